@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+// Runs the compiled node:test files. Usage: node scripts/run-tests.js [substring filter ...]
+// Node 20's test runner has no glob support, so the file list is built here.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const testDir = join(root, 'dist', 'test');
+const filters = process.argv.slice(2);
+
+function walk(dir) {
+  return readdirSync(dir).sort().flatMap((name) => {
+    const full = join(dir, name);
+    if (statSync(full).isDirectory()) return walk(full);
+    return name.endsWith('.test.js') ? [full] : [];
+  });
+}
+
+const files = walk(testDir).filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
+if (files.length === 0) {
+  console.error(`no test files match ${filters.join(', ')}`);
+  process.exit(1);
+}
+const store = process.env.DATABASE_URL ? `Postgres (${new URL(process.env.DATABASE_URL).host})` : 'embedded PGlite';
+console.log(`# running ${files.length} test files against ${store}`);
+const concurrency = process.env.TEST_CONCURRENCY ?? '2';
+const result = spawnSync(process.execPath, ['--test', `--test-concurrency=${concurrency}`, ...files], { stdio: 'inherit' });
+process.exit(result.status ?? 1);

@@ -1,0 +1,106 @@
+/**
+ * Appending a batch of leaf hashes to a tiled tree (C2SP tlog-tiles layout).
+ *
+ * The state needed to append is only the right edge: the partial tile of each level. A tile that
+ * reaches 256 hashes is complete, its root is pushed to the level above, and it never changes
+ * again. The tree root is a fold over the right edge alone, because every perfect subtree in the
+ * root's decomposition lies in the rightmost tile of its level.
+ */
+import { assert } from '../errors.js';
+import { EMPTY_ROOT } from './hash.js';
+import { perfectSubtrees } from './ranges.js';
+import { foldRight, hashSpan } from './subtree.js';
+import { TILE_WIDTH, locateNode, type TileCoord, type TileRequest } from './tiles.js';
+
+export interface RightEdge {
+  readonly treeSize: number;
+  /** partials[L] = hashes of the rightmost, not yet full tile at level L (may be empty). */
+  readonly partials: readonly (readonly Buffer[])[];
+}
+
+export interface TileWrite extends TileCoord {
+  readonly hashes: readonly Buffer[];
+}
+
+export interface Integration {
+  readonly edge: RightEdge;
+  readonly rootHash: Buffer;
+  /** Every tile whose content changed, with its full new content. */
+  readonly tiles: readonly TileWrite[];
+}
+
+export const EMPTY_EDGE: RightEdge = { treeSize: 0, partials: [] };
+
+export function integrate(edge: RightEdge, leafHashes: readonly Buffer[]): Integration {
+  const partials: Buffer[][] = edge.partials.map((p) => [...p]);
+  // counts[L] = number of hashes at tile level L before the batch, i.e. floor(size / 256^L).
+  const counts: number[] = partials.map((_, level) => Math.floor(edge.treeSize / TILE_WIDTH ** level));
+  const changed = new Map<string, TileWrite>();
+
+  const push = (level: number, hash: Buffer): void => {
+    while (partials.length <= level) {
+      partials.push([]);
+      counts.push(Math.floor(edge.treeSize / TILE_WIDTH ** (partials.length - 1)));
+    }
+    const tile = partials[level] as Buffer[];
+    const count = counts[level] as number;
+    tile.push(hash);
+    counts[level] = count + 1;
+    const index = Math.floor(count / TILE_WIDTH);
+    changed.set(`${level}/${index}`, { level, index, hashes: tile });
+    if (tile.length === TILE_WIDTH) {
+      partials[level] = [];
+      push(level + 1, hashSpan(tile, 0, TILE_WIDTH));
+    }
+  };
+
+  for (const leaf of leafHashes) {
+    assert(leaf.length === 32, 'leaf hashes are 32 bytes');
+    push(0, leaf);
+  }
+
+  const newEdge: RightEdge = { treeSize: edge.treeSize + leafHashes.length, partials: trimEmptyTop(partials) };
+  // Copy the changed tiles: a tile still partial keeps growing in `partials` on the next append.
+  const tiles = [...changed.values()].map((t) => ({ ...t, hashes: [...t.hashes] }));
+  return { edge: newEdge, rootHash: rootOfEdge(newEdge), tiles };
+}
+
+function trimEmptyTop(partials: Buffer[][]): Buffer[][] {
+  let n = partials.length;
+  while (n > 0 && (partials[n - 1] as Buffer[]).length === 0) n--;
+  return partials.slice(0, n);
+}
+
+export function rootOfEdge(edge: RightEdge): Buffer {
+  if (edge.treeSize === 0) return EMPTY_ROOT;
+  const subtrees = perfectSubtrees({ start: 0, end: edge.treeSize }).map((node) => {
+    const loc = locateNode(node);
+    const partial = edge.partials[loc.tile.level];
+    assert(partial !== undefined, `right edge lacks tile level ${loc.tile.level} for size ${edge.treeSize}`);
+    return hashSpan(partial, loc.offset, loc.span);
+  });
+  return foldRight(subtrees);
+}
+
+/** The partial tiles that make up the right edge of a tree of `treeSize` leaves. */
+export function edgeTileRequests(treeSize: number): TileRequest[] {
+  const out: TileRequest[] = [];
+  for (let level = 0; TILE_WIDTH ** level <= treeSize; level++) {
+    const count = Math.floor(treeSize / TILE_WIDTH ** level);
+    const width = count % TILE_WIDTH;
+    if (width > 0) out.push({ level, index: Math.floor(count / TILE_WIDTH), width });
+  }
+  return out;
+}
+
+/** Rebuild the right edge of a tree from its partial tiles (as listed by edgeTileRequests). */
+export function edgeFromTiles(treeSize: number, tiles: ReadonlyMap<number, readonly Buffer[]>): RightEdge {
+  const partials: Buffer[][] = [];
+  for (const req of edgeTileRequests(treeSize)) {
+    const hashes = tiles.get(req.level);
+    assert(hashes !== undefined && hashes.length >= req.width, `missing partial tile ${req.level}/${req.index}`);
+    while (partials.length < req.level) partials.push([]);
+    partials.push(hashes.slice(0, req.width));
+  }
+  return { treeSize, partials };
+}
