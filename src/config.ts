@@ -1,0 +1,79 @@
+/**
+ * The only reader of process.env: every setting Sealhouse has, validated once at start-up into a
+ * frozen Config. A bad value stops the start with a message naming the variable.
+ */
+import { resolve } from 'node:path';
+import { SealhouseError } from './errors.js';
+
+export interface Config {
+  /** TCP port of the HTTP API (PORT, default 3000). */
+  readonly port: number;
+  /** Public base URL clients use (SEALHOUSE_URL); its host is the checkpoint origin and signer name. */
+  readonly publicUrl: URL;
+  /** Postgres connection string (DATABASE_URL); unset → embedded PGlite in dataDir. */
+  readonly databaseUrl: string | undefined;
+  /** Postgres schema (SEALHOUSE_DB_SCHEMA), for sharing one database between deployments or tests. */
+  readonly databaseSchema: string | undefined;
+  /** Where generated keys and the embedded database live (SEALHOUSE_DATA_DIR, default ./data). */
+  readonly dataDir: string;
+  /** PEM file of the log's ECDSA P-256 key (SEALHOUSE_LOG_KEY); unset → generated in dataDir. */
+  readonly logKeyPath: string | undefined;
+  /** Group commit: a batch closes at this many entries (SEALHOUSE_BATCH_SIZE, default 1000) … */
+  readonly batchSize: number;
+  /** … or when its oldest entry has waited this long (SEALHOUSE_BATCH_MS, default 10). */
+  readonly batchMs: number;
+  /** Entries waiting beyond this are refused with 503 (SEALHOUSE_MAX_QUEUE, default 20000). */
+  readonly maxQueue: number;
+  /** Largest accepted request body in bytes (SEALHOUSE_MAX_BODY_BYTES, default 1 MiB) → 413. */
+  readonly maxBodyBytes: number;
+  /** pino level (LOG_LEVEL, default info). */
+  readonly logLevel: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new SealhouseError('invalid_input', `${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function url(env: Env, name: string, fallback: string): URL {
+  const raw = env[name] || fallback;
+  try {
+    const parsed = new URL(raw);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('not http(s)');
+    return parsed;
+  } catch {
+    throw new SealhouseError('invalid_input', `${name} must be an http(s) URL such as https://rekor.example.com, got "${raw}"`);
+  }
+}
+
+const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+export function loadConfig(env: Env = process.env): Config {
+  const port = integer(env, 'PORT', 3000, 0, 65535);
+  const logLevel = env.LOG_LEVEL || 'info';
+  if (!LOG_LEVELS.has(logLevel)) throw new SealhouseError('invalid_input', `LOG_LEVEL must be one of ${[...LOG_LEVELS].join(', ')}`);
+  const schema = env.SEALHOUSE_DB_SCHEMA || undefined;
+  if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new SealhouseError('invalid_input', `SEALHOUSE_DB_SCHEMA must be a lower-case SQL identifier, got "${schema}"`);
+  }
+  return Object.freeze({
+    port,
+    publicUrl: url(env, 'SEALHOUSE_URL', `http://localhost:${port}`),
+    databaseUrl: env.DATABASE_URL || undefined,
+    databaseSchema: schema,
+    dataDir: resolve(env.SEALHOUSE_DATA_DIR || './data'),
+    logKeyPath: env.SEALHOUSE_LOG_KEY ? resolve(env.SEALHOUSE_LOG_KEY) : undefined,
+    batchSize: integer(env, 'SEALHOUSE_BATCH_SIZE', 1000, 1, 100_000),
+    batchMs: integer(env, 'SEALHOUSE_BATCH_MS', 10, 0, 60_000),
+    maxQueue: integer(env, 'SEALHOUSE_MAX_QUEUE', 20_000, 1, 10_000_000),
+    maxBodyBytes: integer(env, 'SEALHOUSE_MAX_BODY_BYTES', 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    logLevel,
+  });
+}

@@ -1,0 +1,112 @@
+/**
+ * Group commit: callers submit items one at a time; items are committed in batches, one
+ * `commit` call (one database transaction) per batch. A batch closes when it holds `maxBatch`
+ * items or when its oldest item has waited `maxDelayMs`; only one batch commits at a time, so
+ * under load the next batch fills while the previous one commits.
+ *
+ * Nothing is answered before its batch's commit has resolved; if a commit throws, every item in
+ * that batch is rejected with the error (and nothing of it was committed).
+ */
+import { SealhouseError } from '../errors.js';
+
+export interface GroupCommitOptions {
+  readonly maxBatch: number;
+  readonly maxDelayMs: number;
+  /** Submissions beyond this many waiting items are refused (backpressure), not queued. */
+  readonly maxQueue: number;
+}
+
+/** The commit function returns, per item in order, its result or the error for that item alone. */
+export type CommitFn<I, O> = (items: readonly I[]) => Promise<readonly (O | Error)[]>;
+
+interface Waiting<I, O> {
+  item: I;
+  since: number;
+  resolve: (value: O) => void;
+  reject: (err: unknown) => void;
+}
+
+export interface BatchObserver {
+  onBatch?(size: number, durationMs: number, failed: boolean): void;
+}
+
+export class GroupCommit<I, O> {
+  private queue: Waiting<I, O>[] = [];
+  private committing: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly options: GroupCommitOptions,
+    private readonly commit: CommitFn<I, O>,
+    private readonly observer: BatchObserver = {},
+  ) {}
+
+  get depth(): number {
+    return this.queue.length;
+  }
+
+  submit(item: I): Promise<O> {
+    if (this.closed) return Promise.reject(new SealhouseError('unavailable', 'the log is shutting down and accepts no new entries'));
+    if (this.queue.length >= this.options.maxQueue) {
+      return Promise.reject(new SealhouseError('unavailable', `the log is overloaded (${this.queue.length} entries waiting); retry shortly`));
+    }
+    return new Promise<O>((resolve, reject) => {
+      this.queue.push({ item, since: Date.now(), resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /** Refuse new submissions and wait until every queued item has been committed or rejected. */
+  async close(): Promise<void> {
+    this.closed = true;
+    while (this.queue.length > 0 || this.committing) {
+      if (!this.committing) this.flush();
+      await this.committing;
+    }
+  }
+
+  private schedule(): void {
+    if (this.committing || this.queue.length === 0) return;
+    const oldest = this.queue[0] as Waiting<I, O>;
+    const waited = Date.now() - oldest.since;
+    if (this.closed || this.queue.length >= this.options.maxBatch || waited >= this.options.maxDelayMs) {
+      this.flush();
+    } else if (!this.timer) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.schedule();
+      }, this.options.maxDelayMs - waited);
+    }
+  }
+
+  private flush(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    const batch = this.queue.splice(0, this.options.maxBatch);
+    if (batch.length === 0) return;
+    this.committing = this.runBatch(batch).finally(() => {
+      this.committing = undefined;
+      this.schedule();
+    });
+  }
+
+  private async runBatch(batch: Waiting<I, O>[]): Promise<void> {
+    const started = performance.now();
+    try {
+      const results = await this.commit(batch.map((w) => w.item));
+      this.observer.onBatch?.(batch.length, performance.now() - started, false);
+      batch.forEach((w, i) => {
+        const result = results[i];
+        if (result instanceof Error) w.reject(result);
+        else if (result === undefined) w.reject(new SealhouseError('internal', 'commit returned no result for an item'));
+        else w.resolve(result);
+      });
+    } catch (err) {
+      this.observer.onBatch?.(batch.length, performance.now() - started, true);
+      for (const w of batch) w.reject(err);
+    }
+  }
+}

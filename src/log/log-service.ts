@@ -1,0 +1,166 @@
+/**
+ * The transparency log as the API sees it: append through the sequencer; read entries with an
+ * inclusion proof against a signed checkpoint; consistency proofs; tiles by C2SP path.
+ */
+import { SealhouseError } from '../errors.js';
+import { proveConsistency, proveInclusion, rootAt } from '../merkle/prove.js';
+import { TILE_WIDTH, parseTilePath, tileWidth } from '../merkle/tiles.js';
+import { RekorStore, type StoredCheckpoint, type StoredEntry } from '../storage/rekor-store.js';
+import type { Sql } from '../storage/sql.js';
+import { TreeStore } from '../storage/tree-store.js';
+import type { BatchObserver, GroupCommitOptions } from './group-commit.js';
+import type { LogKey } from './log-key.js';
+import { LogSigner } from './log-signer.js';
+import { Sequencer, type Clock, type PendingEntry, type SequencedEntry } from './sequencer.js';
+
+export const REKOR_TREE = 'rekor';
+
+export interface InclusionProof {
+  readonly logIndex: number;
+  readonly treeSize: number;
+  readonly rootHash: Buffer;
+  readonly hashes: Buffer[];
+  readonly checkpoint: string;
+}
+
+export interface ProvenEntry extends StoredEntry {
+  readonly proof: InclusionProof;
+}
+
+export interface LogServiceOptions extends GroupCommitOptions {
+  readonly key: LogKey;
+  /** Public host name: checkpoint origin "<host> - <treeID>" and signature name. */
+  readonly host: string;
+  readonly clock?: Clock;
+  readonly observer?: BatchObserver;
+}
+
+export class LogService {
+  private constructor(
+    readonly tree: TreeStore,
+    readonly entries: RekorStore,
+    readonly signer: LogSigner,
+    private readonly sequencer: Sequencer,
+  ) {}
+
+  static async open(sql: Sql, options: LogServiceOptions): Promise<LogService> {
+    const tree = await TreeStore.open(sql, REKOR_TREE);
+    const signer = new LogSigner(options.key, options.host, tree.treeId);
+    await tree.bindPublicKey(signer.spki);
+    const entries = new RekorStore(sql, tree.treeId);
+    const sequencer = new Sequencer(
+      { sql, tree, entries, signer, ...(options.clock ? { clock: options.clock } : {}), ...(options.observer ? { observer: options.observer } : {}) },
+      options,
+    );
+    return new LogService(tree, entries, signer, sequencer);
+  }
+
+  get treeId(): number {
+    return this.tree.treeId;
+  }
+
+  get queueDepth(): number {
+    return this.sequencer.queueDepth;
+  }
+
+  /** Append and wait for the commit. Rejects with DuplicateEntryError for a logged body. */
+  append(entry: PendingEntry): Promise<SequencedEntry> {
+    return this.sequencer.add(entry);
+  }
+
+  /** The inclusion proof of a just-appended entry, against the checkpoint of its own batch. */
+  async proveSequenced(entry: SequencedEntry): Promise<InclusionProof> {
+    return this.prove(entry.index, entry.checkpoint);
+  }
+
+  async latestCheckpoint(): Promise<StoredCheckpoint | undefined> {
+    return this.entries.latestCheckpoint();
+  }
+
+  async entryByIndex(index: number): Promise<ProvenEntry | undefined> {
+    const [entry] = await this.entries.entriesByIndex([index]);
+    return entry ? this.withProof(entry) : undefined;
+  }
+
+  async entriesByLeafHash(leafHashes: readonly Buffer[]): Promise<ProvenEntry[]> {
+    return this.withProofs(await this.entries.entriesByLeafHash(leafHashes));
+  }
+
+  async entriesByIndex(indexes: readonly number[]): Promise<ProvenEntry[]> {
+    return this.withProofs(await this.entries.entriesByIndex(indexes));
+  }
+
+  async withProofs(entries: readonly StoredEntry[]): Promise<ProvenEntry[]> {
+    if (entries.length === 0) return [];
+    const checkpoint = await this.requireCheckpoint();
+    return Promise.all(entries.map(async (e) => ({ ...e, proof: await this.prove(e.index, checkpoint) })));
+  }
+
+  private async withProof(entry: StoredEntry): Promise<ProvenEntry> {
+    return { ...entry, proof: await this.prove(entry.index, await this.requireCheckpoint()) };
+  }
+
+  private async requireCheckpoint(): Promise<StoredCheckpoint> {
+    const checkpoint = await this.entries.latestCheckpoint();
+    if (!checkpoint) throw new SealhouseError('internal', 'an entry exists but no checkpoint does');
+    return checkpoint;
+  }
+
+  private async prove(index: number, checkpoint: StoredCheckpoint): Promise<InclusionProof> {
+    return {
+      logIndex: index,
+      treeSize: checkpoint.treeSize,
+      rootHash: checkpoint.rootHash,
+      hashes: await proveInclusion(index, checkpoint.treeSize, this.tree),
+      checkpoint: checkpoint.note,
+    };
+  }
+
+  /** Consistency proof between two sizes of the current tree, and the root at size2. */
+  async consistency(size1: number, size2: number): Promise<{ hashes: Buffer[]; rootHash: Buffer }> {
+    const { treeSize } = await this.tree.head();
+    if (size2 > treeSize) {
+      throw new SealhouseError('out_of_range', `the tree size requested(${size2}) was greater than what is currently observable(${treeSize})`);
+    }
+    if (size1 < 1) throw new SealhouseError('out_of_range', `firstSize must be at least 1, got ${size1}`);
+    if (size1 > size2) throw new SealhouseError('out_of_range', `firstSize(${size1}) must be less than lastSize(${size2})`);
+    const hashes = size1 === size2 ? [] : await proveConsistency(size1, size2, this.tree);
+    return { hashes, rootHash: await rootAt(size2, this.tree) };
+  }
+
+  /**
+   * A C2SP tile or entry bundle by path (e.g. "tile/0/x001/234.p/7", "tile/entries/000").
+   * Full tiles never change; a partial tile is served at exactly the width asked for.
+   */
+  async tile(path: string): Promise<Buffer> {
+    const tile = parseTilePath(path);
+    const { treeSize } = await this.tree.head();
+    if (tile.kind === 'entries') {
+      const available = Math.min(TILE_WIDTH, treeSize - tile.index * TILE_WIDTH);
+      if (available < tile.width) throw new SealhouseError('not_found', `entry bundle ${path} is beyond the tree (size ${treeSize})`);
+      const entries = await this.entries.entriesRange(tile.index * TILE_WIDTH, tile.width);
+      return encodeEntryBundle(entries.map((e) => e.body));
+    }
+    if (tileWidth(tile, treeSize) < tile.width) throw new SealhouseError('not_found', `tile ${path} is beyond the tree (size ${treeSize})`);
+    const bytes = await this.tree.tileBytes(tile.level, tile.index);
+    if (!bytes) throw new SealhouseError('internal', `tile ${path} should exist at tree size ${treeSize}`);
+    return bytes.subarray(0, tile.width * 32);
+  }
+
+  /** Commit everything queued, refuse anything new. */
+  close(): Promise<void> {
+    return this.sequencer.drain();
+  }
+}
+
+/** C2SP tlog-tiles entry bundle: each entry as a big-endian uint16 length, then its bytes. */
+function encodeEntryBundle(bodies: readonly Buffer[]): Buffer {
+  const parts: Buffer[] = [];
+  for (const body of bodies) {
+    if (body.length > 0xffff) throw new SealhouseError('invalid_input', 'an entry larger than 65535 bytes cannot be served in an entry bundle');
+    const len = Buffer.alloc(2);
+    len.writeUInt16BE(body.length);
+    parts.push(len, body);
+  }
+  return Buffer.concat(parts);
+}

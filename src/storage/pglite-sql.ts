@@ -1,0 +1,74 @@
+/**
+ * The Sql seam over PGlite: Postgres compiled to WASM, running inside this process on a data
+ * directory (or in memory). It has a single connection, so transactions are serialised here;
+ * queries outside a transaction wait for a running transaction to finish rather than
+ * interleaving with it.
+ */
+import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
+import { CommitHooks, toBuffer, toSafeNumber, type Row, type Sql, type SqlTx } from './sql.js';
+
+const parsers = {
+  [pgliteTypes.INT8]: (value: string) => toSafeNumber(value),
+};
+
+export class PgliteSql implements Sql {
+  readonly kind = 'pglite' as const;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(private readonly db: PGlite) {}
+
+  /** `dataDir` undefined → an in-memory database (tests). */
+  static async open(dataDir?: string): Promise<PgliteSql> {
+    const db = await PGlite.create(dataDir ? { dataDir, parsers } : { parsers });
+    return new PgliteSql(db);
+  }
+
+  /** Serialise work on the single connection, keeping the chain alive after failures. */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  query<T extends Row = Row>(text: string, params: readonly unknown[] = []): Promise<T[]> {
+    return this.serial(async () => normalise<T>((await this.db.query<T>(text, params as unknown[])).rows));
+  }
+
+  exec(script: string): Promise<void> {
+    return this.serial(async () => {
+      await this.db.exec(script);
+    });
+  }
+
+  tx<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T> {
+    return this.serial(async () => {
+      const hooks = new CommitHooks();
+      const value = await this.db.transaction(async (inner) =>
+        fn({
+          query: async <R extends Row = Row>(text: string, params: readonly unknown[] = []) =>
+            normalise<R>((await inner.query<R>(text, params as unknown[])).rows),
+          exec: async (script: string) => {
+            await inner.exec(script);
+          },
+          afterCommit: (f) => hooks.add(f),
+        }),
+      );
+      hooks.run();
+      return value;
+    });
+  }
+
+  close(): Promise<void> {
+    return this.serial(() => this.db.close());
+  }
+}
+
+/** PGlite returns bytea as Uint8Array; the seam promises Buffer. */
+function normalise<T>(rows: T[]): T[] {
+  for (const row of rows as Row[]) {
+    for (const [key, value] of Object.entries(row)) {
+      if (value instanceof Uint8Array && !Buffer.isBuffer(value)) row[key] = toBuffer(value);
+    }
+  }
+  return rows;
+}

@@ -1,0 +1,169 @@
+/**
+ * Storage of one Merkle tree: its head row, its C2SP tiles and the append step that every log
+ * (Rekor, CT) shares. An append runs inside the caller's transaction: lock the head row, extend
+ * the right edge with the new leaf hashes, write the changed tiles, move the head.
+ *
+ * The right edge is cached per process keyed by tree size. Appends are serialised by the row
+ * lock, and tiles at a given size are fully determined by it, so a cached edge whose size equals
+ * the locked head is exact; any other size (another process appended) reloads from the tiles.
+ */
+import { randomInt } from 'node:crypto';
+import { SealhouseError, assert } from '../errors.js';
+import { EMPTY_ROOT } from '../merkle/hash.js';
+import { edgeFromTiles, edgeTileRequests, integrate, type Integration, type RightEdge } from '../merkle/integrate.js';
+import type { TileReader } from '../merkle/prove.js';
+import { splitHashes } from '../merkle/subtree.js';
+import { TILE_WIDTH, type TileRequest } from '../merkle/tiles.js';
+import { TileCache } from './tile-cache.js';
+import { toBuffer, type Queryable, type Sql, type SqlTx } from './sql.js';
+
+export interface TreeHead {
+  readonly treeSize: number;
+  readonly rootHash: Buffer;
+}
+
+export class TreeStore implements TileReader {
+  private edge: RightEdge | undefined;
+  private readonly fullTiles = new TileCache(4096);
+
+  private constructor(
+    private readonly sql: Sql,
+    readonly treeId: number,
+  ) {}
+
+  /** The tree named `logName`, created with a random ID on first use (race-safe across processes). */
+  static async open(sql: Sql, logName: string): Promise<TreeStore> {
+    // Rekor tree IDs are int64, but every number in Sealhouse is a safe JS integer: pick below 2^53.
+    const candidate = randomInt(1, 2 ** 38) * 2 ** 15 + randomInt(0, 2 ** 15);
+    await sql.query(
+      `INSERT INTO trees (tree_id, log_name, tree_size, root_hash) VALUES ($1, $2, 0, $3)
+       ON CONFLICT (log_name) DO NOTHING`,
+      [candidate, logName, EMPTY_ROOT],
+    );
+    const [row] = await sql.query<{ tree_id: number }>('SELECT tree_id FROM trees WHERE log_name = $1', [logName]);
+    assert(row, `tree ${logName} exists after insert`);
+    return new TreeStore(sql, row.tree_id);
+  }
+
+  /**
+   * Record the tree's signing key (DER SPKI) on first use, and refuse any other key afterwards:
+   * checkpoints signed by a different key would be unverifiable for every client.
+   */
+  async bindPublicKey(spki: Buffer): Promise<void> {
+    await this.sql.query('UPDATE trees SET public_key = $2 WHERE tree_id = $1 AND public_key IS NULL', [this.treeId, spki]);
+    const [row] = await this.sql.query<{ public_key: Buffer }>('SELECT public_key FROM trees WHERE tree_id = $1', [this.treeId]);
+    if (!row || !toBuffer(row.public_key).equals(spki)) {
+      throw new SealhouseError(
+        'malformed_key',
+        `the configured signing key does not match the key tree ${this.treeId} was created with; ` +
+          'start with the original key (SEALHOUSE_LOG_KEY / the data directory it was generated in)',
+      );
+    }
+  }
+
+  async head(q: Queryable = this.sql): Promise<TreeHead> {
+    const [row] = await q.query<{ tree_size: number; root_hash: Buffer }>(
+      'SELECT tree_size, root_hash FROM trees WHERE tree_id = $1',
+      [this.treeId],
+    );
+    assert(row, `tree ${this.treeId} exists`);
+    return { treeSize: row.tree_size, rootHash: toBuffer(row.root_hash) };
+  }
+
+  /** Lock the head row for the rest of the transaction; concurrent appenders queue here. */
+  async lockHead(tx: SqlTx): Promise<TreeHead> {
+    const [row] = await tx.query<{ tree_size: number; root_hash: Buffer }>(
+      'SELECT tree_size, root_hash FROM trees WHERE tree_id = $1 FOR UPDATE',
+      [this.treeId],
+    );
+    assert(row, `tree ${this.treeId} exists`);
+    return { treeSize: row.tree_size, rootHash: toBuffer(row.root_hash) };
+  }
+
+  /** Append leaf hashes after `head` (which the caller locked in this transaction). */
+  async append(tx: SqlTx, head: TreeHead, leafHashes: readonly Buffer[]): Promise<Integration> {
+    const edge = this.edge?.treeSize === head.treeSize ? this.edge : await this.loadEdge(tx, head.treeSize);
+    const result = integrate(edge, leafHashes);
+    await this.writeTiles(tx, result);
+    await tx.query('UPDATE trees SET tree_size = $2, root_hash = $3 WHERE tree_id = $1', [
+      this.treeId,
+      result.edge.treeSize,
+      result.rootHash,
+    ]);
+    tx.afterCommit(() => {
+      this.edge = result.edge;
+    });
+    return result;
+  }
+
+  private async loadEdge(q: Queryable, treeSize: number): Promise<RightEdge> {
+    const requests = edgeTileRequests(treeSize);
+    const tiles = await this.fetchTiles(q, requests);
+    const byLevel = new Map<number, Buffer[]>();
+    requests.forEach((req, i) => byLevel.set(req.level, tiles[i] as Buffer[]));
+    return edgeFromTiles(treeSize, byLevel);
+  }
+
+  /**
+   * Upsert changed tiles. The WHERE clause only lets a tile grow: its stored hashes must be a
+   * prefix of the new content. Anything else would rewrite history, so it aborts the batch.
+   */
+  private async writeTiles(tx: SqlTx, result: Integration): Promise<void> {
+    if (result.tiles.length === 0) return;
+    const rows = await tx.query(
+      `INSERT INTO tiles (tree_id, level, idx, hashes)
+       SELECT $1, l, i, h FROM unnest($2::smallint[], $3::bigint[], $4::bytea[]) AS t(l, i, h)
+       ON CONFLICT (tree_id, level, idx) DO UPDATE SET hashes = EXCLUDED.hashes
+       WHERE length(EXCLUDED.hashes) > length(tiles.hashes)
+         AND substring(EXCLUDED.hashes FROM 1 FOR length(tiles.hashes)) = tiles.hashes
+       RETURNING level`,
+      [
+        this.treeId,
+        result.tiles.map((t) => t.level),
+        result.tiles.map((t) => t.index),
+        result.tiles.map((t) => Buffer.concat(t.hashes as Buffer[])),
+      ],
+    );
+    if (rows.length !== result.tiles.length) {
+      throw new SealhouseError('internal', `tile write for tree ${this.treeId} would rewrite existing hashes; batch aborted`);
+    }
+  }
+
+  async readTiles(requests: readonly TileRequest[]): Promise<Buffer[][]> {
+    return this.fetchTiles(this.sql, requests);
+  }
+
+  /** Tiles with at least the requested width. Full tiles never change, so they are cached. */
+  private async fetchTiles(q: Queryable, requests: readonly TileRequest[]): Promise<Buffer[][]> {
+    const out: (Buffer[] | undefined)[] = requests.map((r) => this.fullTiles.get(r.level, r.index));
+    const missing = requests.filter((_, i) => out[i] === undefined);
+    if (missing.length > 0) {
+      const rows = await q.query<{ level: number; idx: number; hashes: Buffer }>(
+        `SELECT level, idx, hashes FROM tiles
+         WHERE tree_id = $1 AND (level, idx) IN (SELECT * FROM unnest($2::smallint[], $3::bigint[]))`,
+        [this.treeId, missing.map((r) => r.level), missing.map((r) => r.index)],
+      );
+      const found = new Map(rows.map((r) => [`${r.level}/${r.idx}`, toBuffer(r.hashes)]));
+      requests.forEach((req, i) => {
+        if (out[i] !== undefined) return;
+        const bytes = found.get(`${req.level}/${req.index}`);
+        if (!bytes || bytes.length < req.width * 32) {
+          throw new SealhouseError('internal', `tile ${req.level}/${req.index} of tree ${this.treeId} is missing or shorter than ${req.width}`);
+        }
+        const hashes = splitHashes(bytes, bytes.length / 32);
+        if (hashes.length === TILE_WIDTH) this.fullTiles.set(req.level, req.index, hashes);
+        out[i] = hashes;
+      });
+    }
+    return out as Buffer[][];
+  }
+
+  /** Raw bytes of a tile as stored (for serving C2SP tile paths), or undefined. */
+  async tileBytes(level: number, index: number): Promise<Buffer | undefined> {
+    const [row] = await this.sql.query<{ hashes: Buffer }>(
+      'SELECT hashes FROM tiles WHERE tree_id = $1 AND level = $2 AND idx = $3',
+      [this.treeId, level, index],
+    );
+    return row ? toBuffer(row.hashes) : undefined;
+  }
+}
