@@ -6,6 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DuplicateEntryError, SealhouseError } from '../../src/errors.js';
 import { verifyConsistency, verifyInclusion } from '../../src/merkle/verify.js';
+import { verifyLogEntry } from '../../src/log/entry-verifier.js';
+import { entryIdOf, toLogEntryAnon } from '../../src/log/log-entry-json.js';
 import { LogService } from '../../src/log/log-service.js';
 import { verifySet } from '../../src/log/set.js';
 import { verifyCheckpoint } from '../../src/note/checkpoint.js';
@@ -48,6 +50,10 @@ describe('sequencer', () => {
     assert.equal(checkpoint.size, proof.treeSize);
     assert.ok(checkpoint.rootHash.equals(proof.rootHash));
     verifyInclusion(r.index, proof.treeSize, r.leafHash, proof.hashes, checkpoint.rootHash);
+    // The same offline verifier that accepts production Rekor entries accepts ours.
+    const wire = toLogEntryAnon(r, proof, log.signer.logIdHex);
+    const checks = verifyLogEntry(entryIdOf(log.treeId, r.leafHash), wire, [{ publicKey: key.publicKey, name: 'log.test.example' }]);
+    assert.deepEqual(checks, ['entry-uuid', 'set', 'inclusion', 'checkpoint']);
   });
 
   it('resolves duplicates to the existing index, both across batches and inside one batch', async () => {

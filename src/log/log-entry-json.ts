@@ -1,0 +1,47 @@
+/**
+ * The Rekor v1 wire shape of a logged entry (rekor-api.md §1.6): `LogEntryAnon`, keyed by the
+ * 80-hex entry ID in responses. Hashes and logID are hex, body and SET base64, numbers JSON
+ * numbers; `inclusionProof.logIndex` is the shard-local index (equal to the global one here,
+ * as Sealhouse has a single shard).
+ */
+import type { ApiLogEntry } from './entry-verifier.js';
+import type { InclusionProof } from './log-service.js';
+
+export interface EntryForWire {
+  readonly index: number;
+  readonly body: Buffer;
+  readonly integratedTime: number;
+  readonly setSignature: Buffer;
+  readonly leafHash: Buffer;
+}
+
+export interface LogEntryAnon extends ApiLogEntry {
+  verification: {
+    signedEntryTimestamp: string;
+    inclusionProof: { logIndex: number; treeSize: number; rootHash: string; hashes: string[]; checkpoint: string };
+  };
+}
+
+/** Tree ID as 16 hex digits, then the 64-hex leaf hash (rekor-api.md §1.1). */
+export function entryIdOf(treeId: number, leafHash: Buffer): string {
+  return treeId.toString(16).padStart(16, '0') + leafHash.toString('hex');
+}
+
+export function toLogEntryAnon(entry: EntryForWire, proof: InclusionProof, logIdHex: string): LogEntryAnon {
+  return {
+    body: entry.body.toString('base64'),
+    integratedTime: entry.integratedTime,
+    logID: logIdHex,
+    logIndex: entry.index,
+    verification: {
+      signedEntryTimestamp: entry.setSignature.toString('base64'),
+      inclusionProof: {
+        logIndex: proof.logIndex,
+        treeSize: proof.treeSize,
+        rootHash: proof.rootHash.toString('hex'),
+        hashes: proof.hashes.map((h) => h.toString('hex')),
+        checkpoint: proof.checkpoint,
+      },
+    },
+  };
+}
