@@ -1,0 +1,101 @@
+/**
+ * X.509 certificates as Rekor's pki/x509 package reads them: the raw DER is kept byte-for-byte
+ * (the canonical PEM is Go's pem.Encode of cert.Raw), the key comes from the SPKI, and a chain is
+ * verified only as Go's x509 Verify does for Rekor: last cert = root, any key usage, evaluated at
+ * the leaf's NotBefore (rekor-api.md §2.1 step 1; RFC 5280 §4.1, §6).
+ * https://www.rfc-editor.org/rfc/rfc5280#section-4.1
+ */
+import { X509Certificate } from 'node:crypto';
+import { contents, decodeOid, decodeTime, readChildren, readWhole, TAG, type Tlv } from './der.js';
+import { entryError } from './fields.js';
+
+export interface ParsedCertificate {
+  der: Buffer;
+  x509: X509Certificate;
+  /** DER SubjectPublicKeyInfo exactly as embedded in the certificate. */
+  spki: Buffer;
+  notBefore: number;
+  notAfter: number;
+  /** Contents of each extension's extnValue OCTET STRING, by OID. */
+  extensions: Map<string, Buffer>;
+}
+
+function parseExtensions(der: Buffer, wrapper: Tlv): Map<string, Buffer> | undefined {
+  const [seq] = readChildren(der, wrapper) ?? [];
+  if (seq === undefined || seq.tag !== TAG.SEQUENCE) return undefined;
+  const out = new Map<string, Buffer>();
+  for (const ext of readChildren(der, seq) ?? []) {
+    const parts = readChildren(der, ext);
+    const oidTlv = parts?.[0];
+    const valueTlv = parts?.[parts.length - 1];
+    if (oidTlv?.tag !== TAG.OID || valueTlv?.tag !== TAG.OCTET_STRING) return undefined;
+    const oid = decodeOid(contents(der, oidTlv));
+    if (oid === undefined) return undefined;
+    out.set(oid, contents(der, valueTlv));
+  }
+  return out;
+}
+
+/** Parses one DER certificate; `what` names the field for error messages. */
+export function parseCertificate(der: Buffer, what: string): ParsedCertificate {
+  const bad = (why: string): Error => entryError(`${what}: invalid certificate: ${why}`);
+  const cert = readWhole(der, TAG.SEQUENCE);
+  if (cert === undefined) throw bad('not a single well-formed DER structure');
+  const tbs = readChildren(der, cert)?.[0];
+  const fields = tbs?.tag === TAG.SEQUENCE ? readChildren(der, tbs) : undefined;
+  if (fields === undefined) throw bad('malformed TBSCertificate');
+  const rest = fields[0]?.tag === 0xa0 ? fields.slice(1) : fields; // optional [0] version
+  const [, , , validity, , spki, ...optional] = rest;
+  const times = validity?.tag === TAG.SEQUENCE ? readChildren(der, validity) : undefined;
+  const notBefore = times?.[0] === undefined ? undefined : decodeTime(der, times[0]);
+  const notAfter = times?.[1] === undefined ? undefined : decodeTime(der, times[1]);
+  if (notBefore === undefined || notAfter === undefined) throw bad('malformed validity period');
+  if (spki?.tag !== TAG.SEQUENCE) throw bad('missing SubjectPublicKeyInfo');
+  const extWrapper = optional.find((t) => t.tag === 0xa3);
+  const extensions = extWrapper === undefined ? new Map<string, Buffer>() : parseExtensions(der, extWrapper);
+  if (extensions === undefined) throw bad('malformed extensions');
+  let x509: X509Certificate;
+  try {
+    x509 = new X509Certificate(der);
+  } catch (err) {
+    throw entryError(`${what}: invalid certificate: ${(err as Error).message}`, err);
+  }
+  return { der, x509, spki: Buffer.from(der.subarray(spki.start, spki.end)), notBefore, notAfter, extensions };
+}
+
+function issuedBy(child: ParsedCertificate, issuer: ParsedCertificate): boolean {
+  try {
+    return child.x509.checkIssued(issuer.x509) && child.x509.verify(issuer.x509.publicKey);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Verifies `chain` (leaf first, root last) the way Rekor does for hashedrekord: a path from the
+ * leaf through any of the middle certificates to the last one, each link signed by a CA
+ * certificate, every certificate on the path valid at the leaf's NotBefore (so expired
+ * short-lived Fulcio certificates can still be logged).
+ */
+export function verifyChain(chain: readonly ParsedCertificate[]): void {
+  const leaf = chain[0];
+  const root = chain[chain.length - 1];
+  if (leaf === undefined || root === undefined || chain.length < 2) return;
+  const at = leaf.notBefore;
+  const validAt = (c: ParsedCertificate): boolean => c.notBefore <= at && at <= c.notAfter;
+  const intermediates = chain.slice(1, -1);
+  const search = (cert: ParsedCertificate, used: Set<ParsedCertificate>): boolean => {
+    if (!validAt(cert)) return false;
+    // Like Go, the trust anchor itself needs no CA flag; intermediates do.
+    if (validAt(root) && issuedBy(cert, root)) return true;
+    return intermediates.some(
+      (next) => !used.has(next) && next.x509.ca && issuedBy(cert, next) && search(next, new Set([...used, next])),
+    );
+  };
+  if (!search(leaf, new Set())) {
+    const when = new Date(at).toISOString();
+    throw entryError(
+      `certificate chain does not verify: no path from the leaf to the last certificate (root) valid at the leaf's NotBefore ${when}`,
+    );
+  }
+}

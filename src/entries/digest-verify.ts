@@ -1,0 +1,67 @@
+/**
+ * Signature verification over a precomputed digest, for hashedrekord (rekor-api.md §2.1 step 3;
+ * DESIGN.md §4). By default each key type takes its fastest measured path
+ * (bench/verify-digest-bench.ts): ECDSA (DER or raw r‖s, high-S allowed) the native OpenSSL addon
+ * when built, else @noble/curves; RSA PKCS#1 v1.5 crypto.publicDecrypt + DigestInfo (faster than
+ * the addon, which must decode the SPKI each call); Ed25519 always Ed25519ph via @noble/curves
+ * (Node's OpenSSL 3.0 has no Ed25519ph).
+ *
+ * Both back ends get identical normalised input, so they accept exactly the same signatures
+ * (test/entries/digest-verify.test.ts checks this on a shared corpus).
+ */
+import type { DigestAlgorithm } from './algorithms.js';
+import { verifyEcdsaJs, verifyEd25519phJs, verifyRsaJs } from './digest-verify-js.js';
+import { parseEcdsaSignature, toDer } from './ecdsa-signature.js';
+import { contents, readChildren, readWhole, TAG } from './der.js';
+import type { PublicKeyInfo } from './keys.js';
+import { nativeVerifier } from './native-verify.js';
+
+/** `auto`: the fastest per key type; `native`/`js` force a back end (tests, benchmarks). */
+export type VerifyBackend = 'auto' | 'native' | 'js';
+
+/** What `auto` uses for ECDSA, the only type where the choice depends on the build. */
+export function defaultBackend(): 'native' | 'js' {
+  return nativeVerifier() === undefined ? 'js' : 'native';
+}
+
+/** The SEC1 point inside an EC SubjectPublicKeyInfo (its BIT STRING minus the unused-bits octet). */
+function ecPoint(key: PublicKeyInfo): Buffer {
+  if (key.ecPoint !== undefined) return key.ecPoint;
+  const seq = readWhole(key.spki, TAG.SEQUENCE);
+  const bits = seq === undefined ? undefined : readChildren(key.spki, seq)?.[1];
+  key.ecPoint = bits?.tag === TAG.BIT_STRING ? contents(key.spki, bits).subarray(1) : Buffer.alloc(0);
+  return key.ecPoint;
+}
+
+/**
+ * True when `sig` is a valid signature by `key` over `digest` (the output of `alg`). Never
+ * throws on malformed signatures: they simply do not verify. Forcing `native` when the addon is
+ * not built falls back to `js`.
+ */
+export function verifyDigest(
+  key: PublicKeyInfo,
+  alg: DigestAlgorithm,
+  digest: Buffer,
+  sig: Buffer,
+  backend: VerifyBackend = 'auto',
+): boolean {
+  const native = backend === 'js' ? undefined : nativeVerifier();
+  switch (key.algorithm) {
+    case 'ecdsa': {
+      const curve = key.curve;
+      const parsed = curve === undefined ? undefined : parseEcdsaSignature(sig, curve);
+      if (curve === undefined || parsed === undefined) return false;
+      return native !== undefined
+        ? native.verifyEcdsa(curve, ecPoint(key), digest, toDer(parsed))
+        : verifyEcdsaJs(key, curve, digest, parsed);
+    }
+    case 'rsa':
+      // Go's rsa.VerifyPKCS1v15 requires a signature exactly as long as the modulus.
+      if (sig.length * 8 !== key.rsaBits) return false;
+      return backend === 'native' && native !== undefined
+        ? native.verifyDigest(key.spki, alg, digest, sig)
+        : verifyRsaJs(key, alg, digest, sig);
+    case 'ed25519':
+      return alg === 'sha512' && verifyEd25519phJs(key, digest, sig);
+  }
+}
