@@ -11,17 +11,11 @@ import { TreeStore } from '../storage/tree-store.js';
 import type { BatchObserver, GroupCommitOptions } from './group-commit.js';
 import type { LogKey } from './log-key.js';
 import { LogSigner } from './log-signer.js';
-import { Sequencer, type Clock, type PendingEntry, type SequencedEntry } from './sequencer.js';
+import { Sequencer, type Clock, type InclusionProof, type PendingEntry, type SequencedEntry } from './sequencer.js';
+
+export type { InclusionProof };
 
 export const REKOR_TREE = 'rekor';
-
-export interface InclusionProof {
-  readonly logIndex: number;
-  readonly treeSize: number;
-  readonly rootHash: Buffer;
-  readonly hashes: Buffer[];
-  readonly checkpoint: string;
-}
 
 export interface ProvenEntry extends StoredEntry {
   readonly proof: InclusionProof;
@@ -66,11 +60,6 @@ export class LogService {
   /** Append and wait for the commit. Rejects with DuplicateEntryError for a logged body. */
   append(entry: PendingEntry): Promise<SequencedEntry> {
     return this.sequencer.add(entry);
-  }
-
-  /** The inclusion proof of a just-appended entry, against the checkpoint of its own batch. */
-  async proveSequenced(entry: SequencedEntry): Promise<InclusionProof> {
-    return this.prove(entry.index, entry.checkpoint);
   }
 
   async latestCheckpoint(): Promise<StoredCheckpoint | undefined> {
@@ -148,8 +137,9 @@ export class LogService {
   }
 
   /** Commit everything queued, refuse anything new. */
-  close(): Promise<void> {
-    return this.sequencer.drain();
+  async close(): Promise<void> {
+    await this.sequencer.drain();
+    await this.signer.close();
   }
 }
 

@@ -9,6 +9,7 @@ import { logIdOf } from '../note/log-id.js';
 import type { NoteSigner } from '../note/signed-note.js';
 import { rekorOrigin, signCheckpoint } from '../note/checkpoint.js';
 import { signSet, type SetFields } from './set.js';
+import { SetSigner, type SetBatch } from './set-signer.js';
 import type { LogKey } from './log-key.js';
 
 export class LogSigner {
@@ -20,12 +21,14 @@ export class LogSigner {
   readonly origin: string;
   private readonly privateKey: KeyObject;
   private readonly noteSigner: NoteSigner;
+  private readonly setSigner: SetSigner;
 
   constructor(
     key: LogKey,
     /** The public host name clients use; must appear in their trusted root's baseUrl. */
     readonly host: string,
     readonly treeId: number,
+    options: { signInWorker?: boolean } = {},
   ) {
     this.privateKey = key.privateKey;
     this.publicKey = key.publicKey;
@@ -34,10 +37,20 @@ export class LogSigner {
     this.logIdHex = this.logId.toString('hex');
     this.origin = rekorOrigin(host, String(treeId));
     this.noteSigner = ecdsaNoteSigner(host, key.privateKey);
+    this.setSigner = new SetSigner(key.privateKey, this.logIdHex, options.signInWorker ?? true);
   }
 
   signSet(fields: Omit<SetFields, 'logIdHex'>): Buffer {
     return signSet({ ...fields, logIdHex: this.logIdHex }, this.privateKey);
+  }
+
+  /** SETs for a batch of consecutive indexes, signed off the main thread when worthwhile. */
+  signSets(batch: SetBatch): Promise<Buffer[]> {
+    return this.setSigner.sign(batch);
+  }
+
+  close(): Promise<void> {
+    return this.setSigner.close();
   }
 
   signCheckpoint(treeSize: number, rootHash: Buffer): string {

@@ -7,6 +7,7 @@
  * of an entry exist exactly when the entry does.
  */
 import { DuplicateEntryError } from '../errors.js';
+import { proveInclusionBatch } from '../merkle/prove.js';
 import type { RekorStore, NewEntry, StoredCheckpoint } from '../storage/rekor-store.js';
 import type { Sql } from '../storage/sql.js';
 import type { TreeStore } from '../storage/tree-store.js';
@@ -20,6 +21,15 @@ export interface PendingEntry {
   readonly indexKeys: readonly string[];
 }
 
+/** An RFC 6962 inclusion proof with the signed checkpoint of the tree it was built against. */
+export interface InclusionProof {
+  readonly logIndex: number;
+  readonly treeSize: number;
+  readonly rootHash: Buffer;
+  readonly hashes: Buffer[];
+  readonly checkpoint: string;
+}
+
 export interface SequencedEntry {
   readonly index: number;
   readonly leafHash: Buffer;
@@ -28,7 +38,12 @@ export interface SequencedEntry {
   readonly setSignature: Buffer;
   /** The checkpoint of the batch that integrated this entry. */
   readonly checkpoint: StoredCheckpoint;
+  /** Inclusion in that checkpoint's tree, built before the commit. */
+  readonly proof: InclusionProof;
 }
+
+/** Signals (and rolls back) an optimistic batch that met an already-logged body. */
+class AlreadyLogged extends Error {}
 
 export interface Clock {
   now(): number; // milliseconds since the epoch
@@ -69,15 +84,30 @@ export class Sequencer {
     return this.group.close();
   }
 
+  /**
+   * Duplicates of logged entries are rare, so a batch first commits optimistically without
+   * looking them up: the entry insert skips conflicting leaf hashes, and if it skipped any, the
+   * transaction is rolled back and the batch redone with an explicit lookup. This saves one
+   * index probe per entry on every ordinary batch.
+   */
   private async commitBatch(batch: readonly PendingEntry[]): Promise<(SequencedEntry | Error)[]> {
+    try {
+      return await this.commitOnce(batch, false);
+    } catch (err) {
+      if (err instanceof AlreadyLogged) return this.commitOnce(batch, true);
+      throw err;
+    }
+  }
+
+  private async commitOnce(batch: readonly PendingEntry[], lookUpExisting: boolean): Promise<(SequencedEntry | Error)[]> {
     const { sql, tree, entries, signer } = this.deps;
     const clock = this.deps.clock ?? systemClock;
     return sql.tx(async (tx) => {
       const head = await tree.lockHead(tx);
-      const existing = await entries.findIndexes(tx, batch.map((e) => e.leafHash));
+      const existing = lookUpExisting ? await entries.findIndexes(tx, batch.map((e) => e.leafHash)) : new Map<string, number>();
       const integratedTime = Math.floor(clock.now() / 1000);
 
-      const fresh: NewEntry[] = [];
+      const fresh: PendingEntry[] = [];
       const placed = new Map<string, number>(); // leaf hash hex → index, for repeats in the batch
       const slots = batch.map((entry) => {
         const key = entry.leafHash.toString('hex');
@@ -85,22 +115,48 @@ export class Sequencer {
         if (known !== undefined) return new DuplicateEntryError(known, entry.leafHash);
         const index = head.treeSize + fresh.length;
         placed.set(key, index);
-        const setSignature = signer.signSet({ body: entry.body, integratedTime, logIndex: index });
-        const row: NewEntry = { index, leafHash: entry.leafHash, body: entry.body, integratedTime, setSignature, indexKeys: entry.indexKeys };
-        fresh.push(row);
-        return row;
+        fresh.push(entry);
+        return index;
       });
       if (fresh.length === 0) return slots as Error[];
 
+      // Signing runs in a worker while this thread writes tiles and index keys (set-signer.ts).
+      const signing = signer.signSets({ bodies: fresh.map((e) => e.body), firstIndex: head.treeSize, integratedTime });
+      signing.catch(() => undefined); // awaited below; this only stops an early rollback from leaking a rejection
       const integration = await tree.append(tx, head, fresh.map((e) => e.leafHash));
-      await entries.insertEntries(tx, fresh);
+      await entries.insertIndexKeys(tx, fresh.map((e, i) => ({ index: head.treeSize + i, indexKeys: e.indexKeys })));
+      const signatures = await signing;
+      const rows: NewEntry[] = fresh.map((e, i) => ({
+        index: head.treeSize + i,
+        leafHash: e.leafHash,
+        body: e.body,
+        integratedTime,
+        setSignature: signatures[i] as Buffer,
+      }));
+      const inserting = entries.insertEntries(tx, rows);
+      inserting.catch(() => undefined); // awaited below, after the CPU work it overlaps with
       const checkpoint: StoredCheckpoint = {
         treeSize: integration.edge.treeSize,
         rootHash: integration.rootHash,
         note: signer.signCheckpoint(integration.edge.treeSize, integration.rootHash),
       };
+      // Proofs are built here, inside the transaction, so answering a caller after the commit
+      // is pure formatting and cannot fail (a 5xx after commit is impossible by construction).
+      const paths = await proveInclusionBatch(rows.map((r) => r.index), checkpoint.treeSize, tree.batchReader(tx, integration));
+      const proofs: InclusionProof[] = rows.map((row, i) => ({
+        logIndex: row.index,
+        treeSize: checkpoint.treeSize,
+        rootHash: checkpoint.rootHash,
+        hashes: paths[i] as Buffer[],
+        checkpoint: checkpoint.note,
+      }));
+      if ((await inserting) !== rows.length) throw new AlreadyLogged();
       await entries.insertCheckpoint(tx, checkpoint);
-      return slots.map((slot) => (slot instanceof Error ? slot : { ...slot, checkpoint }));
+      return slots.map((slot) => {
+        if (slot instanceof Error) return slot;
+        const i = slot - head.treeSize;
+        return { ...(rows[i] as NewEntry), checkpoint, proof: proofs[i] as InclusionProof };
+      });
     });
   }
 }

@@ -3,6 +3,8 @@
  * transaction (entries with their SETs, search-index keys, checkpoints) and the reads behind
  * the API (by index, by leaf hash, index search, checkpoints).
  */
+import { createHash } from 'node:crypto';
+import { packBytes } from './packed-bytes.js';
 import { toBuffer, type Queryable, type Sql, type SqlTx } from './sql.js';
 
 export interface NewEntry {
@@ -11,6 +13,10 @@ export interface NewEntry {
   readonly body: Buffer;
   readonly integratedTime: number;
   readonly setSignature: Buffer;
+}
+
+export interface NewIndexKeys {
+  readonly index: number;
   readonly indexKeys: readonly string[];
 }
 
@@ -35,6 +41,11 @@ type EntryRow = {
   integrated_time: number;
   set_signature: Buffer;
 };
+
+/** How a (lower-cased) search key is stored: the first 16 bytes of its SHA-256. */
+export function indexKeyHash(key: string): Buffer {
+  return createHash('sha256').update(key).digest().subarray(0, 16);
+}
 
 const ENTRY_COLUMNS = 'idx, leaf_hash, body, integrated_time, set_signature';
 
@@ -62,40 +73,61 @@ export class RekorStore {
   async findIndexes(q: Queryable, leafHashes: readonly Buffer[]): Promise<Map<string, number>> {
     if (leafHashes.length === 0) return new Map();
     const rows = await q.query<{ idx: number; leaf_hash: Buffer }>(
-      'SELECT idx, leaf_hash FROM rekor_entries WHERE tree_id = $1 AND leaf_hash = ANY($2::bytea[])',
-      [this.treeId, leafHashes],
+      `SELECT idx, leaf_hash FROM rekor_entries
+       WHERE tree_id = $1 AND leaf_hash IN (SELECT substring($2::bytea FROM i * 32 + 1 FOR 32) FROM generate_series(0, $3 - 1) AS i)`,
+      [this.treeId, Buffer.concat(leafHashes as Buffer[]), leafHashes.length],
     );
     return new Map(rows.map((r) => [toBuffer(r.leaf_hash).toString('hex'), r.idx]));
   }
 
-  async insertEntries(tx: SqlTx, entries: readonly NewEntry[]): Promise<void> {
-    await tx.query(
+  /**
+   * Insert entries; a body already in the tree is skipped (ON CONFLICT on the leaf hash) and the
+   * number actually inserted is returned, so a caller that did not look for duplicates first
+   * can tell that it must.
+   */
+  async insertEntries(tx: SqlTx, entries: readonly NewEntry[]): Promise<number> {
+    const bodies = packBytes(entries.map((e) => e.body));
+    const sets = packBytes(entries.map((e) => e.setSignature));
+    const inserted = await tx.query(
       `INSERT INTO rekor_entries (tree_id, ${ENTRY_COLUMNS})
-       SELECT $1, * FROM unnest($2::bigint[], $3::bytea[], $4::bytea[], $5::bigint[], $6::bytea[])`,
+       SELECT $1, x, substring($3::bytea FROM (n::int - 1) * 32 + 1 FOR 32), substring($4::bytea FROM bo + 1 FOR bl), t,
+              substring($5::bytea FROM so + 1 FOR sl)
+       FROM unnest($2::bigint[], $6::int[], $7::int[], $8::bigint[], $9::int[], $10::int[]) WITH ORDINALITY AS u(x, bo, bl, t, so, sl, n)
+       ON CONFLICT (tree_id, leaf_hash) DO NOTHING
+       RETURNING 1 AS inserted`,
       [
         this.treeId,
         entries.map((e) => e.index),
-        entries.map((e) => e.leafHash),
-        entries.map((e) => e.body),
+        Buffer.concat(entries.map((e) => e.leafHash)),
+        bodies.blob,
+        sets.blob,
+        bodies.offsets,
+        bodies.lengths,
         entries.map((e) => e.integratedTime),
-        entries.map((e) => e.setSignature),
+        sets.offsets,
+        sets.lengths,
       ],
     );
-    const keys: string[] = [];
+    return inserted.length;
+  }
+
+  /** Search-index keys: each stored as indexKeyHash(key), see migrations/0001_log.sql. */
+  async insertIndexKeys(tx: SqlTx, entries: readonly NewIndexKeys[]): Promise<void> {
+    const hashes: Buffer[] = [];
     const indexes: number[] = [];
     for (const e of entries) {
       for (const key of new Set(e.indexKeys.map((k) => k.toLowerCase()))) {
-        keys.push(key);
+        hashes.push(indexKeyHash(key));
         indexes.push(e.index);
       }
     }
-    if (keys.length > 0) {
-      await tx.query(
-        `INSERT INTO rekor_index_keys (key, tree_id, idx)
-         SELECT k, $1, i FROM unnest($2::text[], $3::bigint[]) AS t(k, i) ON CONFLICT DO NOTHING`,
-        [this.treeId, keys, indexes],
-      );
-    }
+    if (hashes.length === 0) return;
+    await tx.query(
+      `INSERT INTO rekor_index_keys (key_hash, tree_id, idx)
+       SELECT substring($2::bytea FROM (n::int - 1) * 16 + 1 FOR 16), $1, i
+       FROM unnest($3::bigint[]) WITH ORDINALITY AS t(i, n)`,
+      [this.treeId, Buffer.concat(hashes), indexes],
+    );
   }
 
   async insertCheckpoint(tx: SqlTx, checkpoint: StoredCheckpoint): Promise<void> {
@@ -156,11 +188,11 @@ export class RekorStore {
    */
   async searchIndex(keys: readonly string[], operator: 'and' | 'or', limit: number): Promise<Buffer[]> {
     if (keys.length === 0) return [];
-    const unique = [...new Set(keys)];
+    const unique = [...new Set(keys.map((k) => k.toLowerCase()))].map(indexKeyHash);
     const matching =
       operator === 'or'
-        ? 'SELECT DISTINCT idx FROM rekor_index_keys WHERE tree_id = $1 AND key = ANY($2::text[])'
-        : `SELECT idx FROM rekor_index_keys WHERE tree_id = $1 AND key = ANY($2::text[])
+        ? 'SELECT DISTINCT idx FROM rekor_index_keys WHERE tree_id = $1 AND key_hash = ANY($2::bytea[])'
+        : `SELECT idx FROM rekor_index_keys WHERE tree_id = $1 AND key_hash = ANY($2::bytea[])
            GROUP BY idx HAVING count(*) = ${unique.length}`;
     const rows = await this.sql.query<{ leaf_hash: Buffer }>(
       `SELECT e.leaf_hash FROM rekor_entries e JOIN (${matching}) m ON m.idx = e.idx

@@ -1,6 +1,7 @@
 /**
- * A bounded LRU of full tiles. Full tiles are immutable, so entries never need invalidation;
- * 4096 tiles ≈ 32 MiB of hashes, enough to keep every proof at 10^6 leaves in memory.
+ * A bounded LRU of tiles. A tile only ever grows (its first W hashes never change), so a cached
+ * copy never needs invalidation, only replacing by a wider one. 4096 tiles ≈ 32 MiB of hashes,
+ * enough to keep every proof at 10^6 leaves in memory.
  */
 export class TileCache {
   private readonly map = new Map<string, Buffer[]>();

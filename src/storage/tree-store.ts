@@ -13,7 +13,7 @@ import { EMPTY_ROOT } from '../merkle/hash.js';
 import { edgeFromTiles, edgeTileRequests, integrate, type Integration, type RightEdge } from '../merkle/integrate.js';
 import type { TileReader } from '../merkle/prove.js';
 import { splitHashes } from '../merkle/subtree.js';
-import { TILE_WIDTH, type TileRequest } from '../merkle/tiles.js';
+import type { TileRequest } from '../merkle/tiles.js';
 import { TileCache } from './tile-cache.js';
 import { toBuffer, type Queryable, type Sql, type SqlTx } from './sql.js';
 
@@ -24,7 +24,7 @@ export interface TreeHead {
 
 export class TreeStore implements TileReader {
   private edge: RightEdge | undefined;
-  private readonly fullTiles = new TileCache(4096);
+  private readonly tileCache = new TileCache(4096);
 
   private constructor(
     private readonly sql: Sql,
@@ -92,8 +92,37 @@ export class TreeStore implements TileReader {
     ]);
     tx.afterCommit(() => {
       this.edge = result.edge;
+      // What this batch wrote is now committed: proofs against the new size need no reads.
+      for (const t of result.tiles) this.tileCache.set(t.level, t.index, t.hashes as Buffer[]);
     });
     return result;
+  }
+
+  /**
+   * Tiles as they stand inside `tx` after `integration`, before commit — so the inclusion
+   * proofs of a batch are built inside its transaction and an acknowledged entry never waits on
+   * (or fails at) a read after its commit. Tiles this batch did not touch are committed
+   * content and may be cached; the batch's own tiles are not cached until the commit.
+   */
+  batchReader(tx: SqlTx, integration: Integration): TileReader {
+    const written = new Map(integration.tiles.map((t) => [`${t.level}/${t.index}`, t.hashes as Buffer[]]));
+    return {
+      readTiles: async (requests) => {
+        const out = requests.map((r) => {
+          const own = written.get(`${r.level}/${r.index}`);
+          return own && own.length >= r.width ? own : undefined;
+        });
+        const missing = requests.filter((_, i) => out[i] === undefined);
+        if (missing.length > 0) {
+          const fetched = await this.fetchTiles(tx, missing);
+          let next = 0;
+          out.forEach((t, i) => {
+            if (t === undefined) out[i] = fetched[next++];
+          });
+        }
+        return out as Buffer[][];
+      },
+    };
   }
 
   private async loadEdge(q: Queryable, treeSize: number): Promise<RightEdge> {
@@ -133,9 +162,16 @@ export class TreeStore implements TileReader {
     return this.fetchTiles(this.sql, requests);
   }
 
-  /** Tiles with at least the requested width. Full tiles never change, so they are cached. */
+  /**
+   * Tiles with at least the requested width. The first W hashes of a tile never change once
+   * written, so any cached copy at least that wide answers the request; the database is only
+   * asked for tiles the cache has never seen or has seen narrower.
+   */
   private async fetchTiles(q: Queryable, requests: readonly TileRequest[]): Promise<Buffer[][]> {
-    const out: (Buffer[] | undefined)[] = requests.map((r) => this.fullTiles.get(r.level, r.index));
+    const out: (Buffer[] | undefined)[] = requests.map((r) => {
+      const cached = this.tileCache.get(r.level, r.index);
+      return cached && cached.length >= r.width ? cached : undefined;
+    });
     const missing = requests.filter((_, i) => out[i] === undefined);
     if (missing.length > 0) {
       const rows = await q.query<{ level: number; idx: number; hashes: Buffer }>(
@@ -151,7 +187,7 @@ export class TreeStore implements TileReader {
           throw new SealhouseError('internal', `tile ${req.level}/${req.index} of tree ${this.treeId} is missing or shorter than ${req.width}`);
         }
         const hashes = splitHashes(bytes, bytes.length / 32);
-        if (hashes.length === TILE_WIDTH) this.fullTiles.set(req.level, req.index, hashes);
+        this.tileCache.set(req.level, req.index, hashes);
         out[i] = hashes;
       });
     }

@@ -36,6 +36,8 @@ describe('sequencer', () => {
     for (const r of results) {
       assert.ok(verifySet({ body: r.body, integratedTime: r.integratedTime, logIdHex: log.signer.logIdHex, logIndex: r.index }, r.setSignature, key.publicKey));
       assert.ok(r.checkpoint.treeSize > r.index);
+      assert.equal(r.proof.treeSize, r.checkpoint.treeSize);
+      verifyInclusion(r.index, r.proof.treeSize, r.leafHash, r.proof.hashes, r.checkpoint.rootHash);
     }
     const head = await log.tree.head();
     assert.equal(head.treeSize, 300);
@@ -44,7 +46,7 @@ describe('sequencer', () => {
   it('answers each append with a checkpoint that verifies and an inclusion proof against it', async () => {
     const verifier = ecdsaNoteVerifier('log.test.example', key.publicKey);
     const r = await log.append(syntheticEntry('proof-me'));
-    const proof = await log.proveSequenced(r);
+    const proof = r.proof;
     const checkpoint = verifyCheckpoint(proof.checkpoint, [verifier]);
     assert.equal(checkpoint.origin, `log.test.example - ${log.treeId}`);
     assert.equal(checkpoint.size, proof.treeSize);
@@ -131,7 +133,7 @@ describe('sequencer', () => {
     await db.sql.exec('DROP TRIGGER poison ON rekor_entries; DROP FUNCTION fail_poison();');
     const r = await log.append(syntheticEntry('innocent-bystander'));
     assert.equal(r.index, before.treeSize);
-    const proof = await log.proveSequenced(r);
+    const proof = r.proof;
     verifyInclusion(r.index, proof.treeSize, r.leafHash, proof.hashes, proof.rootHash);
   });
 
