@@ -5,7 +5,9 @@
  * as Sealhouse has a single shard).
  */
 import type { ApiLogEntry } from './entry-verifier.js';
-import type { InclusionProof } from './log-service.js';
+import type { InclusionProof } from './sequencer.js';
+
+export { entryIdOf } from './entry-id.js';
 
 export interface EntryForWire {
   readonly index: number;
@@ -20,11 +22,6 @@ export interface LogEntryAnon extends ApiLogEntry {
     signedEntryTimestamp: string;
     inclusionProof: { logIndex: number; treeSize: number; rootHash: string; hashes: string[]; checkpoint: string };
   };
-}
-
-/** Tree ID as 16 hex digits, then the 64-hex leaf hash (rekor-api.md §1.1). */
-export function entryIdOf(treeId: number, leafHash: Buffer): string {
-  return treeId.toString(16).padStart(16, '0') + leafHash.toString('hex');
 }
 
 export function toLogEntryAnon(entry: EntryForWire, proof: InclusionProof, logIdHex: string): LogEntryAnon {

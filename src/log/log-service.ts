@@ -3,6 +3,8 @@
  * inclusion proof against a signed checkpoint; consistency proofs; tiles by C2SP path.
  */
 import { SealhouseError } from '../errors.js';
+import { canonicalizeProposedEntry, type EntryOptions } from '../entries/index.js';
+import { EMPTY_ROOT } from '../merkle/hash.js';
 import { proveConsistency, proveInclusion, rootAt } from '../merkle/prove.js';
 import { TILE_WIDTH, parseTilePath, tileWidth } from '../merkle/tiles.js';
 import { RekorStore, type StoredCheckpoint, type StoredEntry } from '../storage/rekor-store.js';
@@ -21,7 +23,18 @@ export interface ProvenEntry extends StoredEntry {
   readonly proof: InclusionProof;
 }
 
+export interface LogInfo {
+  readonly treeSize: number;
+  readonly rootHash: Buffer;
+  readonly checkpoint: string;
+}
+
+/** The most search hits returned at once (Rekor's index search is unpaged and "may be incomplete"). */
+export const MAX_SEARCH_RESULTS = 10_000;
+
 export interface LogServiceOptions extends GroupCommitOptions {
+  /** Entry-type options, e.g. the hashedrekord algorithm allow-list. */
+  readonly entryOptions?: EntryOptions;
   readonly key: LogKey;
   /** Public host name: checkpoint origin "<host> - <treeID>" and signature name. */
   readonly host: string;
@@ -35,6 +48,7 @@ export class LogService {
     readonly entries: RekorStore,
     readonly signer: LogSigner,
     private readonly sequencer: Sequencer,
+    private readonly entryOptions: EntryOptions,
   ) {}
 
   static async open(sql: Sql, options: LogServiceOptions): Promise<LogService> {
@@ -46,7 +60,7 @@ export class LogService {
       { sql, tree, entries, signer, ...(options.clock ? { clock: options.clock } : {}), ...(options.observer ? { observer: options.observer } : {}) },
       options,
     );
-    return new LogService(tree, entries, signer, sequencer);
+    return new LogService(tree, entries, signer, sequencer, options.entryOptions ?? {});
   }
 
   get treeId(): number {
@@ -60,6 +74,29 @@ export class LogService {
   /** Append and wait for the commit. Rejects with DuplicateEntryError for a logged body. */
   append(entry: PendingEntry): Promise<SequencedEntry> {
     return this.sequencer.add(entry);
+  }
+
+  /** Validate a client's ProposedEntry (signatures included), then append it. */
+  async submit(proposed: unknown): Promise<SequencedEntry> {
+    return this.append(await canonicalizeProposedEntry(proposed, this.entryOptions));
+  }
+
+  /** The logged entries whose canonical body equals this proposed entry's (search semantics). */
+  async findProposed(proposed: unknown): Promise<ProvenEntry[]> {
+    const canonical = await canonicalizeProposedEntry(proposed, { ...this.entryOptions, purpose: 'search' });
+    return this.entriesByLeafHash([canonical.leafHash]);
+  }
+
+  /** Leaf hashes of entries matching index-search key groups, in log order. */
+  async search(groups: readonly (readonly string[])[], operator: 'and' | 'or'): Promise<Buffer[]> {
+    return this.entries.searchIndex(groups, operator, MAX_SEARCH_RESULTS);
+  }
+
+  /** Size, root and signed checkpoint of the current tree (an empty tree's is signed on demand). */
+  async info(): Promise<LogInfo> {
+    const latest = await this.entries.latestCheckpoint();
+    if (latest) return { treeSize: latest.treeSize, rootHash: latest.rootHash, checkpoint: latest.note };
+    return { treeSize: 0, rootHash: EMPTY_ROOT, checkpoint: this.signer.signCheckpoint(0, EMPTY_ROOT) };
   }
 
   async latestCheckpoint(): Promise<StoredCheckpoint | undefined> {

@@ -183,21 +183,31 @@ export class RekorStore {
   }
 
   /**
-   * Leaf hashes of the entries matching search keys (already lower-cased): `or` is the union,
-   * `and` the intersection. Ordered by index so that pages over the result are stable.
+   * Leaf hashes of the entries matching search keys (already lower-cased). Each group lists
+   * alternative keys for one request field: `or` unites every hit, `and` keeps entries that hit
+   * every group. Ordered by index so that pages over the result are stable.
    */
-  async searchIndex(keys: readonly string[], operator: 'and' | 'or', limit: number): Promise<Buffer[]> {
-    if (keys.length === 0) return [];
-    const unique = [...new Set(keys.map((k) => k.toLowerCase()))].map(indexKeyHash);
-    const matching =
-      operator === 'or'
-        ? 'SELECT DISTINCT idx FROM rekor_index_keys WHERE tree_id = $1 AND key_hash = ANY($2::bytea[])'
-        : `SELECT idx FROM rekor_index_keys WHERE tree_id = $1 AND key_hash = ANY($2::bytea[])
-           GROUP BY idx HAVING count(*) = ${unique.length}`;
+  async searchIndex(groups: readonly (readonly string[])[], operator: 'and' | 'or', limit: number): Promise<Buffer[]> {
+    if (groups.length === 0) return [];
+    const hashes: Buffer[] = [];
+    const groupOf: number[] = [];
+    groups.forEach((keys, g) => {
+      for (const key of new Set(keys.map((k) => k.toLowerCase()))) {
+        hashes.push(indexKeyHash(key));
+        groupOf.push(g);
+      }
+    });
+    const required = operator === 'and' ? groups.length : 1;
     const rows = await this.sql.query<{ leaf_hash: Buffer }>(
-      `SELECT e.leaf_hash FROM rekor_entries e JOIN (${matching}) m ON m.idx = e.idx
-       WHERE e.tree_id = $1 ORDER BY e.idx LIMIT $3`,
-      [this.treeId, unique, limit],
+      `WITH wanted AS (
+         SELECT substring($2::bytea FROM (n::int - 1) * 16 + 1 FOR 16) AS key_hash, g
+         FROM unnest($3::int[]) WITH ORDINALITY AS t(g, n)),
+       hits AS (
+         SELECT k.idx FROM rekor_index_keys k JOIN wanted w ON w.key_hash = k.key_hash
+         WHERE k.tree_id = $1 GROUP BY k.idx HAVING count(DISTINCT w.g) >= $4)
+       SELECT e.leaf_hash FROM rekor_entries e JOIN hits h ON h.idx = e.idx
+       WHERE e.tree_id = $1 ORDER BY e.idx LIMIT $5`,
+      [this.treeId, Buffer.concat(hashes), groupOf, required, limit],
     );
     return rows.map((r) => toBuffer(r.leaf_hash));
   }

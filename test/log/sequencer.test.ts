@@ -85,11 +85,11 @@ describe('sequencer', () => {
 
   it('writes index keys with the entry and searches them with and/or', async () => {
     const a = await log.append(syntheticEntry('searchable'));
-    const hits = await log.entries.searchIndex(['label:searchable'], 'or', 100);
+    const hits = await log.entries.searchIndex([['label:searchable']], 'or', 100);
     assert.deepEqual(hits.map((h) => h.toString('hex')), [a.leafHash.toString('hex')]);
-    const both = await log.entries.searchIndex(['label:searchable', 'label:e1'], 'and', 100);
+    const both = await log.entries.searchIndex([['label:searchable'], ['label:e1']], 'and', 100);
     assert.equal(both.length, 0);
-    const either = await log.entries.searchIndex(['label:searchable', 'label:e1'], 'or', 100);
+    const either = await log.entries.searchIndex([['label:searchable'], ['label:e1']], 'or', 100);
     assert.equal(either.length, 2);
   });
 

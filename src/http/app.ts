@@ -1,0 +1,87 @@
+/**
+ * The Express application: CORS, body limits, request logs and metrics around the API routers,
+ * health endpoints, and the one error handler that maps every failure to a status and a body.
+ */
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
+import type { OpenAPIBackend } from 'openapi-backend';
+import { toHttpError } from './error-map.js';
+import type { Metrics } from './metrics.js';
+
+export interface AppDeps {
+  readonly rekor: OpenAPIBackend;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  readonly maxBodyBytes: number;
+  /** Is the service able to take traffic (database reachable, not draining)? */
+  readonly ready: () => Promise<boolean>;
+  /** Extra routers mounted before the API (CA, UI, trust documents). */
+  readonly routers?: readonly express.Router[];
+}
+
+/** Permissive CORS, as Rekor's default handler: browsers (the search UI) call the API directly. */
+function cors(req: Request, res: Response, next: NextFunction): void {
+  res.set('Access-Control-Allow-Origin', '*');
+  if (req.method === 'OPTIONS') {
+    res.set('Access-Control-Allow-Methods', 'GET, POST, HEAD, OPTIONS');
+    res.set('Access-Control-Allow-Headers', 'Content-Type, Accept, Authorization');
+    res.set('Access-Control-Max-Age', '600');
+    res.status(204).end();
+    return;
+  }
+  next();
+}
+
+export function createApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag'); // Rekor sets ETag only on created entries, with the entry ID.
+
+  app.use((req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const operation = String(res.locals.operation ?? 'other');
+      deps.metrics.requestDuration.observe({ operation, status: String(res.statusCode) }, seconds);
+      deps.logger.info({ method: req.method, path: req.path, operation, status: res.statusCode, ms: Math.round(seconds * 1e4) / 10 }, 'request');
+    });
+    next();
+  });
+  app.use(cors);
+
+  app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
+  app.get('/readyz', async (_req, res) => {
+    const ready = await deps.ready().catch(() => false);
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready' });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+
+  // Clients send application/json (sometimes with parameters, sometimes without a type at all).
+  app.use(express.json({ limit: deps.maxBodyBytes, type: () => true, strict: true }));
+  for (const router of deps.routers ?? []) app.use(router);
+
+  app.use('/api/v1', async (req, res, next) => {
+    try {
+      await deps.rekor.handleRequest(
+        { method: req.method, path: req.originalUrl.split('?')[0] ?? req.path, query: req.query as Record<string, string>, headers: req.headers as Record<string, string>, body: req.body },
+        req,
+        res,
+      );
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  app.use((_req: Request, res: Response) => void res.status(404).json({ code: 404, message: 'no such path' }));
+
+  // Express recognises error handlers by their four parameters.
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const http = toHttpError(err);
+    if (http.status >= 500) deps.logger.error({ err: http.cause, path: req.path }, 'request failed');
+    if (res.headersSent) return void res.end();
+    res.status(http.status).json({ code: http.status, message: http.message });
+  });
+  return app;
+}

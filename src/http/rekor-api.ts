@@ -1,0 +1,161 @@
+/**
+ * The Rekor v1 API (rekor-api.md §1), routed and validated by openapi-backend against
+ * openapi/rekor.yaml. Handlers are thin: parse what the schema cannot, call the LogService,
+ * format the wire shape.
+ */
+import type { Request, Response } from 'express';
+import { OpenAPIBackend, type Context } from 'openapi-backend';
+import { addSchemaFormats } from './schema-formats.js';
+import { DuplicateEntryError, SealhouseError } from '../errors.js';
+import { entryIdOf, parseEntryId } from '../log/entry-id.js';
+import { toLogEntryAnon } from '../log/log-entry-json.js';
+import type { LogService, ProvenEntry } from '../log/log-service.js';
+import { searchKeyGroups, type SearchIndexRequest } from '../log/search-keys.js';
+import { validationMessage } from './validation-message.js';
+
+export const REKOR_SPEC = new URL('../../../openapi/rekor.yaml', import.meta.url).pathname;
+const MAX_SEARCH_ITEMS = 10;
+
+export interface RekorApiDeps {
+  readonly log: LogService;
+  /** True while shutting down: new entries are refused with 503. */
+  readonly draining: () => boolean;
+  /** Called once per committed entry (metrics). */
+  readonly onAppended?: () => void;
+}
+
+type Handler = (c: Context, req: Request, res: Response) => Promise<void> | void;
+
+function noCache(res: Response): void {
+  res.set('Cache-Control', 'no-cache, no-store, must-revalidate, max-age=0');
+  res.set('Pragma', 'no-cache');
+}
+
+/** The path a Location header points at: this request's path (sans query) plus the entry ID. */
+function locationOf(req: Request, entryId: string): string {
+  const path = req.originalUrl.split('?')[0] ?? '/api/v1/log/entries';
+  return `${path.replace(/\/+$/, '')}/${entryId}`;
+}
+
+export async function createRekorApi(deps: RekorApiDeps): Promise<OpenAPIBackend> {
+  const { log } = deps;
+  const wire = (entries: readonly ProvenEntry[]): Record<string, unknown>[] =>
+    entries.map((e) => ({ [entryIdOf(log.treeId, e.leafHash)]: toLogEntryAnon(e, e.proof, log.signer.logIdHex) }));
+
+  const checkTree = (treeID: unknown): void => {
+    if (treeID !== undefined && String(treeID) !== String(log.treeId)) {
+      throw new SealhouseError('invalid_input', `unknown tree ID ${String(treeID)}; this log's tree is ${log.treeId}`);
+    }
+  };
+
+  const handlers: Record<string, Handler> = {
+    getLogInfo: async (_c, _req, res) => {
+      const info = await log.info();
+      noCache(res);
+      res.json({
+        rootHash: info.rootHash.toString('hex'),
+        treeSize: info.treeSize,
+        signedTreeHead: info.checkpoint,
+        treeID: String(log.treeId),
+        inactiveShards: null,
+      });
+    },
+
+    getPublicKey: (c, _req, res) => {
+      checkTree(c.request.query.treeID);
+      noCache(res);
+      res.type('application/x-pem-file').send(log.signer.publicKeyPem());
+    },
+
+    getLogProof: async (c, _req, res) => {
+      const { firstSize = 1, lastSize, treeID } = c.request.query as unknown as { firstSize?: number; lastSize: number; treeID?: string };
+      checkTree(treeID);
+      const proof = await log.consistency(Number(firstSize), Number(lastSize));
+      noCache(res);
+      res.json({ rootHash: proof.rootHash.toString('hex'), hashes: proof.hashes.map((h) => h.toString('hex')) });
+    },
+
+    createLogEntry: async (c, req, res) => {
+      if (deps.draining()) throw new SealhouseError('unavailable', 'the log is shutting down and accepts no new entries');
+      let entry;
+      try {
+        entry = await log.submit(c.request.requestBody);
+      } catch (err) {
+        if (!(err instanceof DuplicateEntryError)) throw err;
+        const id = entryIdOf(log.treeId, err.leafHash);
+        res.status(409).set('Location', locationOf(req, id));
+        res.json({ code: 409, message: `an equivalent entry already exists in the transparency log with UUID ${id}` });
+        return;
+      }
+      // Committed: from here on only formatting, which cannot fail (the proof was built in the batch).
+      deps.onAppended?.();
+      const id = entryIdOf(log.treeId, entry.leafHash);
+      res.status(201).set('ETag', id).set('Location', locationOf(req, id));
+      res.json({ [id]: toLogEntryAnon(entry, entry.proof, log.signer.logIdHex) });
+    },
+
+    getLogEntryByIndex: async (c, _req, res) => {
+      const entry = await log.entryByIndex(Number(c.request.query.logIndex));
+      noCache(res);
+      if (!entry) return void res.status(404).end();
+      res.json(wire([entry])[0]);
+    },
+
+    getLogEntryByUUID: async (c, _req, res) => {
+      const lookup = parseEntryId(String(c.request.params.entryUUID), log.treeId);
+      noCache(res);
+      const [entry] = 'leafHash' in lookup ? await log.entriesByLeafHash([lookup.leafHash]) : [];
+      if (!entry) return void res.status(404).end();
+      res.json(wire([entry])[0]);
+    },
+
+    searchLogQuery: async (c, _req, res) => {
+      const query = c.request.requestBody as { entryUUIDs?: string[]; logIndexes?: number[]; entries?: unknown[] };
+      const total = (query.entryUUIDs?.length ?? 0) + (query.logIndexes?.length ?? 0) + (query.entries?.length ?? 0);
+      if (total > MAX_SEARCH_ITEMS) throw new SealhouseError('schema_violation', `more than max allowed ${MAX_SEARCH_ITEMS} entries in request`);
+      const leafHashes: Buffer[] = [];
+      for (const id of query.entryUUIDs ?? []) {
+        const lookup = parseEntryId(id, log.treeId);
+        if ('leafHash' in lookup) leafHashes.push(lookup.leafHash);
+      }
+      const found: ProvenEntry[] = [...(await log.entriesByLeafHash(leafHashes))];
+      for (const proposed of query.entries ?? []) found.push(...(await log.findProposed(proposed)));
+      const byIndex = new Map((await log.entriesByIndex(query.logIndexes ?? [])).map((e) => [e.index, e]));
+      for (const index of query.logIndexes ?? []) {
+        const e = byIndex.get(index);
+        if (e) found.push(e);
+      }
+      res.json(wire(found));
+    },
+
+    searchIndex: async (c, _req, res) => {
+      const request = c.request.requestBody as SearchIndexRequest;
+      const hits = await log.search(searchKeyGroups(request), request.operator ?? 'or');
+      res.json(hits.map((h) => entryIdOf(log.treeId, h)));
+    },
+  };
+
+  // Every handler labels the response with its operation, for request logs and metrics.
+  const labelled = Object.fromEntries(
+    Object.entries(handlers).map(([operationId, handler]) => [
+      operationId,
+      (c: Context, req: Request, res: Response) => {
+        res.locals.operation = operationId;
+        return handler(c, req, res);
+      },
+    ]),
+  );
+  const api = new OpenAPIBackend({ definition: REKOR_SPEC, coerceTypes: true, apiRoot: '/', customizeAjv: addSchemaFormats });
+  api.register({
+    ...labelled,
+    validationFail: (c: Context, _req: Request, res: Response) => {
+      res.locals.operation = c.operation?.operationId ?? 'invalid';
+      throw new SealhouseError('schema_violation', validationMessage(c.validation.errors ?? []));
+    },
+    notFound: (_c, _req, res: Response) => void res.status(404).json({ code: 404, message: 'no such API path' }),
+    methodNotAllowed: (_c, req: Request, res: Response) =>
+      void res.status(405).json({ code: 405, message: `method ${req.method} is not allowed on ${req.path}` }),
+  });
+  await api.init();
+  return api;
+}
