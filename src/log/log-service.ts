@@ -10,7 +10,7 @@ import { TILE_WIDTH, parseTilePath, tileWidth } from '../merkle/tiles.js';
 import { RekorStore, type StoredCheckpoint, type StoredEntry } from '../storage/rekor-store.js';
 import type { Sql } from '../storage/sql.js';
 import { TreeStore } from '../storage/tree-store.js';
-import type { BatchObserver, GroupCommitOptions } from './group-commit.js';
+import type { BatchObserver, GroupCommitOptions } from '../storage/group-commit.js';
 import type { LogKey } from './log-key.js';
 import { LogSigner } from './log-signer.js';
 import { Sequencer, type Clock, type InclusionProof, type PendingEntry, type SequencedEntry } from './sequencer.js';

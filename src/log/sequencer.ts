@@ -11,7 +11,7 @@ import { proveInclusionBatch } from '../merkle/prove.js';
 import type { RekorStore, NewEntry, StoredCheckpoint } from '../storage/rekor-store.js';
 import type { Sql } from '../storage/sql.js';
 import type { TreeStore } from '../storage/tree-store.js';
-import { GroupCommit, type BatchObserver, type GroupCommitOptions } from './group-commit.js';
+import { GroupCommit, type BatchObserver, type GroupCommitOptions } from '../storage/group-commit.js';
 import type { LogSigner } from './log-signer.js';
 
 /** A canonical entry ready to append (see src/entries). */

@@ -1,5 +1,5 @@
 /**
- * Group commit: callers submit items one at a time; items are committed in batches, one
+ * Group commit (shared by the Rekor sequencer and the CT log): callers submit items one at a time; items are committed in batches, one
  * `commit` call (one database transaction) per batch. A batch closes when it holds `maxBatch`
  * items or when its oldest item has waited `maxDelayMs`; only one batch commits at a time, so
  * under load the next batch fills while the previous one commits.
