@@ -12,6 +12,8 @@ COPY bench ./bench
 COPY openapi ./openapi
 COPY migrations ./migrations
 COPY public ./public
+# The search UI's sources: `npm ci` → prepare → build bundles them into public/build.
+COPY ui ./ui
 RUN npm ci && npm prune --omit=dev
 
 FROM node:20-bookworm-slim

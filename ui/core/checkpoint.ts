@@ -1,0 +1,90 @@
+/**
+ * Rekor v1 checkpoints (rekor-api.md §4): a C2SP signed note whose text is
+ *
+ *   sealhouse.example - 4286371985416040731\n   origin "<host> - <treeID>"
+ *   42\n                                        tree size
+ *   q8Ww5G5ZZ0ni0UOnnh0bSbuxk7SUZ8jF6ZGMNkQbhpU=\n  base64 root hash
+ *   \n
+ *   — sealhouse.example MEUCIQ…\n              "— <name> base64(keyHint ‖ DER ECDSA signature)"
+ *
+ * The signed message is the text up to and including the newline before the blank line; the
+ * key hint is logID[0:4]; the signature is ECDSA-SHA256 over the message.
+ */
+import { base64ToBytes, equalBytes, utf8 } from './bytes.js';
+import { verifyP256Sha256 } from './ecdsa.js';
+
+export class CheckpointError extends Error {}
+
+export interface Checkpoint {
+  readonly origin: string;
+  readonly size: number;
+  readonly rootHash: Uint8Array;
+  readonly extensions: string[];
+  /** The signed text (header lines, each ending in \n). */
+  readonly text: string;
+  readonly signatures: { name: string; keyHint: Uint8Array; signature: Uint8Array }[];
+}
+
+const SIG_LINE = /^\u2014 (\S+) (\S+)$/;
+
+export function parseCheckpoint(note: string): Checkpoint {
+  const split = note.indexOf('\n\n');
+  if (split < 0) throw new CheckpointError('the checkpoint has no blank line between its text and its signatures');
+  const text = note.slice(0, split + 1);
+  const sigBlock = note.slice(split + 2);
+  if (!sigBlock.endsWith('\n')) throw new CheckpointError('the checkpoint does not end with a newline');
+  const [origin = '', sizeLine = '', rootLine = '', ...extensions] = text.slice(0, -1).split('\n');
+  if (origin === '') throw new CheckpointError('the checkpoint origin line is empty');
+  if (!/^(0|[1-9][0-9]*)$/.test(sizeLine) || !Number.isSafeInteger(Number(sizeLine))) {
+    throw new CheckpointError(`the checkpoint size line ${JSON.stringify(sizeLine)} is not a decimal tree size`);
+  }
+  let rootHash: Uint8Array;
+  try {
+    rootHash = base64ToBytes(rootLine);
+  } catch {
+    throw new CheckpointError(`the checkpoint root line ${JSON.stringify(rootLine)} is not base64`);
+  }
+  if (rootHash.length !== 32) throw new CheckpointError(`the checkpoint root hash is ${rootHash.length} bytes, expected 32`);
+  const signatures = sigBlock
+    .slice(0, -1)
+    .split('\n')
+    .map((line) => {
+      const m = SIG_LINE.exec(line);
+      if (!m) throw new CheckpointError(`malformed signature line ${JSON.stringify(line.slice(0, 60))}`);
+      let raw: Uint8Array;
+      try {
+        raw = base64ToBytes(m[2] ?? '');
+      } catch {
+        throw new CheckpointError(`the signature of ${m[1]} is not base64`);
+      }
+      if (raw.length < 5) throw new CheckpointError(`the signature of ${m[1]} is too short`);
+      return { name: m[1] ?? '', keyHint: raw.subarray(0, 4), signature: raw.subarray(4) };
+    });
+  return { origin, size: Number(sizeLine), rootHash, extensions, text, signatures };
+}
+
+export interface CheckpointKey {
+  /** The log ID: SHA-256 of the DER SPKI; its first four bytes are the key hint. */
+  readonly logId: Uint8Array;
+  /** SEC1 P-256 point. */
+  readonly point: Uint8Array;
+  /** When known (from a trusted root's baseUrl): the signer name must be this host. */
+  readonly name?: string;
+}
+
+/**
+ * Verifies the signature whose key hint is the key's (and, when the key has a name, whose
+ * name matches). Returns the signer name; throws with the reason otherwise.
+ */
+export function verifyCheckpointSignature(cp: Checkpoint, key: CheckpointKey): string {
+  const hint = key.logId.subarray(0, 4);
+  const candidates = cp.signatures.filter((s) => equalBytes(s.keyHint, hint));
+  if (candidates.length === 0) throw new CheckpointError('no signature on the checkpoint has the trusted log key\'s key hint');
+  const named = key.name === undefined ? candidates : candidates.filter((s) => s.name === key.name);
+  if (named.length === 0) throw new CheckpointError(`the checkpoint is signed as ${JSON.stringify(candidates[0]?.name)}, not as the trusted log ${JSON.stringify(key.name)}`);
+  const message = utf8(cp.text);
+  for (const s of named) {
+    if (verifyP256Sha256(s.signature, message, key.point)) return s.name;
+  }
+  throw new CheckpointError('the checkpoint signature does not verify with the trusted log key');
+}

@@ -1,0 +1,75 @@
+/**
+ * The log keys the page verifies against, from a sigstore `trusted_root.json` (protobuf-specs
+ * TrustedRoot, fulcio-and-clients.md §4.1 / rekor-api.md §5.2: `tlogs[].publicKey.rawBytes` is
+ * base64 DER SPKI, `logId.keyId` base64 SHA-256 of it) or, as a last resort, a PEM key.
+ * Only ECDSA P-256 logs can sign Rekor v1 SETs; other tlogs (Rekor v2 Ed25519) are skipped.
+ */
+import { base64ToBytes, hexToBytes, toBase64 } from './bytes.js';
+import { pemBlocks } from './pem.js';
+import { parseSpki, type PublicKeyInfo } from './spki.js';
+
+export interface TrustedLog {
+  /** Hex SHA-256 of the DER SPKI: the Rekor logID. */
+  readonly logIdHex: string;
+  readonly key: PublicKeyInfo;
+  /** From the trusted root: the log's URL and its host, the checkpoint signer name. */
+  readonly baseUrl?: string;
+  readonly host?: string;
+  readonly validFrom?: Date;
+  readonly validTo?: Date;
+}
+
+export class TrustError extends Error {}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function date(v: unknown, what: string): Date | undefined {
+  if (v === undefined) return undefined;
+  const d = new Date(String(v));
+  if (Number.isNaN(d.getTime())) throw new TrustError(`${what} is not a timestamp: ${JSON.stringify(v)}`);
+  return d;
+}
+
+function logFromKey(der: Uint8Array, extra: Omit<TrustedLog, 'logIdHex' | 'key'> = {}): TrustedLog {
+  const key = parseSpki(der);
+  if (key.algorithm !== 'ecdsa' || key.curve !== 'P-256') throw new TrustError(`the log key is ${key.description}; Rekor v1 logs sign with ECDSA P-256`);
+  return { logIdHex: key.sha256, key, ...extra };
+}
+
+/** The usable (ECDSA P-256) transparency logs of a trusted root; throws if there is none. */
+export function logsFromTrustedRoot(doc: unknown): TrustedLog[] {
+  if (!isObject(doc) || !Array.isArray(doc.tlogs)) throw new TrustError('not a trusted root: it has no "tlogs" list');
+  const logs: TrustedLog[] = [];
+  const problems: string[] = [];
+  doc.tlogs.forEach((t: unknown, i) => {
+    try {
+      if (!isObject(t) || !isObject(t.publicKey) || typeof t.publicKey.rawBytes !== 'string') throw new TrustError('no publicKey.rawBytes');
+      const validFor = isObject(t.publicKey.validFor) ? t.publicKey.validFor : {};
+      const baseUrl = typeof t.baseUrl === 'string' ? t.baseUrl : undefined;
+      const log = logFromKey(base64ToBytes(t.publicKey.rawBytes), {
+        baseUrl,
+        host: baseUrl ? new URL(baseUrl).hostname : undefined,
+        validFrom: date(validFor.start, 'validFor.start'),
+        validTo: date(validFor.end, 'validFor.end'),
+      });
+      const keyId = isObject(t.logId) ? t.logId.keyId : undefined;
+      if (typeof keyId === 'string' && keyId !== toBase64(hexToBytes(log.logIdHex))) {
+        throw new TrustError(`logId.keyId ${keyId} is not the SHA-256 of its key`);
+      }
+      logs.push(log);
+    } catch (err) {
+      problems.push(`tlogs[${i}]: ${(err as Error).message}`);
+    }
+  });
+  if (logs.length === 0) throw new TrustError(`the trusted root has no usable ECDSA P-256 transparency log (${problems.join('; ') || 'tlogs is empty'})`);
+  return logs;
+}
+
+/** A PEM public key (what GET /api/v1/log/publicKey answers). */
+export function logFromPem(pem: string): TrustedLog {
+  const block = pemBlocks(pem).find((b) => b.label === 'PUBLIC KEY');
+  if (!block) throw new TrustError('no PUBLIC KEY block in the PEM text');
+  return logFromKey(block.der);
+}
+
+export const describeLog = (log: TrustedLog): string => `${log.key.description}, log ID ${log.logIdHex}${log.baseUrl ? ` (${log.baseUrl})` : ''}`;
