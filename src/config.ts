@@ -28,6 +28,23 @@ export interface Config {
   readonly maxBodyBytes: number;
   /** pino level (LOG_LEVEL, default info). */
   readonly logLevel: string;
+  /** Fulcio-shaped OIDC issuer config file, JSON or YAML (SEALHOUSE_OIDC_CONFIG); unset → no issuers. */
+  readonly oidcConfigPath: string | undefined;
+  /** Also accept a PoP over `sub` for email issuers, for sigstore-js 3.x (SEALHOUSE_OIDC_SUB_CHALLENGE). */
+  readonly oidcSubChallenge: boolean;
+  /** The identity provider listed in signing_config.json oidcUrls (SEALHOUSE_OIDC_URL). */
+  readonly oidcUrl: URL | undefined;
+  /** The development OIDC issuer under /dev-oidc (SEALHOUSE_DEV_OIDC=1); never in production. */
+  readonly devOidc: boolean;
+  /** PEM chain (issuing CA first, root last) and its key (SEALHOUSE_CA_CHAIN, SEALHOUSE_CA_KEY); unset → generated in dataDir/ca. */
+  readonly caChainPath: string | undefined;
+  readonly caKeyPath: string | undefined;
+  /** Passphrase of an encrypted SEALHOUSE_CA_KEY (SEALHOUSE_CA_KEY_PASSPHRASE). */
+  readonly caKeyPassphrase: string | undefined;
+  /** PEM file of the CT log's ECDSA P-256 key (SEALHOUSE_CT_KEY); unset → generated in dataDir. */
+  readonly ctKeyPath: string | undefined;
+  /** Path prefix of the CT log API before /ct/v1 (SEALHOUSE_CT_PREFIX, default ''). */
+  readonly ctPrefix: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -53,6 +70,15 @@ function url(env: Env, name: string, fallback: string): URL {
   }
 }
 
+function flag(env: Env, name: string): boolean {
+  const raw = (env[name] ?? '').toLowerCase();
+  if (raw === '' || raw === '0' || raw === 'false') return false;
+  if (raw === '1' || raw === 'true') return true;
+  throw new SealhouseError('invalid_input', `${name} must be 1/true or 0/false, got "${env[name] ?? ''}"`);
+}
+
+const file = (env: Env, name: string): string | undefined => (env[name] ? resolve(env[name]) : undefined);
+
 const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
 export function loadConfig(env: Env = process.env): Config {
@@ -62,6 +88,14 @@ export function loadConfig(env: Env = process.env): Config {
   const schema = env.SEALHOUSE_DB_SCHEMA || undefined;
   if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
     throw new SealhouseError('invalid_input', `SEALHOUSE_DB_SCHEMA must be a lower-case SQL identifier, got "${schema}"`);
+  }
+  const [caChainPath, caKeyPath] = [file(env, 'SEALHOUSE_CA_CHAIN'), file(env, 'SEALHOUSE_CA_KEY')];
+  if (Boolean(caChainPath) !== Boolean(caKeyPath)) {
+    throw new SealhouseError('invalid_input', 'set both SEALHOUSE_CA_CHAIN and SEALHOUSE_CA_KEY (the issuing CA certificate chain and its private key), or neither');
+  }
+  const ctPrefix = (env.SEALHOUSE_CT_PREFIX ?? '').replace(/\/+$/, '');
+  if (!/^(\/[A-Za-z0-9._~-]+)*$/.test(ctPrefix)) {
+    throw new SealhouseError('invalid_input', `SEALHOUSE_CT_PREFIX must be a URL path such as /ct-log (or empty), got "${ctPrefix}"`);
   }
   return Object.freeze({
     port,
@@ -75,5 +109,14 @@ export function loadConfig(env: Env = process.env): Config {
     maxQueue: integer(env, 'SEALHOUSE_MAX_QUEUE', 20_000, 1, 10_000_000),
     maxBodyBytes: integer(env, 'SEALHOUSE_MAX_BODY_BYTES', 1024 * 1024, 1024, 1024 * 1024 * 1024),
     logLevel,
+    oidcConfigPath: file(env, 'SEALHOUSE_OIDC_CONFIG'),
+    oidcSubChallenge: flag(env, 'SEALHOUSE_OIDC_SUB_CHALLENGE'),
+    oidcUrl: env.SEALHOUSE_OIDC_URL ? url(env, 'SEALHOUSE_OIDC_URL', '') : undefined,
+    devOidc: flag(env, 'SEALHOUSE_DEV_OIDC'),
+    caChainPath,
+    caKeyPath,
+    caKeyPassphrase: env.SEALHOUSE_CA_KEY_PASSPHRASE || undefined,
+    ctKeyPath: file(env, 'SEALHOUSE_CT_KEY'),
+    ctPrefix,
   });
 }

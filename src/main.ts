@@ -1,35 +1,117 @@
 /**
- * The composition root: config → storage → migrations → services → HTTP → listen, and a
- * graceful shutdown that stops taking new entries, commits (or refuses) everything queued,
- * then closes connections and the database.
+ * The composition root: config → storage → migrations → services (Rekor log, CA with its CT log)
+ * → HTTP → listen, and a graceful shutdown that stops taking new entries and certificate
+ * requests, commits (or refuses) everything queued, then closes connections and the database.
  */
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import type { Config } from './config.js';
+import { SealhouseError } from './errors.js';
 import { nativeVerifierStatus } from './entries/index.js';
+import { loadCaKeys, openCa, trustDocumentsFor, type CaRuntime, type TrustDocuments } from './ca/ca-runtime.js';
+import { configurationJson } from './ca/oidc/configuration.js';
 import { createApp } from './http/app.js';
+import { createCtRouter } from './http/ct-router.js';
+import { createDevOidcRouter } from './http/dev-oidc-router.js';
+import { createFulcioRouter } from './http/fulcio-api.js';
+import { createTrustRouter } from './http/trust-router.js';
 import { Metrics } from './http/metrics.js';
 import { createRekorApi } from './http/rekor-api.js';
 import { createUiRouter } from './http/ui-router.js';
 import { loadOrCreateLogKey } from './log/log-key.js';
-import { LogService } from './log/log-service.js';
+import { LogService, REKOR_TREE } from './log/log-service.js';
 import { migrate } from './storage/migrate.js';
 import { describeStore, openSql } from './storage/open-sql.js';
+import { TreeStore } from './storage/tree-store.js';
 
 export interface RunningServer {
   readonly server: Server;
   /** Where the server listens, e.g. http://127.0.0.1:3000. */
   readonly address: string;
   readonly log: LogService;
+  readonly ca: CaRuntime;
   readonly logger: Logger;
   close(): Promise<void>;
+}
+
+const PID_FILE = 'sealhouse.pid';
+
+/** The live process (other than this one) that has the embedded PGlite database open, if any. */
+export function embeddedStoreHolder(config: Config): number | undefined {
+  if (config.databaseUrl) return undefined;
+  let pid: number;
+  try {
+    pid = Number(readFileSync(join(config.dataDir, PID_FILE), 'utf8').trim());
+  } catch {
+    return undefined;
+  }
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return undefined;
+  try {
+    process.kill(pid, 0); // signal 0: only asks whether the process exists
+    return pid;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM' ? pid : undefined;
+  }
+}
+
+/**
+ * PGlite is single-process and takes no lock of its own: a second process (a CLI command while
+ * the server runs) would open the same files and could corrupt them. Record the server's pid in
+ * the data directory and refuse to open the store while another live process holds it.
+ */
+export function claimEmbeddedStore(config: Config): () => void {
+  if (config.databaseUrl) return () => undefined;
+  const holder = embeddedStoreHolder(config);
+  if (holder !== undefined) {
+    throw new SealhouseError(
+      'unavailable',
+      `Sealhouse process ${holder} has the embedded database in ${config.dataDir} open (PGlite is single-process); ` +
+        `stop it first, fetch what you need from its HTTP API, or use Postgres (DATABASE_URL). A stale ${PID_FILE} can be deleted.`,
+    );
+  }
+  mkdirSync(config.dataDir, { recursive: true });
+  const file = join(config.dataDir, PID_FILE);
+  writeFileSync(file, `${process.pid}\n`);
+  return () => rmSync(file, { force: true });
+}
+
+/**
+ * The trust documents exactly as a server with this config serves them, without starting it:
+ * the same keys (files or data directory), CA chain and trees (created if this is the first
+ * start, bound to their keys as the server would).
+ */
+export async function loadTrustDocuments(config: Config): Promise<TrustDocuments> {
+  const releaseStore = claimEmbeddedStore(config);
+  const sql = await openSql(config);
+  try {
+    await migrate(sql);
+    const rekorKey = loadOrCreateLogKey({ keyPath: config.logKeyPath, dataDir: config.dataDir }).publicKey.export({ type: 'spki', format: 'der' });
+    const rekorTree = await TreeStore.open(sql, REKOR_TREE);
+    await rekorTree.bindPublicKey(rekorKey);
+    return await trustDocumentsFor(sql, config, await loadCaKeys(config), { publicKey: rekorKey, treeId: rekorTree.treeId });
+  } finally {
+    await sql.close();
+    releaseStore();
+  }
 }
 
 /** How long shutdown waits for in-flight requests before closing their connections. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
 export async function startServer(config: Config, logger: Logger = pino({ level: config.logLevel })): Promise<RunningServer> {
+  const releaseStore = claimEmbeddedStore(config);
+  try {
+    return await serve(config, logger, releaseStore);
+  } catch (err) {
+    releaseStore();
+    throw err;
+  }
+}
+
+async function serve(config: Config, logger: Logger, releaseStore: () => void): Promise<RunningServer> {
   const sql = await openSql(config);
   await migrate(sql);
   const key = loadOrCreateLogKey({ keyPath: config.logKeyPath, dataDir: config.dataDir });
@@ -50,15 +132,38 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
   metrics.sources.treeSize = async () => (await log.tree.head()).treeSize;
   metrics.sources.queueDepth = () => log.queueDepth;
 
+  const ca = await openCa(sql, config, { publicKey: log.signer.spki, treeId: log.treeId }, {
+    maxBatch: config.batchSize,
+    maxDelayMs: config.batchMs,
+    maxQueue: config.maxQueue,
+    onIssued: () => metrics.certificatesIssued.inc(),
+    onTokenRefused: (reason) => metrics.oidcFailures.inc({ reason }),
+  });
+  const devIssuer = ca.keys.devIssuer;
+  if (devIssuer) {
+    logger.warn(
+      { issuer: devIssuer.issuerUrl },
+      'SEALHOUSE_DEV_OIDC=1: THE DEVELOPMENT OIDC ISSUER IS ON. Anyone who can run `sealhouse dev-token` with this data directory ' +
+        'gets a certificate for ANY e-mail address. Never enable it outside a development machine.',
+    );
+  }
+
   let draining = false;
   const rekor = await createRekorApi({ log, draining: () => draining, onAppended: () => metrics.entriesAppended.inc() });
+  const configuration = configurationJson(ca.issuers);
   const app = createApp({
     rekor,
     metrics,
     logger,
     maxBodyBytes: config.maxBodyBytes,
     ready: async () => !draining && (await sql.query('SELECT 1 AS ok')).length === 1,
-    routers: [createUiRouter()],
+    routers: [
+      createUiRouter(),
+      await createFulcioRouter({ ca: ca.service, configuration: () => configuration, draining: () => draining, logger }),
+      createCtRouter({ ct: ca.ct, prefix: config.ctPrefix, draining: () => draining, logger }),
+      createTrustRouter(ca.documents),
+      ...(devIssuer ? [createDevOidcRouter(devIssuer)] : []),
+    ],
   });
 
   const server = await new Promise<Server>((resolve, reject) => {
@@ -76,6 +181,10 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
       treeId: log.treeId,
       logId: log.signer.logIdHex,
       checkpointOrigin: log.signer.origin,
+      ca: config.caChainPath ?? `${config.dataDir}/ca`,
+      ctLogId: ca.ct.signer.logId.toString('base64'),
+      ctKey: ca.keys.ctKey.source,
+      oidcIssuers: configuration.issuers.length,
       nativeVerifier: native.loaded ? 'loaded' : `fallback (${native.detail})`,
     },
     'sealhouse is serving',
@@ -88,13 +197,14 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
       logger.info('shutting down: refusing new entries, committing the queue');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      await log.close();
+      await Promise.all([log.close(), ca.close()]);
       const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
       await closed;
       clearTimeout(force);
       await sql.close();
+      releaseStore();
       logger.info('shut down cleanly');
     })());
 
-  return { server, address: `http://127.0.0.1:${port}`, log, logger, close };
+  return { server, address: `http://127.0.0.1:${port}`, log, ca, logger, close };
 }

@@ -76,7 +76,7 @@ export function verifyCsr(input: string | Uint8Array): CsrProof {
   } catch {
     throw unparsable('not a DER PKCS#10 request with a readable public key');
   }
-  const accepted = acceptPublicKey(key);
+  const accepted = acceptPublicKey(key, spki);
   const alg = SIGNATURE_ALGORITHMS[algorithmOid];
   if (!alg) throw new SealhouseError('invalid_input', `unrecognized signature algorithm: ${algorithmOid}`);
   const keyType = key.asymmetricKeyType;

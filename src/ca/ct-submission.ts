@@ -15,9 +15,10 @@ const reject = (why: string): SealhouseError => new SealhouseError('invalid_inpu
 
 /**
  * `chain` is leaf (or precert) first, as in `{"chain": [b64 leaf, b64 intermediate, …]}`; it must
- * end at, or be issued by, one of `acceptedRoots` (DER).
+ * end at, or be issued by, one of `acceptedRoots` (DER). Returns the chain ending at its root
+ * (appended when the submitter left it out), which is what extra_data records (§4.6).
  */
-export function checkSubmittedChain(chain: readonly Buffer[], acceptedRoots: readonly Buffer[]): void {
+export function checkSubmittedChain(chain: readonly Buffer[], acceptedRoots: readonly Buffer[]): Buffer[] {
   if (chain.length === 0) throw reject('chain is empty');
   let certs: X509Certificate[];
   let roots: X509Certificate[];
@@ -32,8 +33,10 @@ export function checkSubmittedChain(chain: readonly Buffer[], acceptedRoots: rea
     if (!child.checkIssued(parent) || !child.verify(parent.publicKey)) throw reject(`chain[${i}] is not signed by chain[${i + 1}]`);
   }
   const last = certs[certs.length - 1] as X509Certificate;
-  const anchored = roots.some((root) => root.raw.equals(last.raw) || (last.checkIssued(root) && last.verify(root.publicKey)));
-  if (!anchored) throw reject('chain does not lead to an accepted root');
+  if (roots.some((root) => root.raw.equals(last.raw))) return [...chain];
+  const issuer = roots.find((root) => last.checkIssued(root) && last.verify(root.publicKey));
+  if (!issuer) throw reject('chain does not lead to an accepted root');
+  return [...chain, issuer.raw];
 }
 
 /** The precert_entry for a poisoned precertificate issued directly by `issuerDer`. */

@@ -27,7 +27,10 @@ import {
   subjectKeyIdExt,
 } from './extensions.js';
 import { assembleTbs, EMPTY_NAME, encodeTbsHead, randomSerial, truncateToSeconds } from './tbs.js';
-import { signatureAlgorithmFor, signTbs, type SignatureAlgorithm } from './x509-sign.js';
+import { assembleCertificate, signatureAlgorithmFor, signTbs, type SignatureAlgorithm } from './x509-sign.js';
+
+/** Signs TBS bytes with the issuing CA key elsewhere (a worker thread) and returns the raw signature. */
+export type TbsSigning = (tbs: Buffer) => Promise<Buffer>;
 
 export const LEAF_VALIDITY_MS = 10 * 60 * 1000;
 
@@ -47,6 +50,20 @@ export interface LeafRequest {
 }
 
 const arcOf = (oid: string): number => Number(oid.slice(oid.lastIndexOf('.') + 1));
+
+/**
+ * KeyUsage, ExtKeyUsage and the AKI are the same for every leaf of a CA; encoding them through
+ * asn1js/pkijs cost more than the rest of the TBS, so they are encoded once per issuing CA.
+ */
+const fixedExtensions = new WeakMap<IssuingCa, readonly Buffer[]>();
+function caExtensions(ca: IssuingCa): readonly Buffer[] {
+  let encoded = fixedExtensions.get(ca);
+  if (!encoded) {
+    encoded = [keyUsage('leaf'), extKeyUsageCodeSigning(), authorityKeyIdExt(ca.subjectKeyId)].map(encodeExtension);
+    fixedExtensions.set(ca, encoded);
+  }
+  return encoded;
+}
 
 export class LeafDraft {
   readonly serial: Buffer;
@@ -76,14 +93,9 @@ export class LeafDraft {
     // Fulcio renders the sigstore extensions in arc order: .1, .2–.6, .8, .9–.23, .24.
     const sigstore = [...req.extensions].sort((a, b) => arcOf(a.oid) - arcOf(b.oid));
     assert(new Set(sigstore.map((e) => e.oid)).size === sigstore.length, 'duplicate sigstore extension');
-    this.extensions = [
-      keyUsage('leaf'),
-      extKeyUsageCodeSigning(),
-      subjectKeyIdExt(keyIdentifier(req.publicKey)),
-      authorityKeyIdExt(ca.subjectKeyId),
-      subjectAltNameExt(req.san),
-      ...sigstore.map(sigstoreExt),
-    ].map(encodeExtension);
+    const [ku, eku, aki] = caExtensions(ca) as [Buffer, Buffer, Buffer];
+    // Order as in public-good leaves: KU, EKU, SKI, AKI, SAN, sigstore extensions (reference §2.1).
+    this.extensions = [ku, eku, encodeExtension(subjectKeyIdExt(keyIdentifier(req.publicKey))), aki, ...[subjectAltNameExt(req.san), ...sigstore.map(sigstoreExt)].map(encodeExtension)];
   }
 
   /** The TBS a CT log signs for this certificate: the precert's, minus the poison. */
@@ -91,14 +103,34 @@ export class LeafDraft {
     return assembleTbs(this.head, this.extensions);
   }
 
+  private precertTbs(): Buffer {
+    return assembleTbs(this.head, [...this.extensions, encodeExtension(ctPoisonExt())]);
+  }
+
+  private finalTbs(tlsSctList: Buffer): Buffer {
+    return assembleTbs(this.head, [...this.extensions, encodeExtension(sctListExt(tlsSctList))]);
+  }
+
   /** Step 1 of RFC 6962 §3.1: the same TBS plus the critical poison, signed by the CA. */
   precertificate(): Buffer {
-    return signTbs(assembleTbs(this.head, [...this.extensions, encodeExtension(ctPoisonExt())]), this.key, this.alg);
+    return signTbs(this.precertTbs(), this.key, this.alg);
   }
 
   /** Step 3: the same TBS with the TLS-encoded SignedCertificateTimestampList appended. */
   finalCertificate(tlsSctList: Buffer): Buffer {
-    return signTbs(assembleTbs(this.head, [...this.extensions, encodeExtension(sctListExt(tlsSctList))]), this.key, this.alg);
+    return signTbs(this.finalTbs(tlsSctList), this.key, this.alg);
+  }
+
+  /** precertificate(), with the signature made by `sign` (which must use the issuing CA's key). */
+  async precertificateWith(sign: TbsSigning): Promise<Buffer> {
+    const tbs = this.precertTbs();
+    return assembleCertificate(tbs, this.alg, await sign(tbs));
+  }
+
+  /** finalCertificate(), with the signature made by `sign`. */
+  async finalCertificateWith(tlsSctList: Buffer, sign: TbsSigning): Promise<Buffer> {
+    const tbs = this.finalTbs(tlsSctList);
+    return assembleCertificate(tbs, this.alg, await sign(tbs));
   }
 
   /** Without CT at all (Fulcio's detached-SCT path). */

@@ -31,9 +31,34 @@ const CURVES: Record<string, { name: string; hash: 'sha256' | 'sha384' | 'sha512
 
 const insecure = (why: string): SealhouseError => new SealhouseError('invalid_input', `${INSECURE_PUBLIC_KEY}: ${why}`);
 
-/** Strength rules only; `key` must already be a public KeyObject. */
-export function acceptPublicKey(key: KeyObject): AcceptedKey {
-  const spki = key.export({ type: 'spki', format: 'der' });
+/**
+ * How `export({type: 'spki', format: 'der'})` encodes a named-curve key with an uncompressed point:
+ * this prefix, then 0x04 and both coordinates, `length` bytes in all.
+ */
+const EC_SPKI: Readonly<Record<string, { prefix: Buffer; length: number }>> = {
+  prime256v1: { prefix: Buffer.from('3059301306072a8648ce3d020106082a8648ce3d030107034200', 'hex'), length: 91 },
+  secp384r1: { prefix: Buffer.from('3076301006072a8648ce3d020106052b81040022036200', 'hex'), length: 120 },
+  secp521r1: { prefix: Buffer.from('30819b301006072a8648ce3d020106052b8104002303818600', 'hex'), length: 158 },
+};
+
+/**
+ * The SPKI the certificate will carry. Re-encoding through OpenSSL costs more than verifying a
+ * signature, so a client's DER that already is the canonical named-curve encoding is used as is.
+ * Other EC encodings are refused as Fulcio refuses them: Go's x509 parser (Fulcio, cosign) reads
+ * only uncompressed named-curve points, so such a certificate would be unusable anyway.
+ */
+function canonicalSpki(key: KeyObject, der: Buffer | undefined): Buffer {
+  const ec = EC_SPKI[key.asymmetricKeyDetails?.namedCurve ?? ''];
+  if (der && ec) {
+    if (der.length === ec.length && der[ec.prefix.length] === 4 && der.subarray(0, ec.prefix.length).equals(ec.prefix)) return der;
+    throw new SealhouseError('invalid_input', `${INVALID_PUBLIC_KEY}: EC keys must be encoded with a named curve and an uncompressed point`);
+  }
+  return key.export({ type: 'spki', format: 'der' });
+}
+
+/** Strength rules only; `key` must already be a public KeyObject, `der` the SPKI it was parsed from. */
+export function acceptPublicKey(key: KeyObject, der?: Buffer): AcceptedKey {
+  const spki = canonicalSpki(key, der);
   const details = key.asymmetricKeyDetails ?? {};
   switch (key.asymmetricKeyType) {
     case 'ec': {
@@ -82,9 +107,12 @@ export function parsePublicKey(input: string | Uint8Array): AcceptedKey {
     if (blocks.length !== 1 || !block || block.label !== 'PUBLIC KEY') {
       throw new SealhouseError('invalid_input', `${INVALID_PUBLIC_KEY}: expected exactly one PUBLIC KEY PEM block`);
     }
-    return acceptPublicKey(parseDer(block.der));
+    return acceptPublicKey(parseDer(block.der), block.der);
   }
-  if (typeof input !== 'string') return acceptPublicKey(parseDer(Buffer.from(input)));
+  if (typeof input !== 'string') {
+    const der = Buffer.from(input);
+    return acceptPublicKey(parseDer(der), der);
+  }
   const decoded = Buffer.from(input.trim(), 'base64');
   if (decoded.length === 0) throw new SealhouseError('invalid_input', `${INVALID_PUBLIC_KEY}: neither PEM nor base64 DER`);
   return parsePublicKey(decoded);

@@ -34,10 +34,11 @@ export interface AddChainResponse {
   signature: string;
 }
 
-const u8 = (n: number): Buffer => Buffer.from([n]);
-const u16 = (n: number): Buffer => Buffer.from([n >> 8, n & 0xff]);
-const u24 = (n: number): Buffer => Buffer.from([(n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff]);
-function u64(n: number): Buffer {
+/** TLS presentation-language integers (RFC 5246 §4.4), big-endian. */
+export const u8 = (n: number): Buffer => Buffer.from([n]);
+export const u16 = (n: number): Buffer => Buffer.from([n >> 8, n & 0xff]);
+export const u24 = (n: number): Buffer => Buffer.from([(n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff]);
+export function u64(n: number): Buffer {
   const b = Buffer.alloc(8);
   b.writeBigUInt64BE(BigInt(n));
   return b;
@@ -84,8 +85,13 @@ export class CtLogSigner {
   }
 
   sign(entry: CtEntry, timestamp: number, extensions: Buffer = Buffer.alloc(0)): Sct {
-    const sig = sign('sha256', sctSignedData(entry, timestamp, extensions), { key: this.privateKey, dsaEncoding: 'der' });
-    return { logId: this.logId, timestamp, extensions, signature: Buffer.concat([u8(4), u8(3), opaque16(sig)]) };
+    return { logId: this.logId, timestamp, extensions, signature: this.digitallySign(sctSignedData(entry, timestamp, extensions)) };
+  }
+
+  /** TLS DigitallySigned (RFC 5246 §4.7) with sha256 (4) and ecdsa (3): SCTs and tree heads alike. */
+  digitallySign(data: Buffer): Buffer {
+    const sig = sign('sha256', data, { key: this.privateKey, dsaEncoding: 'der' });
+    return Buffer.concat([u8(4), u8(3), opaque16(sig)]);
   }
 }
 

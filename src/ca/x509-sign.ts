@@ -29,9 +29,16 @@ const ECDSA: Record<string, SignatureAlgorithm> = {
 const RSA_SHA256: SignatureAlgorithm = { name: 'sha256WithRSAEncryption', oid: '1.2.840.113549.1.1.11', hash: 'sha256', nullParams: true };
 const ED25519: SignatureAlgorithm = { name: 'Ed25519', oid: '1.3.101.112', hash: null, nullParams: false };
 
-/** `encodeOid('2.5.29.15')` → `06 03 55 1d 0f`. */
+const oidCache = new Map<string, Buffer>();
+
+/** `encodeOid('2.5.29.15')` → `06 03 55 1d 0f`. Cached: a leaf encodes the same few OIDs every time. */
 export function encodeOid(oid: string): Buffer {
-  return Buffer.from(new asn1js.ObjectIdentifier({ value: oid }).toBER(false));
+  let der = oidCache.get(oid);
+  if (!der) {
+    der = Buffer.from(new asn1js.ObjectIdentifier({ value: oid }).toBER(false));
+    if (oidCache.size < 1024) oidCache.set(oid, der);
+  }
+  return der;
 }
 
 export function algorithmIdentifier(alg: SignatureAlgorithm): Buffer {
@@ -52,8 +59,17 @@ export function signatureAlgorithmFor(key: KeyObject): SignatureAlgorithm {
   throw new SealhouseError('malformed_key', `CA key type ${type ?? 'unknown'} is not supported (use ECDSA P-256/384/521, RSA or Ed25519)`);
 }
 
-/** Sign `tbs` and wrap it: `Certificate ::= SEQUENCE { tbs, algorithm, BIT STRING signature }`. */
-export function signTbs(tbs: Buffer, key: KeyObject, alg: SignatureAlgorithm = signatureAlgorithmFor(key)): Buffer {
-  const signature = sign(alg.hash, tbs, key.asymmetricKeyType === 'ec' ? { key, dsaEncoding: 'der' } : key);
+/** The raw signature over `tbs` (DER ECDSA, PKCS#1 v1.5 or Ed25519), as the certificate carries it. */
+export function signatureOver(tbs: Buffer, key: KeyObject, alg: SignatureAlgorithm = signatureAlgorithmFor(key)): Buffer {
+  return sign(alg.hash, tbs, key.asymmetricKeyType === 'ec' ? { key, dsaEncoding: 'der' } : key);
+}
+
+/** `Certificate ::= SEQUENCE { tbs, algorithm, BIT STRING signature }` around exactly the signed bytes. */
+export function assembleCertificate(tbs: Buffer, alg: SignatureAlgorithm, signature: Buffer): Buffer {
   return tlv(TAG.SEQUENCE, tbs, algorithmIdentifier(alg), tlv(TAG.BIT_STRING, Buffer.from([0]), signature));
+}
+
+/** Sign `tbs` and wrap it into a certificate. */
+export function signTbs(tbs: Buffer, key: KeyObject, alg: SignatureAlgorithm = signatureAlgorithmFor(key)): Buffer {
+  return assembleCertificate(tbs, alg, signatureOver(tbs, key, alg));
 }

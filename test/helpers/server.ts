@@ -18,6 +18,11 @@ export interface TestServer {
   readonly url: string;
   readonly running: RunningServer;
   readonly dataDir: string;
+  /** The environment the server was configured from: a CLI given it sees the same store and keys. */
+  readonly env: Record<string, string>;
+  /** Stop serving but keep the store and data directory (for CLI commands on the same instance). */
+  stop(): Promise<void>;
+  /** Stop (if still running) and delete the store and data directory. */
   close(): Promise<void>;
 }
 
@@ -32,20 +37,23 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     await c.query(`CREATE SCHEMA ${schema}`);
     await c.end();
   }
-  const config = loadConfig({
+  const serverEnv: Record<string, string> = {
     PORT: '0',
     SEALHOUSE_DATA_DIR: dataDir,
     SEALHOUSE_URL: 'http://127.0.0.1',
     SEALHOUSE_BATCH_MS: '2',
     LOG_LEVEL: 'silent',
-    ...(databaseUrl ? { DATABASE_URL: databaseUrl, SEALHOUSE_DB_SCHEMA: schema } : {}),
+    ...(databaseUrl && schema ? { DATABASE_URL: databaseUrl, SEALHOUSE_DB_SCHEMA: schema } : {}),
     ...env,
-  });
+  };
+  const config = loadConfig(serverEnv);
   const running = await startServer(config, pino({ level: process.env.TEST_SERVER_LOG ?? 'silent' }));
   return {
     url: running.address,
     running,
     dataDir,
+    env: serverEnv,
+    stop: () => running.close(),
     async close() {
       await running.close();
       if (databaseUrl && schema) {

@@ -1,0 +1,126 @@
+/**
+ * Issuing a certificate the way Fulcio's CreateSigningCertificate does (reference §1.1,
+ * https://github.com/sigstore/fulcio/blob/main/pkg/server/grpc_server.go), with the embedded-SCT
+ * flow of §3.1 against our own CT log, in process:
+ *
+ *   authenticate the token → proof of possession (key + signature, or CSR) → algorithm allow-list
+ *   → precertificate → CT log (commits the entry, returns the SCT) → final certificate = the
+ *   precert's TBS minus poison plus the SCT list, signed by the same key.
+ *
+ * Every refusal is a SealhouseError whose message starts with Fulcio's client message
+ * ("There was an error processing the identity token: …", "The public key supplied in the
+ * request is insecure: …"), so the HTTP layer only maps codes. Nothing is logged to the CT log
+ * before every check has passed.
+ */
+import { isSealhouseError, SealhouseError } from '../errors.js';
+import type { CaMaterial } from './ca-keys.js';
+import { type Clock, systemClock } from './clock.js';
+import type { CryptoWorkers, ProvenKeyInfo } from './crypto-workers.js';
+import type { CtLog } from './ct-log.js';
+import { extraData } from './ct-wire.js';
+import { LeafDraft, type TbsSigning } from './leaf-certificate.js';
+import { toPem } from './pem.js';
+import type { OidcVerifier, Principal } from './oidc/verifier.js';
+import { DEFAULT_ALLOWED_ALGORITHMS, verifyCsrProof, verifyPublicKeyProof } from './pop.js';
+import { serializeSctList, sha256 } from './sct.js';
+import { signatureOver } from './x509-sign.js';
+
+export const INVALID_IDENTITY_TOKEN = 'There was an error processing the identity token';
+export const CT_FAILURE = 'Error entering certificate in CTL';
+
+/** A v2 request after transport decoding (camel/snake case, header token) by the HTTP layer. */
+export interface SigningCertRequest {
+  readonly token: string;
+  /** PEM text or DER of the requester's key; absent with a CSR. */
+  readonly publicKey?: string | Uint8Array;
+  /** Signature over the challenge claim (bytes, or base64 text). */
+  readonly proofOfPossession?: string | Uint8Array;
+  /** PEM CSR, or base64 of it. */
+  readonly csr?: string | Uint8Array;
+}
+
+export interface IssuedCertificate {
+  /** DER of the final leaf. */
+  readonly leaf: Buffer;
+  /** [leaf, intermediate, …, root] as PEM, as Fulcio's response lists them. */
+  readonly chainPem: string[];
+  readonly principal: Principal;
+}
+
+export interface CaServiceDeps {
+  readonly ca: CaMaterial;
+  readonly ct: CtLog;
+  readonly verifier: OidcVerifier;
+  /** Worker threads for signatures and proofs of possession; inline on the main thread without. */
+  readonly workers?: CryptoWorkers;
+  readonly allowedAlgorithms?: readonly string[];
+  readonly clock?: Clock;
+  readonly onIssued?: () => void;
+  /** A token was refused; `reason` is a short label for metrics. */
+  readonly onTokenRefused?: (reason: string) => void;
+}
+
+/** Low-cardinality labels for the oidcFailures metric, from the verifier's messages. */
+const REASONS: readonly [RegExp, string][] = [
+  [/expired|not valid yet/, 'time'],
+  [/audience/, 'audience'],
+  [/unsupported issuer|discovery/, 'issuer'],
+  [/signature|alg|unsigned|kid/i, 'signature'],
+  [/malformed|no identity token|too large/, 'malformed'],
+];
+const reasonOf = (message: string): string => REASONS.find(([re]) => re.test(message))?.[1] ?? 'claims';
+
+export class CaService {
+  private readonly issuerKeyHash: Buffer;
+  private readonly sign: TbsSigning;
+
+  constructor(private readonly deps: CaServiceDeps) {
+    this.issuerKeyHash = sha256(deps.ca.spki);
+    const { workers } = deps;
+    this.sign = workers ? (tbs) => workers.sign(tbs) : async (tbs) => signatureOver(tbs, deps.ca.privateKey);
+  }
+
+  /** Fulcio's trust bundle: one chain (issuing CA … root, PEM), no leaves. */
+  trustBundle(): string[][] {
+    return [[...this.deps.ca.chainPem]];
+  }
+
+  async issue(req: SigningCertRequest): Promise<IssuedCertificate> {
+    const principal = await this.authenticate(req.token);
+    const proven = await this.proveKey(req, principal);
+    const draft = new LeafDraft(this.deps.ca, { publicKey: proven.spki, san: principal.san, extensions: principal.extensions }, this.deps.clock ?? systemClock);
+    const precert = await draft.precertificateWith(this.sign);
+    let sct;
+    try {
+      sct = await this.deps.ct.submit({
+        entry: { type: 'precert', issuerKeyHash: this.issuerKeyHash, tbs: draft.tbsWithoutPoison() },
+        extraData: extraData('precert', [precert, ...this.deps.ca.chain]),
+      });
+    } catch (err) {
+      const overloaded = isSealhouseError(err, 'unavailable');
+      throw new SealhouseError(overloaded ? 'unavailable' : 'internal', `${CT_FAILURE}${overloaded ? `: ${(err as Error).message}` : ''}`, { cause: err });
+    }
+    const leaf = await draft.finalCertificateWith(serializeSctList([sct]), this.sign);
+    this.deps.onIssued?.();
+    return { leaf, chainPem: [toPem(leaf), ...this.deps.ca.chainPem], principal };
+  }
+
+  private async authenticate(token: string): Promise<Principal> {
+    try {
+      return await this.deps.verifier.verify(token);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      this.deps.onTokenRefused?.(reasonOf(message));
+      if (isSealhouseError(err) && err.code === 'internal') throw err;
+      throw new SealhouseError('unauthenticated', `${INVALID_IDENTITY_TOKEN}: ${message}`, { cause: err });
+    }
+  }
+
+  private async proveKey(req: SigningCertRequest, principal: Principal): Promise<ProvenKeyInfo> {
+    const allowed = this.deps.allowedAlgorithms ?? DEFAULT_ALLOWED_ALGORITHMS;
+    const { workers } = this.deps;
+    if (req.csr !== undefined && req.csr.length > 0) return workers ? workers.proveCsr(req.csr, allowed) : verifyCsrProof(req.csr, allowed);
+    const proof = { publicKey: req.publicKey ?? '', proofOfPossession: req.proofOfPossession ?? '', challenges: principal.acceptedChallenges };
+    return workers ? workers.provePublicKey(proof, allowed) : verifyPublicKeyProof(proof, allowed);
+  }
+}

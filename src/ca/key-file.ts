@@ -1,0 +1,64 @@
+/**
+ * ECDSA keys the CA side owns besides the CA itself — the CT log's P-256 key (RFC 6962 §2.1.4
+ * requires ECDSA P-256 or RSA) and the development OIDC issuer's signing key — read from a PEM
+ * file (PKCS#8 or SEC1), or generated once into the data directory with mode 0600 and reused
+ * ever after, so log IDs and issued tokens survive restarts and the CLI sees the server's key.
+ * Errors name the file, never its contents.
+ */
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SealhouseError } from '../errors.js';
+
+export interface EcKey {
+  readonly privateKey: KeyObject;
+  readonly publicKey: KeyObject;
+  /** Where it came from, for the start-up log line. */
+  readonly source: string;
+}
+
+export interface EcKeySpec {
+  /** Configured PEM file; wins over the generated one. */
+  readonly path?: string | undefined;
+  readonly dataDir: string;
+  /** File name inside dataDir for the generated key, e.g. `ct-key.pem`. */
+  readonly fileName: string;
+  /** What the key is for, in error messages: "the CT log key". */
+  readonly what: string;
+}
+
+export function loadEcKey(path: string, what: string): EcKey {
+  let pem: string;
+  try {
+    pem = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new SealhouseError('malformed_key', `cannot read ${what} file ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+  let privateKey: KeyObject;
+  try {
+    privateKey = createPrivateKey({ key: pem, format: 'pem' });
+  } catch {
+    throw new SealhouseError('malformed_key', `${what} file ${path} is not an unencrypted PEM private key (PKCS#8 "PRIVATE KEY" or SEC1 "EC PRIVATE KEY")`);
+  }
+  const curve = privateKey.asymmetricKeyDetails?.namedCurve;
+  if (privateKey.asymmetricKeyType !== 'ec' || curve !== 'prime256v1') {
+    throw new SealhouseError('malformed_key', `${what} in ${path} is ${privateKey.asymmetricKeyType ?? 'unknown'}${curve ? ` ${curve}` : ''}; it must be ECDSA P-256`);
+  }
+  return { privateKey, publicKey: createPublicKey(privateKey), source: path };
+}
+
+/** The configured key file, or the generated one in `dataDir` (created on first call). */
+export function loadOrCreateEcKey(spec: EcKeySpec): EcKey {
+  if (spec.path) return loadEcKey(spec.path, spec.what);
+  const path = join(spec.dataDir, spec.fileName);
+  if (existsSync(path)) return loadEcKey(path, spec.what);
+  mkdirSync(spec.dataDir, { recursive: true });
+  try {
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    // 'wx' fails if the file exists, so a key is never overwritten, even by a concurrent start.
+    writeFileSync(path, privateKey.export({ format: 'pem', type: 'pkcs8' }) as string, { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  return loadEcKey(path, spec.what);
+}

@@ -1,0 +1,28 @@
+/**
+ * The trust documents clients and operators fetch (reference §4): GET /trusted_root.json
+ * (protobuf-specs TrustedRoot) and GET /signing_config.json (SigningConfig v0.2; also under its
+ * TUF target name signing_config.v0.2.json). Both are built once at start from the instance's
+ * keys, CA chain and trees (src/ca/trust-documents.ts) — the same documents
+ * `sealhouse trust-root` and `sealhouse signing-config` print.
+ */
+import express from 'express';
+import type { TrustDocuments } from '../ca/ca-runtime.js';
+import type { SigningConfigJson } from '../ca/signing-config.js';
+import type { TrustedRootJson } from '../ca/trusted-root.js';
+
+export function createTrustRouter(docs: TrustDocuments): express.Router {
+  const router = express.Router();
+  // Serialised once: every response is the identical byte string.
+  const root = trustDocumentText(docs.trustedRoot);
+  const signing = trustDocumentText(docs.signingConfig);
+  const send = (operation: string, text: string) => (_req: express.Request, res: express.Response) => {
+    res.locals.operation = operation;
+    res.type('application/json').set('Cache-Control', 'no-cache').send(text);
+  };
+  router.get('/trusted_root.json', send('trustedRoot', root));
+  router.get(['/signing_config.json', '/signing_config.v0.2.json'], send('signingConfig', signing));
+  return router;
+}
+
+/** The text the routes serve and the CLI prints, so both are byte-identical. */
+export const trustDocumentText = (doc: TrustedRootJson | SigningConfigJson): string => `${JSON.stringify(doc, null, 2)}\n`;
