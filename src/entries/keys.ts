@@ -9,6 +9,7 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { SealhouseError } from '../errors.js';
 import { parseCertificate, type ParsedCertificate } from './certificate.js';
 import { readWhole, TAG } from './der.js';
+import { parseCanonicalEcSpki } from './ec-spki.js';
 import { entryError } from './fields.js';
 import { encodePem, parsePemBlocks } from './pem.js';
 
@@ -71,6 +72,11 @@ export function toKeyInfo(keyObject: KeyObject, spki: Buffer, what: string): Pub
 
 function parseSpki(der: Buffer, what: string): PublicKeyInfo {
   if (readWhole(der, TAG.SEQUENCE) === undefined) throw keyError(what, 'PUBLIC KEY is not well-formed DER');
+  const fast = parseCanonicalEcSpki(der);
+  if (fast !== undefined) {
+    if ('offCurve' in fast) throw keyError(what, 'PUBLIC KEY could not be parsed: the EC point is not on the curve');
+    return fast.key;
+  }
   let keyObject: KeyObject;
   try {
     keyObject = createPublicKey({ key: der, format: 'der', type: 'spki' });

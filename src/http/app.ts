@@ -5,6 +5,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { OpenAPIBackend } from 'openapi-backend';
+import { SealhouseError } from '../errors.js';
 import { toHttpError } from './error-map.js';
 import type { Metrics } from './metrics.js';
 
@@ -30,6 +31,15 @@ function cors(req: Request, res: Response, next: NextFunction): void {
     return;
   }
   next();
+}
+
+/** openapi-backend decodes path parameters and would throw a URIError (a 500) on a bad escape. */
+function checkPercentEncoding(path: string): void {
+  try {
+    decodeURIComponent(path);
+  } catch {
+    throw new SealhouseError('invalid_input', `the request path is not valid percent-encoding: ${path.slice(0, 200)}`);
+  }
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -59,13 +69,18 @@ export function createApp(deps: AppDeps): express.Express {
   });
 
   // Clients send application/json (sometimes with parameters, sometimes without a type at all).
-  app.use(express.json({ limit: deps.maxBodyBytes, type: () => true, strict: true }));
+  // Not `strict`: a body that is valid JSON but not an object ("x", 42, null) then reaches the
+  // schema check and is told so, instead of being called "not valid JSON".
+  app.use(express.json({ limit: deps.maxBodyBytes, type: () => true, strict: false }));
   for (const router of deps.routers ?? []) app.use(router);
 
   app.use('/api/v1', async (req, res, next) => {
     try {
+      const path = req.originalUrl.split('?')[0] ?? req.path;
+      checkPercentEncoding(path);
       await deps.rekor.handleRequest(
-        { method: req.method, path: req.originalUrl.split('?')[0] ?? req.path, query: req.query as Record<string, string>, headers: req.headers as Record<string, string>, body: req.body },
+        // HEAD is GET without the body (rs/cors and net/http allow it on every GET route).
+        { method: req.method === 'HEAD' ? 'GET' : req.method, path, query: req.query as Record<string, string>, headers: req.headers as Record<string, string>, body: req.body },
         req,
         res,
       );

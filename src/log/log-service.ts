@@ -144,12 +144,13 @@ export class LogService {
 
   /** Consistency proof between two sizes of the current tree, and the root at size2. */
   async consistency(size1: number, size2: number): Promise<{ hashes: Buffer[]; rootHash: Buffer }> {
+    // Rekor checks the order of the sizes before asking the tree (rekor-api.md §1.5).
+    if (size1 < 1) throw new SealhouseError('out_of_range', `firstSize must be at least 1, got ${size1}`);
+    if (size1 > size2) throw new SealhouseError('out_of_range', `firstSize(${size1}) must be less than lastSize(${size2})`);
     const { treeSize } = await this.tree.head();
     if (size2 > treeSize) {
       throw new SealhouseError('out_of_range', `the tree size requested(${size2}) was greater than what is currently observable(${treeSize})`);
     }
-    if (size1 < 1) throw new SealhouseError('out_of_range', `firstSize must be at least 1, got ${size1}`);
-    if (size1 > size2) throw new SealhouseError('out_of_range', `firstSize(${size1}) must be less than lastSize(${size2})`);
     const hashes = size1 === size2 ? [] : await proveConsistency(size1, size2, this.tree);
     return { hashes, rootHash: await rootAt(size2, this.tree) };
   }

@@ -1,7 +1,7 @@
 /**
  * Every SQL statement about Rekor entries: the rows written by the sequencer inside its batch
- * transaction (entries with their SETs, search-index keys, checkpoints) and the reads behind
- * the API (by index, by leaf hash, index search, checkpoints).
+ * transaction (entries with their SETs, search-index keys, checkpoints — one statement) and the
+ * reads behind the API (by index, by leaf hash, index search, checkpoints).
  */
 import { createHash } from 'node:crypto';
 import { packBytes } from './packed-bytes.js';
@@ -81,20 +81,39 @@ export class RekorStore {
   }
 
   /**
-   * Insert entries; a body already in the tree is skipped (ON CONFLICT on the leaf hash) and the
-   * number actually inserted is returned, so a caller that did not look for duplicates first
-   * can tell that it must.
+   * A batch's rows in one statement — one round trip inside the batch transaction, which under
+   * load costs an event-loop turn of the busy HTTP process each: the entries with their SETs,
+   * their search-index keys (each stored as indexKeyHash(key), see migrations/0001_log.sql) and
+   * the batch's checkpoint. An entry whose body is already in the tree is skipped (ON CONFLICT on
+   * the leaf hash) and the number actually inserted is returned, so a caller that did not look
+   * for duplicates first can tell that it must (and roll back).
    */
-  async insertEntries(tx: SqlTx, entries: readonly NewEntry[]): Promise<number> {
+  async insertBatch(tx: SqlTx, entries: readonly NewEntry[], keys: readonly NewIndexKeys[], checkpoint: StoredCheckpoint): Promise<number> {
     const bodies = packBytes(entries.map((e) => e.body));
     const sets = packBytes(entries.map((e) => e.setSignature));
-    const inserted = await tx.query(
-      `INSERT INTO rekor_entries (tree_id, ${ENTRY_COLUMNS})
-       SELECT $1, x, substring($3::bytea FROM (n::int - 1) * 32 + 1 FOR 32), substring($4::bytea FROM bo + 1 FOR bl), t,
-              substring($5::bytea FROM so + 1 FOR sl)
-       FROM unnest($2::bigint[], $6::int[], $7::int[], $8::bigint[], $9::int[], $10::int[]) WITH ORDINALITY AS u(x, bo, bl, t, so, sl, n)
-       ON CONFLICT (tree_id, leaf_hash) DO NOTHING
-       RETURNING 1 AS inserted`,
+    const keyHashes: Buffer[] = [];
+    const keyIndexes: number[] = [];
+    for (const e of keys) {
+      for (const key of new Set(e.indexKeys.map((k) => k.toLowerCase()))) {
+        keyHashes.push(indexKeyHash(key));
+        keyIndexes.push(e.index);
+      }
+    }
+    const [row] = await tx.query<{ inserted: number }>(
+      `WITH e AS (
+         INSERT INTO rekor_entries (tree_id, ${ENTRY_COLUMNS})
+         SELECT $1, x, substring($3::bytea FROM (n::int - 1) * 32 + 1 FOR 32), substring($4::bytea FROM bo + 1 FOR bl), t,
+                substring($5::bytea FROM so + 1 FOR sl)
+         FROM unnest($2::bigint[], $6::int[], $7::int[], $8::bigint[], $9::int[], $10::int[]) WITH ORDINALITY AS u(x, bo, bl, t, so, sl, n)
+         ON CONFLICT (tree_id, leaf_hash) DO NOTHING
+         RETURNING 1),
+       k AS (
+         INSERT INTO rekor_index_keys (key_hash, tree_id, idx)
+         SELECT substring($11::bytea FROM (n::int - 1) * 16 + 1 FOR 16), $1, i
+         FROM unnest($12::bigint[]) WITH ORDINALITY AS t(i, n)),
+       c AS (
+         INSERT INTO checkpoints (tree_id, tree_size, root_hash, note) VALUES ($1, $13, $14, $15))
+       SELECT count(*)::int AS inserted FROM e`,
       [
         this.treeId,
         entries.map((e) => e.index),
@@ -106,37 +125,14 @@ export class RekorStore {
         entries.map((e) => e.integratedTime),
         sets.offsets,
         sets.lengths,
+        Buffer.concat(keyHashes),
+        keyIndexes,
+        checkpoint.treeSize,
+        checkpoint.rootHash,
+        checkpoint.note,
       ],
     );
-    return inserted.length;
-  }
-
-  /** Search-index keys: each stored as indexKeyHash(key), see migrations/0001_log.sql. */
-  async insertIndexKeys(tx: SqlTx, entries: readonly NewIndexKeys[]): Promise<void> {
-    const hashes: Buffer[] = [];
-    const indexes: number[] = [];
-    for (const e of entries) {
-      for (const key of new Set(e.indexKeys.map((k) => k.toLowerCase()))) {
-        hashes.push(indexKeyHash(key));
-        indexes.push(e.index);
-      }
-    }
-    if (hashes.length === 0) return;
-    await tx.query(
-      `INSERT INTO rekor_index_keys (key_hash, tree_id, idx)
-       SELECT substring($2::bytea FROM (n::int - 1) * 16 + 1 FOR 16), $1, i
-       FROM unnest($3::bigint[]) WITH ORDINALITY AS t(i, n)`,
-      [this.treeId, Buffer.concat(hashes), indexes],
-    );
-  }
-
-  async insertCheckpoint(tx: SqlTx, checkpoint: StoredCheckpoint): Promise<void> {
-    await tx.query('INSERT INTO checkpoints (tree_id, tree_size, root_hash, note) VALUES ($1, $2, $3, $4)', [
-      this.treeId,
-      checkpoint.treeSize,
-      checkpoint.rootHash,
-      checkpoint.note,
-    ]);
+    return row?.inserted ?? 0;
   }
 
   async latestCheckpoint(): Promise<StoredCheckpoint | undefined> {

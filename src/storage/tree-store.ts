@@ -84,12 +84,7 @@ export class TreeStore implements TileReader {
   async append(tx: SqlTx, head: TreeHead, leafHashes: readonly Buffer[]): Promise<Integration> {
     const edge = this.edge?.treeSize === head.treeSize ? this.edge : await this.loadEdge(tx, head.treeSize);
     const result = integrate(edge, leafHashes);
-    await this.writeTiles(tx, result);
-    await tx.query('UPDATE trees SET tree_size = $2, root_hash = $3 WHERE tree_id = $1', [
-      this.treeId,
-      result.edge.treeSize,
-      result.rootHash,
-    ]);
+    await this.writeTilesAndHead(tx, result);
     tx.afterCommit(() => {
       this.edge = result.edge;
       // What this batch wrote is now committed: proofs against the new size need no reads.
@@ -134,26 +129,31 @@ export class TreeStore implements TileReader {
   }
 
   /**
-   * Upsert changed tiles. The WHERE clause only lets a tile grow: its stored hashes must be a
-   * prefix of the new content. Anything else would rewrite history, so it aborts the batch.
+   * Upsert changed tiles and move the head, in one statement (one round trip of the batch
+   * transaction). The WHERE clause only lets a tile grow: its stored hashes must be a prefix of
+   * the new content. Anything else would rewrite history, so it aborts the batch.
    */
-  private async writeTiles(tx: SqlTx, result: Integration): Promise<void> {
-    if (result.tiles.length === 0) return;
-    const rows = await tx.query(
-      `INSERT INTO tiles (tree_id, level, idx, hashes)
-       SELECT $1, l, i, h FROM unnest($2::smallint[], $3::bigint[], $4::bytea[]) AS t(l, i, h)
-       ON CONFLICT (tree_id, level, idx) DO UPDATE SET hashes = EXCLUDED.hashes
-       WHERE length(EXCLUDED.hashes) > length(tiles.hashes)
-         AND substring(EXCLUDED.hashes FROM 1 FOR length(tiles.hashes)) = tiles.hashes
-       RETURNING level`,
+  private async writeTilesAndHead(tx: SqlTx, result: Integration): Promise<void> {
+    const [row] = await tx.query<{ written: number }>(
+      `WITH t AS (
+         INSERT INTO tiles (tree_id, level, idx, hashes)
+         SELECT $1, l, i, h FROM unnest($2::smallint[], $3::bigint[], $4::bytea[]) AS t(l, i, h)
+         ON CONFLICT (tree_id, level, idx) DO UPDATE SET hashes = EXCLUDED.hashes
+         WHERE length(EXCLUDED.hashes) > length(tiles.hashes)
+           AND substring(EXCLUDED.hashes FROM 1 FOR length(tiles.hashes)) = tiles.hashes
+         RETURNING level),
+       h AS (UPDATE trees SET tree_size = $5, root_hash = $6 WHERE tree_id = $1)
+       SELECT count(*)::int AS written FROM t`,
       [
         this.treeId,
         result.tiles.map((t) => t.level),
         result.tiles.map((t) => t.index),
         result.tiles.map((t) => Buffer.concat(t.hashes as Buffer[])),
+        result.edge.treeSize,
+        result.rootHash,
       ],
     );
-    if (rows.length !== result.tiles.length) {
+    if (row?.written !== result.tiles.length) {
       throw new SealhouseError('internal', `tile write for tree ${this.treeId} would rewrite existing hashes; batch aborted`);
     }
   }

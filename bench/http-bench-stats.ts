@@ -1,0 +1,75 @@
+/**
+ * What happened inside a bench/http-bench.ts run: where the CPU went — the server process (all
+ * its threads), the load generator (this process) and the whole machine (/proc/stat, so Postgres
+ * and anything else running, other engineers' tests included, show up as the remainder) — and
+ * the sequencer's batches (mean size and commit time, from the server's /metrics).
+ */
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import type { ServerMessage } from './http-bench-server.js';
+
+export interface CpuSample {
+  readonly at: number;
+  readonly server: number;
+  readonly self: number;
+  /** Busy and total jiffies of all cores, undefined where /proc/stat is unreadable. */
+  readonly machine?: { readonly busy: number; readonly total: number };
+}
+
+function machine(): CpuSample['machine'] {
+  try {
+    const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
+    const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
+    const total = fields.reduce((a, b) => a + b, 0);
+    return { busy: total - idle, total };
+  } catch {
+    return undefined;
+  }
+}
+
+export async function sampleCpu(server: ChildProcess, cores: number): Promise<CpuSample & { cores: number }> {
+  const serverMicros = await new Promise<number>((resolve) => {
+    const onMessage = (m: ServerMessage): void => {
+      if (!('cpuMicros' in m)) return;
+      server.off('message', onMessage);
+      resolve(m.cpuMicros);
+    };
+    server.on('message', onMessage);
+    server.send('cpu');
+  });
+  const { user, system } = process.cpuUsage();
+  const m = machine();
+  return { at: performance.now(), server: serverMicros, self: user + system, cores, ...(m ? { machine: m } : {}) };
+}
+
+/** "server 0.81, load generator 0.38, machine 1.97 of 2 cores" between two samples. */
+export function describeCpu(a: CpuSample & { cores: number }, b: CpuSample): string {
+  const wallMicros = (b.at - a.at) * 1000;
+  const cores = (micros: number): string => (micros / wallMicros).toFixed(2);
+  const busy = a.machine && b.machine ? ((b.machine.busy - a.machine.busy) / (b.machine.total - a.machine.total)) * a.cores : NaN;
+  return `CPU: server ${cores(b.server - a.server)}, load generator ${cores(b.self - a.self)}, machine ${busy.toFixed(2)} of ${a.cores} cores busy`;
+}
+
+export interface BatchStats {
+  readonly count: number;
+  readonly entries: number;
+  readonly commitSeconds: number;
+}
+
+/** Cumulative batch counters from the Prometheus text of GET /metrics. */
+export async function batchStats(url: string): Promise<BatchStats> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const value = (pattern: RegExp): number => Number(pattern.exec(text)?.[1] ?? 0);
+  return {
+    count: value(/^sealhouse_log_batch_size_count (\S+)$/m),
+    entries: value(/^sealhouse_log_batch_size_sum (\S+)$/m),
+    commitSeconds: value(/^sealhouse_log_batch_commit_seconds_sum\{outcome="committed"\} (\S+)$/m),
+  };
+}
+
+/** "batches: 412, 31.2 entries and 18.4 ms each" between two samples. */
+export function describeBatches(a: BatchStats, b: BatchStats): string {
+  const count = b.count - a.count;
+  if (count === 0) return 'batches: none';
+  return `batches: ${count}, ${((b.entries - a.entries) / count).toFixed(1)} entries and ${(((b.commitSeconds - a.commitSeconds) / count) * 1000).toFixed(1)} ms each`;
+}
