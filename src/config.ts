@@ -3,6 +3,7 @@
  * frozen Config. A bad value stops the start with a message naming the variable.
  */
 import { resolve } from 'node:path';
+import { validateAlgorithmNames } from './entries/index.js';
 import { SealhouseError } from './errors.js';
 
 export interface Config {
@@ -20,10 +21,19 @@ export interface Config {
   readonly logKeyPath: string | undefined;
   /** Group commit: a batch closes at this many entries (SEALHOUSE_BATCH_SIZE, default 1000) … */
   readonly batchSize: number;
-  /** … or when its oldest entry has waited this long (SEALHOUSE_BATCH_MS, default 10). */
+  /**
+   * … or when its oldest entry has waited this long (SEALHOUSE_BATCH_MS, default 0: a batch
+   * starts as soon as the previous one has committed; under load the next batch fills while
+   * one commits, so waiting only delays lone entries — measured 68 → 365 entries/s at one client).
+   */
   readonly batchMs: number;
   /** Entries waiting beyond this are refused with 503 (SEALHOUSE_MAX_QUEUE, default 20000). */
   readonly maxQueue: number;
+  /**
+   * hashedrekord signing algorithms the log accepts, as Rekor's --client-signing-algorithms
+   * names, comma-separated (SEALHOUSE_LOG_ALGORITHMS); unset → Rekor's default list.
+   */
+  readonly logAlgorithms: readonly string[] | undefined;
   /** Largest accepted request body in bytes (SEALHOUSE_MAX_BODY_BYTES, default 1 MiB) → 413. */
   readonly maxBodyBytes: number;
   /** pino level (LOG_LEVEL, default info). */
@@ -48,6 +58,18 @@ export interface Config {
 }
 
 type Env = Record<string, string | undefined>;
+
+function algorithms(env: Env, name: string): readonly string[] | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const names = raw.split(',').map((n) => n.trim()).filter((n) => n !== '');
+  try {
+    validateAlgorithmNames(names);
+  } catch (err) {
+    throw new SealhouseError('invalid_input', `${name}: ${(err as Error).message}`);
+  }
+  return Object.freeze(names);
+}
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
@@ -105,7 +127,8 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: resolve(env.SEALHOUSE_DATA_DIR || './data'),
     logKeyPath: env.SEALHOUSE_LOG_KEY ? resolve(env.SEALHOUSE_LOG_KEY) : undefined,
     batchSize: integer(env, 'SEALHOUSE_BATCH_SIZE', 1000, 1, 100_000),
-    batchMs: integer(env, 'SEALHOUSE_BATCH_MS', 10, 0, 60_000),
+    batchMs: integer(env, 'SEALHOUSE_BATCH_MS', 0, 0, 60_000),
+    logAlgorithms: algorithms(env, 'SEALHOUSE_LOG_ALGORITHMS'),
     maxQueue: integer(env, 'SEALHOUSE_MAX_QUEUE', 20_000, 1, 10_000_000),
     maxBodyBytes: integer(env, 'SEALHOUSE_MAX_BODY_BYTES', 1024 * 1024, 1024, 1024 * 1024 * 1024),
     logLevel,

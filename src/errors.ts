@@ -25,6 +25,8 @@ export type ErrorCode =
   /** The entry already exists; see DuplicateEntryError for its location. */
   | 'duplicate_entry'
   | 'payload_too_large'
+  /** A request body in an encoding or charset the server cannot decode. */
+  | 'unsupported_media_type'
   /** Authentication of an OIDC identity token failed. */
   | 'unauthenticated'
   /** The server is shutting down or overloaded and refuses new work. */

@@ -122,6 +122,7 @@ async function serve(config: Config, logger: Logger, releaseStore: () => void): 
     maxBatch: config.batchSize,
     maxDelayMs: config.batchMs,
     maxQueue: config.maxQueue,
+    ...(config.logAlgorithms ? { entryOptions: { allowedAlgorithms: config.logAlgorithms } } : {}),
     observer: {
       onBatch: (size, ms, failed) => {
         metrics.batchSize.observe(size);

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { OpenAPIBackend } from 'openapi-backend';
 import { SealhouseError } from '../errors.js';
 import { toHttpError } from './error-map.js';
+import { parseJsonBodies, rejectUnparsedBody } from './json-body.js';
 import type { Metrics } from './metrics.js';
 
 export interface AppDeps {
@@ -68,13 +69,10 @@ export function createApp(deps: AppDeps): express.Express {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
 
-  // Clients send application/json (sometimes with parameters, sometimes without a type at all).
-  // Not `strict`: a body that is valid JSON but not an object ("x", 42, null) then reaches the
-  // schema check and is told so, instead of being called "not valid JSON".
-  app.use(express.json({ limit: deps.maxBodyBytes, type: () => true, strict: false }));
+  app.use(parseJsonBodies(deps.maxBodyBytes));
   for (const router of deps.routers ?? []) app.use(router);
 
-  app.use('/api/v1', async (req, res, next) => {
+  app.use('/api/v1', rejectUnparsedBody, async (req, res, next) => {
     try {
       const path = req.originalUrl.split('?')[0] ?? req.path;
       checkPercentEncoding(path);

@@ -14,6 +14,7 @@ import { sthToJson } from '../ca/ct-wire.js';
 import { sctToJson } from '../ca/sct.js';
 import { SealhouseError } from '../errors.js';
 import { toHttpError } from './error-map.js';
+import { bodyError } from './json-body.js';
 
 export interface CtRouterDeps {
   readonly ct: CtLog;
@@ -58,6 +59,7 @@ export function createCtRouter(deps: CtRouterDeps): express.Router {
         return void res.status(405).set('Allow', method).type('text/plain').send(`Method Not Allowed\n${name} takes ${method}\n`);
       }
       try {
+        if (bodyError(res) !== undefined) throw bodyError(res);
         const body = await fn(req, res);
         if (body !== undefined) res.json(body);
       } catch (err) {

@@ -17,6 +17,7 @@ const STATUS: Record<ErrorCode, number> = {
   not_found: 404,
   duplicate_entry: 409,
   payload_too_large: 413,
+  unsupported_media_type: 415,
   unauthenticated: 400,
   unavailable: 503,
   internal: 500,
@@ -29,18 +30,23 @@ export interface HttpError {
   readonly cause?: unknown;
 }
 
-/** Body-parser failures carry a `type`; map them before they look like internal errors. */
-function bodyParserError(err: { type?: unknown; limit?: unknown; message?: unknown }): HttpError | undefined {
-  switch (err.type) {
+/**
+ * Body-parser failures carry a `type`; as SealhouseErrors they get each API's own error shape
+ * (Rekor, Fulcio, CT) instead of looking like internal errors.
+ */
+export function fromBodyParserError(err: unknown): SealhouseError | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const { type, limit, message } = err as { type?: unknown; limit?: unknown; message?: unknown };
+  switch (type) {
     case 'entity.too.large':
-      return { status: 413, message: `Request Entity Too Large. Limit set to ${String(err.limit)}` };
+      return new SealhouseError('payload_too_large', `Request Entity Too Large. Limit set to ${String(limit)}`);
     case 'entity.parse.failed':
-      return { status: 400, message: `the request body is not valid JSON: ${String(err.message)}` };
+      return new SealhouseError('invalid_input', `the request body is not valid JSON: ${String(message)}`);
     case 'encoding.unsupported':
     case 'charset.unsupported':
-      return { status: 415, message: String(err.message) };
+      return new SealhouseError('unsupported_media_type', String(message));
     case 'request.aborted':
-      return { status: 400, message: 'the request was aborted by the client' };
+      return new SealhouseError('invalid_input', 'the request was aborted by the client');
     default:
       return undefined;
   }
@@ -53,9 +59,7 @@ export function toHttpError(err: unknown): HttpError {
       ? { status, message: 'internal error; see the server log', cause: err }
       : { status, message: err.message, cause: err };
   }
-  if (typeof err === 'object' && err !== null) {
-    const parsed = bodyParserError(err as { type?: unknown });
-    if (parsed) return parsed;
-  }
+  const parsed = fromBodyParserError(err);
+  if (parsed) return toHttpError(parsed);
   return { status: 500, message: 'internal error; see the server log', cause: err };
 }

@@ -12,6 +12,7 @@ import type { CaService } from '../ca/ca-service.js';
 import type { IssuerJson } from '../ca/oidc/configuration.js';
 import { INVALID_PUBLIC_KEY } from '../ca/public-key.js';
 import { SealhouseError } from '../errors.js';
+import { rejectUnparsedBody } from './json-body.js';
 import { fulcioErrorHandler, GRPC, sendGrpcError } from './fulcio-errors.js';
 import { addSchemaFormats } from './schema-formats.js';
 import { validationMessage } from './validation-message.js';
@@ -122,9 +123,9 @@ export async function createFulcioRouter(deps: FulcioApiDeps): Promise<express.R
       next(err);
     }
   };
-  router.use('/api/v2', handle);
-  router.all('/api/v1/signingCert', handle);
-  router.all('/api/v1/rootCert', handle);
+  router.use('/api/v2', rejectUnparsedBody, handle);
+  router.all('/api/v1/signingCert', rejectUnparsedBody, handle);
+  router.all('/api/v1/rootCert', rejectUnparsedBody, handle);
   router.use(fulcioErrorHandler(deps.logger));
   return router;
 }

@@ -40,7 +40,8 @@ const BY_CODE: Record<ErrorCode, GrpcStatus> = {
   unauthenticated: GRPC.invalidArgument, // Fulcio: InvalidArgument for every identity-token failure
   not_found: GRPC.notFound,
   duplicate_entry: GRPC.invalidArgument,
-  payload_too_large: GRPC.resourceExhausted,
+  payload_too_large: { grpc: GRPC.resourceExhausted.grpc, http: 413 },
+  unsupported_media_type: { grpc: GRPC.invalidArgument.grpc, http: 415 },
   unavailable: GRPC.unavailable,
   internal: GRPC.internal,
 };

@@ -7,9 +7,8 @@
  * The cpython release entry is ECDSA P-384 with a sha256 digest, logged before Rekor had an
  * algorithm allow-list and outside today's default (rekor-api.md §2.1 item 4). On a default
  * server it is refused exactly as current Rekor refuses it; on a server whose allow-list adds
- * `ecdsa-sha2-256-nistp384` (Rekor's --client-signing-algorithms; Sealhouse's configuration has
- * no such variable yet, so that server is composed in test/http/rekor-only-server.ts) it is
- * logged byte for byte.
+ * `ecdsa-sha2-256-nistp384` (SEALHOUSE_LOG_ALGORITHMS, like Rekor's --client-signing-algorithms)
+ * it is logged byte for byte.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -18,17 +17,16 @@ import { leafHash } from '../../src/merkle/hash.js';
 import { hashedrekordProposals, intotoProposal, PRODUCTION_ALGORITHMS, productionVectors, type ProductionVector } from '../entries/production-proposals.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { create, post, trustedLog, verifyAll, type ErrorBody } from '../http/rekor-client.js';
-import { startRekorOnlyServer, type RekorOnlyServer } from '../http/rekor-only-server.js';
 
 const vectors = productionVectors();
 const needsWiderAllowList = (v: ProductionVector): boolean => v.entry.id.startsWith('cpython');
 
 let server: TestServer;
-let widened: RekorOnlyServer;
+let widened: TestServer;
 
 before(async () => {
   server = await startTestServer();
-  widened = await startRekorOnlyServer({ allowedAlgorithms: [...DEFAULT_ALLOWED_ALGORITHMS, ...PRODUCTION_ALGORITHMS] });
+  widened = await startTestServer({ SEALHOUSE_LOG_ALGORITHMS: [...DEFAULT_ALLOWED_ALGORITHMS, ...PRODUCTION_ALGORITHMS].join(',') });
 });
 after(async () => {
   await server.close();

@@ -1,0 +1,31 @@
+/**
+ * JSON request bodies for every API on this server. A body that cannot be parsed (not JSON,
+ * too large) is not answered where it is parsed: the failure is kept on the response and raised
+ * by the API the request is for, so Rekor answers `{code, message}`, Fulcio
+ * `{code, message, details}` and the CT log plain text, each with its own status mapping.
+ */
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import { fromBodyParserError } from './error-map.js';
+
+export function parseJsonBodies(maxBodyBytes: number): RequestHandler {
+  // Clients send application/json (sometimes with parameters, sometimes without a type at all).
+  // Not `strict`: a body that is valid JSON but not an object ("x", 42, null) then reaches the
+  // schema check and is told so, instead of being called "not valid JSON".
+  const parse = express.json({ limit: maxBodyBytes, type: () => true, strict: false });
+  return (req, res, next) => {
+    parse(req, res, (err?: unknown) => {
+      if (err !== undefined) res.locals.bodyError = fromBodyParserError(err) ?? err;
+      next();
+    });
+  };
+}
+
+/** The body's parse error, if there was one (use first in a router that reads bodies). */
+export function bodyError(res: Response): unknown {
+  return res.locals.bodyError;
+}
+
+/** Middleware form of bodyError: fail the request with the body's parse error, if any. */
+export function rejectUnparsedBody(_req: Request, res: Response, next: NextFunction): void {
+  next(bodyError(res));
+}

@@ -1,0 +1,37 @@
+/** Configuration from the environment: defaults, and a clear error naming a bad variable. */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadConfig } from '../src/config.js';
+import { SealhouseError } from '../src/errors.js';
+
+describe('loadConfig', () => {
+  it('has defaults that need no environment at all', () => {
+    const config = loadConfig({});
+    assert.equal(config.port, 3000);
+    assert.equal(config.publicUrl.href, 'http://localhost:3000/');
+    assert.equal(config.databaseUrl, undefined);
+    assert.equal(config.batchSize, 1000);
+    assert.equal(config.batchMs, 0);
+    assert.equal(config.logAlgorithms, undefined);
+    assert.ok(Object.isFrozen(config));
+  });
+
+  it('reads the hashedrekord allow-list as Rekor flag names', () => {
+    const config = loadConfig({ SEALHOUSE_LOG_ALGORITHMS: 'ecdsa-sha2-256-nistp256, ecdsa-sha2-256-nistp384' });
+    assert.deepEqual(config.logAlgorithms, ['ecdsa-sha2-256-nistp256', 'ecdsa-sha2-256-nistp384']);
+  });
+
+  it('refuses bad values with a message naming the variable', () => {
+    const cases: [Record<string, string>, RegExp][] = [
+      [{ PORT: 'eighty' }, /^PORT must be an integer/],
+      [{ SEALHOUSE_URL: 'ftp://x' }, /^SEALHOUSE_URL must be an http\(s\) URL/],
+      [{ SEALHOUSE_BATCH_SIZE: '0' }, /^SEALHOUSE_BATCH_SIZE must be an integer between 1/],
+      [{ SEALHOUSE_LOG_ALGORITHMS: 'ecdsa-sha2-256-nistp256,md5-rsa' }, /^SEALHOUSE_LOG_ALGORITHMS: unknown signing algorithm "md5-rsa"/],
+      [{ SEALHOUSE_DB_SCHEMA: 'Robert; DROP TABLE' }, /^SEALHOUSE_DB_SCHEMA must be a lower-case SQL identifier/],
+      [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of/],
+    ];
+    for (const [env, message] of cases) {
+      assert.throws(() => loadConfig(env), (e: unknown) => e instanceof SealhouseError && message.test(e.message), JSON.stringify(env));
+    }
+  });
+});
