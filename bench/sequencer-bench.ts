@@ -19,7 +19,7 @@ import { DEFAULT_BENCH_DATABASE, benchSchema, fmt, memoryMiB, summarize } from '
 const url = process.env.DATABASE_URL || DEFAULT_BENCH_DATABASE;
 const total = Number(process.env.BENCH_ENTRIES ?? 1_000_000);
 const batchSize = Number(process.env.SEALHOUSE_BATCH_SIZE ?? 1000);
-const batchMs = Number(process.env.SEALHOUSE_BATCH_MS ?? 10);
+const batchMs = Number(process.env.SEALHOUSE_BATCH_MS ?? 0);
 const inFlight = Number(process.env.BENCH_IN_FLIGHT ?? batchSize * 4);
 
 /** A hashedrekord body the size of a real keyless one (~1.7 KB: certificate, signature, digest). */

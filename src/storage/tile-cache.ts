@@ -1,31 +1,72 @@
 /**
  * A bounded LRU of tiles. A tile only ever grows (its first W hashes never change), so a cached
- * copy never needs invalidation, only replacing by a wider one. 4096 tiles ≈ 32 MiB of hashes,
- * enough to keep every proof at 10^6 leaves in memory.
+ * copy never needs invalidation, only replacing by a wider one.
+ *
+ * Memory is the design constraint: a tile kept as 256 separate 32-byte Buffers (plus the
+ * intermediate levels the proof code memoises per array) costs ~100 KiB of heap, so 4,096 of
+ * them grew a 10^6-entry log's process past 1 GiB. Every cached tile is therefore kept as ONE
+ * contiguous Buffer (8 KiB), and only the `hotCapacity` most recently used tiles also keep their
+ * split form — the array identity the proof code's level memo hangs on.
  */
+import { splitHashes } from '../merkle/subtree.js';
+
+interface Entry {
+  bytes: Buffer;
+  hashes?: Buffer[];
+}
+
 export class TileCache {
-  private readonly map = new Map<string, Buffer[]>();
+  private readonly map = new Map<string, Entry>();
+  /** Keys whose entry currently holds `hashes`, least recently used first. */
+  private readonly hot = new Set<string>();
 
-  constructor(private readonly capacity: number) {}
+  constructor(
+    private readonly capacity: number,
+    private readonly hotCapacity = 256,
+  ) {}
 
+  /** The tile's hashes, or undefined if not cached. */
   get(level: number, index: number): Buffer[] | undefined {
     const key = `${level}/${index}`;
-    const hit = this.map.get(key);
-    if (hit) {
-      // refresh recency: Map iteration order is insertion order
-      this.map.delete(key);
-      this.map.set(key, hit);
-    }
-    return hit;
+    const entry = this.map.get(key);
+    if (!entry) return undefined;
+    // refresh recency: Map and Set iterate in insertion order
+    this.map.delete(key);
+    this.map.set(key, entry);
+    entry.hashes ??= splitHashes(entry.bytes, entry.bytes.length / 32);
+    this.touchHot(key);
+    return entry.hashes;
   }
 
-  set(level: number, index: number, hashes: Buffer[]): void {
+  set(level: number, index: number, hashes: readonly Buffer[]): void {
+    this.setBytes(level, index, Buffer.concat(hashes as Buffer[]));
+  }
+
+  /** Cache a tile's stored bytes (n × 32-byte hashes) as they came from the database. */
+  setBytes(level: number, index: number, bytes: Buffer): void {
     const key = `${level}/${index}`;
     this.map.delete(key);
-    this.map.set(key, hashes);
+    this.map.set(key, { bytes });
+    this.hot.delete(key);
     if (this.map.size > this.capacity) {
       const oldest = this.map.keys().next();
-      if (!oldest.done) this.map.delete(oldest.value);
+      if (!oldest.done) {
+        this.map.delete(oldest.value);
+        this.hot.delete(oldest.value);
+      }
+    }
+  }
+
+  private touchHot(key: string): void {
+    this.hot.delete(key);
+    this.hot.add(key);
+    if (this.hot.size > this.hotCapacity) {
+      const coldest = this.hot.values().next();
+      if (!coldest.done) {
+        this.hot.delete(coldest.value);
+        const entry = this.map.get(coldest.value);
+        if (entry) delete entry.hashes;
+      }
     }
   }
 }

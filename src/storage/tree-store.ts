@@ -12,7 +12,6 @@ import { SealhouseError, assert } from '../errors.js';
 import { EMPTY_ROOT } from '../merkle/hash.js';
 import { edgeFromTiles, edgeTileRequests, integrate, type Integration, type RightEdge } from '../merkle/integrate.js';
 import type { TileReader } from '../merkle/prove.js';
-import { splitHashes } from '../merkle/subtree.js';
 import type { TileRequest } from '../merkle/tiles.js';
 import { TileCache } from './tile-cache.js';
 import { toBuffer, type Queryable, type Sql, type SqlTx } from './sql.js';
@@ -186,9 +185,8 @@ export class TreeStore implements TileReader {
         if (!bytes || bytes.length < req.width * 32) {
           throw new SealhouseError('internal', `tile ${req.level}/${req.index} of tree ${this.treeId} is missing or shorter than ${req.width}`);
         }
-        const hashes = splitHashes(bytes, bytes.length / 32);
-        this.tileCache.set(req.level, req.index, hashes);
-        out[i] = hashes;
+        this.tileCache.setBytes(req.level, req.index, bytes);
+        out[i] = this.tileCache.get(req.level, req.index);
       });
     }
     return out as Buffer[][];
