@@ -22,7 +22,7 @@ export class TileCache {
 
   constructor(
     private readonly capacity: number,
-    private readonly hotCapacity = 256,
+    private readonly hotCapacity = 1024,
   ) {}
 
   /** The tile's hashes, or undefined if not cached. */
