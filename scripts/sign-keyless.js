@@ -29,6 +29,8 @@ try {
   const bundle = values.attest ? await attest(payload, values.attest, options) : await sign(payload, options);
   process.stdout.write(`${JSON.stringify(bundle, null, 2)}\n`);
 } catch (err) {
-  console.error(`sign-keyless: ${err instanceof Error ? err.message : String(err)}`);
+  // sigstore-js wraps transport failures (e.g. ECONNREFUSED on a wrong --url): show the cause too.
+  const cause = err instanceof Error && err.cause instanceof Error ? ` (${err.cause.message})` : '';
+  console.error(`sign-keyless: ${err instanceof Error ? err.message : String(err)}${cause} — is Sealhouse running at ${url}?`);
   process.exit(1);
 }
