@@ -31,6 +31,7 @@ try {
 } catch (err) {
   // sigstore-js wraps transport failures (e.g. ECONNREFUSED on a wrong --url): show the cause too.
   const cause = err instanceof Error && err.cause instanceof Error ? ` (${err.cause.message})` : '';
-  console.error(`sign-keyless: ${err instanceof Error ? err.message : String(err)}${cause} — is Sealhouse running at ${url}?`);
+  const unreachable = /ECONNREFUSED|ENOTFOUND|fetch failed/.test(cause) ? ` — is Sealhouse running at ${url}? (--url)` : '';
+  console.error(`sign-keyless: ${err instanceof Error ? err.message : String(err)}${cause}${unreachable}`);
   process.exit(1);
 }
