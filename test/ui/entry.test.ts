@@ -10,7 +10,7 @@ import { generateKeyPairSync, X509Certificate } from 'node:crypto';
 import type { Browser, Page, Route } from 'playwright-core';
 import { transparencyLog } from '../../src/ca/trusted-root.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { launchBrowser, openPage, screenshot, settled, SKIP_BROWSER, type UiPage } from './helpers/browser.js';
+import { launchBrowser, OpenedPages, screenshot, settled, SKIP_BROWSER, type UiPage } from './helpers/browser.js';
 import { seedAll, WORKFLOW, type Seeded } from './helpers/seed.js';
 
 type Json = Record<string, Record<string, unknown> & { body: string; integratedTime: number; verification: { signedEntryTimestamp: string; inclusionProof: { hashes: string[]; checkpoint: string } } }>;
@@ -19,7 +19,7 @@ describe('search UI: the entry view and verification in the browser', { skip: SK
   let server: TestServer;
   let browser: Browser;
   let data: Seeded;
-  const pages: UiPage[] = [];
+  const pages = new OpenedPages(() => browser, () => server.url);
 
   const trustedRoot = (spki: Buffer): string =>
     JSON.stringify({ mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1', tlogs: [transparencyLog({ baseUrl: server.url, publicKey: spki, validFrom: new Date('2020-01-01T00:00:00Z') })] });
@@ -34,16 +34,10 @@ describe('search UI: the entry view and verification in the browser', { skip: SK
     await browser?.close();
     await server?.close();
   });
-  afterEach(() => {
-    for (const p of pages.splice(0)) {
-      assert.deepEqual(p.errors, [], 'no page or console errors');
-      assert.deepEqual(p.outside, [], 'no request leaves the server under test');
-    }
-  });
+  afterEach(() => pages.assertClean());
 
   const page = async (setup?: (page: Page) => Promise<unknown>): Promise<UiPage> => {
-    const p = await openPage(browser, server.url);
-    pages.push(p);
+    const p = await pages.open();
     await setup?.(p.page);
     return p;
   };

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { launchBrowser, openPage, screenshot, settled, SKIP_BROWSER, type UiPage } from './helpers/browser.js';
+import { launchBrowser, OpenedPages, screenshot, settled, SKIP_BROWSER, type UiPage } from './helpers/browser.js';
 import { Seeder } from './helpers/seed.js';
 
 describe('search UI: the log page and consistency checks', { skip: SKIP_BROWSER }, () => {
@@ -16,7 +16,7 @@ describe('search UI: the log page and consistency checks', { skip: SKIP_BROWSER 
   let browser: Browser;
   /** The root hash (hex) the log had at size 3, as an auditor would have recorded it. */
   let root3 = '';
-  const pages: UiPage[] = [];
+  const pages = new OpenedPages(() => browser, () => server.url);
 
   before(async () => {
     browser = await launchBrowser();
@@ -32,16 +32,10 @@ describe('search UI: the log page and consistency checks', { skip: SKIP_BROWSER 
     await browser?.close();
     await server?.close();
   });
-  afterEach(() => {
-    for (const p of pages.splice(0)) {
-      assert.deepEqual(p.errors, [], 'no page or console errors');
-      assert.deepEqual(p.outside, [], 'no request leaves the server under test');
-    }
-  });
+  afterEach(() => pages.assertClean());
 
   const open = async (path: string, setup?: (page: Page) => Promise<unknown>): Promise<UiPage> => {
-    const p = await openPage(browser, server.url);
-    pages.push(p);
+    const p = await pages.open();
     await setup?.(p.page);
     await p.page.goto(path);
     await settled(p.page);

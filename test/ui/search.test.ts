@@ -7,7 +7,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { launchBrowser, openPage, screenshot, settled, SKIP_BROWSER, type UiPage } from './helpers/browser.js';
+import { launchBrowser, OpenedPages, screenshot, settled, SKIP_BROWSER, type UiPage } from './helpers/browser.js';
 import { ALICE, COMMIT, seedAll, sha256Hex, WORKFLOW, type Seeded } from './helpers/seed.js';
 
 /** Evaluated in the page (this tsconfig has no DOM types). */
@@ -17,7 +17,7 @@ describe('search UI: finding entries', { skip: SKIP_BROWSER }, () => {
   let server: TestServer;
   let browser: Browser;
   let data: Seeded;
-  const pages: UiPage[] = [];
+  const pages = new OpenedPages(() => browser, () => server.url);
 
   before(async () => {
     browser = await launchBrowser();
@@ -28,16 +28,10 @@ describe('search UI: finding entries', { skip: SKIP_BROWSER }, () => {
     await browser?.close();
     await server?.close();
   });
-  afterEach(() => {
-    for (const p of pages.splice(0)) {
-      assert.deepEqual(p.errors, [], 'no page or console errors');
-      assert.deepEqual(p.outside, [], 'no request leaves the server under test');
-    }
-  });
+  afterEach(() => pages.assertClean());
 
   const open = async (path: string, viewport?: { width: number; height: number }): Promise<UiPage> => {
-    const p = await openPage(browser, server.url, viewport);
-    pages.push(p);
+    const p = await pages.open(viewport);
     await p.page.goto(path);
     await settled(p.page);
     return p;
@@ -132,8 +126,7 @@ describe('search UI: finding entries', { skip: SKIP_BROWSER }, () => {
     assert.match(await text(none, '.notice.empty'), /No entry in this log matches email "nobody@example\.com"/);
     await screenshot(none.page, '04-empty-result');
 
-    const empty = await openPage(browser, server.url);
-    pages.push(empty);
+    const empty = await pages.open();
     await empty.page.route('**/api/v1/log', async (route) => {
       const res = await route.fetch();
       await route.fulfill({ response: res, json: { ...((await res.json()) as object), treeSize: 0 } });
@@ -164,8 +157,7 @@ describe('search UI: finding entries', { skip: SKIP_BROWSER }, () => {
   });
 
   it('shows API errors and an unreachable server as messages, not a blank page', async () => {
-    const p = await openPage(browser, server.url);
-    pages.push(p);
+    const p = await pages.open();
     await p.page.route('**/api/v1/index/retrieve', (route) => route.fulfill({ status: 500, contentType: 'application/json', body: JSON.stringify({ code: 500, message: 'the index is on fire' }) }));
     await p.page.goto(`/?email=${encodeURIComponent(ALICE)}`);
     await settled(p.page);

@@ -3,6 +3,7 @@
  * scripts/install-browser.sh installs /usr/bin/chromium. Without it the tests fail with that
  * instruction, unless SEALHOUSE_SKIP_BROWSER=1 says to skip them.
  */
+import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,6 +50,32 @@ export async function openPage(browser: Browser, baseUrl: string, viewport = { w
     if (!req.url().startsWith(baseUrl) && !req.url().startsWith('data:')) outside.push(req.url());
   });
   return { page, errors, outside };
+}
+
+/**
+ * The pages a test opened; `assertClean()` (run it in afterEach) checks that none of them saw a
+ * page or console error, or made a request beyond the server under test.
+ */
+export class OpenedPages {
+  private readonly pages: UiPage[] = [];
+
+  constructor(
+    private readonly browser: () => Browser,
+    private readonly baseUrl: () => string,
+  ) {}
+
+  async open(viewport?: { width: number; height: number }): Promise<UiPage> {
+    const p = await openPage(this.browser(), this.baseUrl(), viewport);
+    this.pages.push(p);
+    return p;
+  }
+
+  assertClean(): void {
+    for (const p of this.pages.splice(0)) {
+      assert.deepEqual(p.errors, [], 'no page or console errors');
+      assert.deepEqual(p.outside, [], 'no request leaves the server under test');
+    }
+  }
 }
 
 /** The whole page, or (fullPage false, for phone sizes) what the first screen shows. */
