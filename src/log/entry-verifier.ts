@@ -5,12 +5,13 @@
  * and describes exactly that tree (§4). This is what proves our formats are Rekor's: the same
  * code verifies production Rekor entries and ours.
  */
-import { createHash, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { SealhouseError } from '../errors.js';
 import { leafHash } from '../merkle/hash.js';
 import { verifyInclusion } from '../merkle/verify.js';
 import { verifyCheckpoint } from '../note/checkpoint.js';
 import { ecdsaNoteVerifier } from '../note/ecdsa-note.js';
+import { logIdOf } from '../note/log-id.js';
 import { verifySet } from './set.js';
 
 /** The LogEntryAnon JSON of the Rekor v1 API (hex hashes, base64 body and SET). */
@@ -35,9 +36,6 @@ export type EntryCheck = 'entry-uuid' | 'set' | 'inclusion' | 'checkpoint';
 
 const fail = (message: string): SealhouseError => new SealhouseError('verification_failed', message);
 
-function logIdOf(key: KeyObject): string {
-  return createHash('sha256').update(key.export({ format: 'der', type: 'spki' })).digest('hex');
-}
 
 /**
  * Verify everything the entry carries; returns the checks that ran. `entryId` is the response
@@ -52,7 +50,7 @@ export function verifyLogEntry(entryId: string, entry: ApiLogEntry, logs: readon
   }
   checks.push('entry-uuid');
 
-  const log = logs.find((l) => logIdOf(l.publicKey) === entry.logID);
+  const log = logs.find((l) => logIdOf(l.publicKey).toString('hex') === entry.logID);
   if (!log) throw fail(`no trusted log has logID ${entry.logID}`);
 
   const set = entry.verification?.signedEntryTimestamp;

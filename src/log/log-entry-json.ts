@@ -7,8 +7,6 @@
 import type { ApiLogEntry } from './entry-verifier.js';
 import type { InclusionProof } from './sequencer.js';
 
-export { entryIdOf } from './entry-id.js';
-
 export interface EntryForWire {
   readonly index: number;
   readonly body: Buffer;

@@ -8,7 +8,6 @@ import { ecdsaNoteSigner } from '../note/ecdsa-note.js';
 import { logIdOf } from '../note/log-id.js';
 import type { NoteSigner } from '../note/signed-note.js';
 import { rekorOrigin, signCheckpoint } from '../note/checkpoint.js';
-import { signSet, type SetFields } from './set.js';
 import { SetSigner, type SetBatch } from './set-signer.js';
 import type { LogKey } from './log-key.js';
 
@@ -19,7 +18,6 @@ export class LogSigner {
   readonly logId: Buffer;
   readonly logIdHex: string;
   readonly origin: string;
-  private readonly privateKey: KeyObject;
   private readonly noteSigner: NoteSigner;
   private readonly setSigner: SetSigner;
 
@@ -28,20 +26,14 @@ export class LogSigner {
     /** The public host name clients use; must appear in their trusted root's baseUrl. */
     readonly host: string,
     readonly treeId: number,
-    options: { signInWorker?: boolean } = {},
   ) {
-    this.privateKey = key.privateKey;
     this.publicKey = key.publicKey;
     this.spki = key.publicKey.export({ format: 'der', type: 'spki' });
     this.logId = logIdOf(key.publicKey);
     this.logIdHex = this.logId.toString('hex');
     this.origin = rekorOrigin(host, String(treeId));
     this.noteSigner = ecdsaNoteSigner(host, key.privateKey);
-    this.setSigner = new SetSigner(key.privateKey, this.logIdHex, options.signInWorker ?? true);
-  }
-
-  signSet(fields: Omit<SetFields, 'logIdHex'>): Buffer {
-    return signSet({ ...fields, logIdHex: this.logIdHex }, this.privateKey);
+    this.setSigner = new SetSigner(key.privateKey, this.logIdHex);
   }
 
   /** SETs for a batch of consecutive indexes, signed off the main thread when worthwhile. */

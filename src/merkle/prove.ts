@@ -5,7 +5,7 @@
 import { assert } from '../errors.js';
 import { EMPTY_ROOT } from './hash.js';
 import { consistencyRanges, inclusionRanges, perfectSubtrees, checkTreeSize, type LeafRange, type NodeId } from './ranges.js';
-import { cachedSpan, foldRight, splitHashes } from './subtree.js';
+import { cachedSpan, foldRight } from './subtree.js';
 import { locateNode, tileKey, tileWidth, type TileRequest } from './tiles.js';
 
 /** What the tree math needs from storage. */
@@ -90,4 +90,3 @@ async function hashNodes(nodes: readonly NodeId[], treeSize: number, reader: Til
   return out;
 }
 
-export { splitHashes };
