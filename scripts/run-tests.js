@@ -6,7 +6,9 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const testDir = join(root, 'dist', 'test');
+// SEALHOUSE_DIST names another tsc output directory (e.g. `tsc --outDir dist-x`), so several
+// builds of one checkout can be tested side by side.
+const testDir = join(root, process.env.SEALHOUSE_DIST ?? 'dist', 'test');
 const filters = process.argv.slice(2);
 
 function walk(dir) {
