@@ -111,7 +111,8 @@ export class CaService {
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       this.deps.onTokenRefused?.(reasonOf(message));
-      if (isSealhouseError(err) && err.code === 'internal') throw err;
+      // Overload (e.g. the OIDC discovery limit) is not the token's fault: it stays a 503 to retry.
+      if (isSealhouseError(err) && (err.code === 'internal' || err.code === 'unavailable')) throw err;
       throw new SealhouseError('unauthenticated', `${INVALID_IDENTITY_TOKEN}: ${message}`, { cause: err });
     }
   }

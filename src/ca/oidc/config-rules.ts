@@ -7,6 +7,8 @@
 import { SealhouseError } from '../../errors.js';
 import type { OidcIssuerConfig } from './config.js';
 import { spiffeTrustDomain } from './claims.js';
+import { quoteClaim } from './quote.js';
+import { issuerTooLong, MAX_ISSUER_BYTES } from './token-limits.js';
 
 const bad = (issuer: OidcIssuerConfig, why: string): SealhouseError => new SealhouseError('invalid_input', `OIDC issuer config for ${issuer.issuerUrl}: ${why}`);
 
@@ -34,6 +36,8 @@ export function defaultChallengeClaim(issuer: OidcIssuerConfig): string {
 }
 
 export function validateIssuer(issuer: OidcIssuerConfig, isMeta: boolean): void {
+  // Tokens with a longer `iss` are refused unread, so such an issuer could never be used.
+  if (issuerTooLong(issuer.issuerUrl)) throw bad({ ...issuer, issuerUrl: quoteClaim(issuer.issuerUrl) }, `the issuer URL is longer than ${MAX_ISSUER_BYTES} bytes`);
   if (issuer.issuerClaim && issuer.type !== 'email') throw bad(issuer, 'only email issuers can use issuer claim mapping');
   if (!isMeta) {
     const url = parseUrl(issuer.issuerUrl);

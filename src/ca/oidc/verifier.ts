@@ -5,6 +5,10 @@
  * keys, verify the single JWS signature with an advertised algorithm, then `iss`, `aud ∋ ClientID`,
  * `exp` with no leeway and `nbf` with 60 s. The issuer type then maps claims to a Principal.
  *
+ * Before any network or crypto work (issue 8): size and shape limits (token-limits.ts), a known
+ * algorithm, a configured issuer, and the time and audience rules on the unverified claims; a
+ * token that fails them costs no discovery fetch. Claims quoted in errors are cut (quote.ts).
+ *
  * Every failure is a SealhouseError('unauthenticated'); the HTTP layer prefixes Fulcio's
  * "There was an error processing the identity token".
  */
@@ -17,7 +21,9 @@ import { goString } from './claims.js';
 import { findIssuer, type FulcioConfig, type IssuerType } from './config.js';
 import { renderExtensions } from './fulcio-extensions.js';
 import { type Mapped, mapChainguard, mapEmail, mapKubernetes, mapSpiffe, mapUri, mapUsername, type TokenFacts } from './identity-types.js';
-import { ProviderCache, type ProviderOptions } from './provider.js';
+import { ProviderCache, type ProviderOptions, SUPPORTED_ALGORITHMS } from './provider.js';
+import { quoteClaim } from './quote.js';
+import { checkClaimsShape, checkTokenSize } from './token-limits.js';
 
 /** Who the certificate is for, and what proof of possession must sign. */
 export interface Principal {
@@ -45,6 +51,7 @@ export interface OidcVerifierOptions extends ProviderOptions {
   readonly clock?: Clock;
   /** Also accept a PoP over `sub` for email issuers: sigstore-js 3.x signs sub for private issuers. */
   readonly acceptSubjectChallengeForEmail?: boolean;
+  /** Longest token accepted, in characters (default MAX_TOKEN_CHARS, 32 KiB). */
   readonly maxTokenBytes?: number;
 }
 
@@ -56,7 +63,7 @@ function describe(err: unknown): string {
   if (err instanceof joseErrors.JWTClaimValidationFailed) {
     if (err.claim === 'nbf') return 'token is not valid yet (nbf is more than 60 s ahead)';
     if (err.claim === 'aud') return 'token audience does not contain the expected client id';
-    return `${err.claim} claim check failed: ${err.message}`;
+    return `${quoteClaim(err.claim)} claim check failed: ${err.message}`;
   }
   if (err instanceof joseErrors.JWSSignatureVerificationFailed) return 'failed to verify signature';
   if (err instanceof joseErrors.JWKSNoMatchingKey) return 'failed to verify signature: no key in the issuer JWKS matches the token kid/alg';
@@ -74,21 +81,22 @@ export class FulcioOidcVerifier implements OidcVerifier {
   }
 
   async verify(token: string): Promise<Principal> {
-    if (typeof token !== 'string' || token.length === 0) throw reject('no identity token supplied');
-    if (token.length > (this.opts.maxTokenBytes ?? 64 * 1024)) throw reject('identity token is too large');
-    if (token.split('.').length !== 3) throw reject('malformed identity token: expected a compact JWS with exactly one signature');
+    // Everything up to providers.get is local and cheap: a token that fails here costs no fetch.
+    checkTokenSize(token, this.opts.maxTokenBytes);
     let alg: unknown;
-    let iss: unknown;
+    let unverified: JWTPayload;
     try {
       alg = decodeProtectedHeader(token).alg;
-      iss = decodeJwt(token).iss;
+      unverified = decodeJwt(token);
     } catch {
       throw reject('malformed identity token: header or payload is not base64url JSON');
     }
     if (typeof alg !== 'string' || alg === '' || alg.toLowerCase() === 'none') throw reject('unsigned identity tokens (alg "none" or no alg) are not accepted');
-    if (typeof iss !== 'string' || iss === '') throw reject('token has no iss claim');
+    if (!SUPPORTED_ALGORITHMS.includes(alg)) throw reject(`token signing algorithm ${quoteClaim(alg)} is not supported (one of ${SUPPORTED_ALGORITHMS.join(', ')})`);
+    const iss = checkClaimsShape(unverified);
     const issuer = findIssuer(this.opts.config, iss);
-    if (!issuer) throw reject(`unsupported issuer: ${iss.slice(0, 256)}`);
+    if (!issuer) throw reject(`unsupported issuer: ${quoteClaim(iss)}`);
+    this.precheck(unverified, issuer.clientId);
     const provider = await this.providers.get(issuer, !this.opts.config.oidcIssuers.has(iss));
     if (!provider.algorithms.includes(alg)) throw reject(`token signing algorithm ${alg} is not among the issuer's id_token_signing_alg_values_supported (${provider.algorithms.join(', ')})`);
 
@@ -128,6 +136,21 @@ export class FulcioOidcVerifier implements OidcVerifier {
       acceptedChallenges: accepted,
       extensions: renderExtensions(mapped.extensions),
     };
+  }
+
+  /**
+   * The time and audience rules on the still-unverified claims. They are checked again after the
+   * signature, on the same bytes; failing them here only saves a discovery fetch for a token that
+   * could never pass (expired, not yet valid, or meant for another client).
+   */
+  private precheck(claims: JWTPayload, clientId: string): void {
+    const now = this.clock.now().getTime();
+    if (claims.exp === undefined) throw reject('missing required "exp" claim');
+    if (typeof claims.exp !== 'number' || !Number.isFinite(claims.exp)) throw reject('"exp" claim must be a number');
+    if (now > claims.exp * 1000) throw reject('token is expired');
+    if (typeof claims.nbf === 'number' && claims.nbf * 1000 > now + 60_000) throw reject('token is not valid yet (nbf is more than 60 s ahead)');
+    const aud = claims.aud;
+    if (!(aud === clientId || (Array.isArray(aud) && aud.includes(clientId)))) throw reject('token audience does not contain the expected client id');
   }
 
   private map(t: TokenFacts): Mapped {
