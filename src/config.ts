@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import { validateAlgorithmNames } from './entries/index.js';
 import { SealhouseError } from './errors.js';
+import type { HttpLimits } from './http/http-server.js';
 
 export interface Config {
   /** TCP port of the HTTP API (PORT, default 3000). */
@@ -36,6 +37,12 @@ export interface Config {
   readonly logAlgorithms: readonly string[] | undefined;
   /** Largest accepted request body in bytes (SEALHOUSE_MAX_BODY_BYTES, default 1 MiB) → 413. */
   readonly maxBodyBytes: number;
+  /**
+   * HTTP server limits (SEALHOUSE_HTTP_HEADERS_TIMEOUT_MS default 10000, _REQUEST_TIMEOUT_MS
+   * 30000, _KEEPALIVE_TIMEOUT_MS 5000, _MAX_CONNECTIONS 2000, _MAX_CONNECTIONS_PER_IP 256;
+   * see src/http/http-server.ts).
+   */
+  readonly http: HttpLimits;
   /** pino level (LOG_LEVEL, default info). */
   readonly logLevel: string;
   /** Fulcio-shaped OIDC issuer config file, JSON or YAML (SEALHOUSE_OIDC_CONFIG); unset → no issuers. */
@@ -101,6 +108,20 @@ function flag(env: Env, name: string): boolean {
 
 const file = (env: Env, name: string): string | undefined => (env[name] ? resolve(env[name]) : undefined);
 
+function httpLimits(env: Env): HttpLimits {
+  const limits: HttpLimits = Object.freeze({
+    headersTimeoutMs: integer(env, 'SEALHOUSE_HTTP_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000),
+    requestTimeoutMs: integer(env, 'SEALHOUSE_HTTP_REQUEST_TIMEOUT_MS', 30_000, 0, 3_600_000),
+    keepAliveTimeoutMs: integer(env, 'SEALHOUSE_HTTP_KEEPALIVE_TIMEOUT_MS', 5_000, 0, 600_000),
+    maxConnections: integer(env, 'SEALHOUSE_HTTP_MAX_CONNECTIONS', 2_000, 0, 1_000_000),
+    maxConnectionsPerIp: integer(env, 'SEALHOUSE_HTTP_MAX_CONNECTIONS_PER_IP', 256, 0, 1_000_000),
+  });
+  if (limits.requestTimeoutMs > 0 && limits.headersTimeoutMs > limits.requestTimeoutMs) {
+    throw new SealhouseError('invalid_input', 'SEALHOUSE_HTTP_HEADERS_TIMEOUT_MS must not exceed SEALHOUSE_HTTP_REQUEST_TIMEOUT_MS (the headers are part of the request)');
+  }
+  return limits;
+}
+
 const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
 export function loadConfig(env: Env = process.env): Config {
@@ -131,6 +152,7 @@ export function loadConfig(env: Env = process.env): Config {
     logAlgorithms: algorithms(env, 'SEALHOUSE_LOG_ALGORITHMS'),
     maxQueue: integer(env, 'SEALHOUSE_MAX_QUEUE', 20_000, 1, 10_000_000),
     maxBodyBytes: integer(env, 'SEALHOUSE_MAX_BODY_BYTES', 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    http: httpLimits(env),
     logLevel,
     oidcConfigPath: file(env, 'SEALHOUSE_OIDC_CONFIG'),
     oidcSubChallenge: flag(env, 'SEALHOUSE_OIDC_SUB_CHALLENGE'),

@@ -3,17 +3,19 @@
  * → HTTP → listen, and a graceful shutdown that stops taking new entries and certificate
  * requests, commits (or refuses) everything queued, then closes connections and the database.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import type { Config } from './config.js';
 import { SealhouseError } from './errors.js';
+import { ensurePrivateDir } from './private-files.js';
 import { nativeVerifierStatus } from './entries/index.js';
 import { loadCaKeys, openCa, trustDocumentsFor, type CaRuntime, type TrustDocuments } from './ca/ca-runtime.js';
 import { configurationJson } from './ca/oidc/configuration.js';
 import { createApp } from './http/app.js';
+import { createHttpServer } from './http/http-server.js';
 import { createCtRouter } from './http/ct-router.js';
 import { createDevOidcRouter } from './http/dev-oidc-router.js';
 import { createFulcioRouter } from './http/fulcio-api.js';
@@ -72,7 +74,7 @@ export function claimEmbeddedStore(config: Config): () => void {
         `stop it first, fetch what you need from its HTTP API, or use Postgres (DATABASE_URL). A stale ${PID_FILE} can be deleted.`,
     );
   }
-  mkdirSync(config.dataDir, { recursive: true });
+  ensurePrivateDir(config.dataDir);
   const file = join(config.dataDir, PID_FILE);
   writeFileSync(file, `${process.pid}\n`);
   return () => rmSync(file, { force: true });
@@ -112,7 +114,9 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
 }
 
 async function serve(config: Config, logger: Logger, releaseStore: () => void): Promise<RunningServer> {
-  const sql = await openSql(config);
+  const sql = await openSql(config, (path, entries) =>
+    logger.warn({ path, entries }, 'took group and other permissions off files only Sealhouse may read (now 0700 directories, 0600 files)'),
+  );
   await migrate(sql);
   const key = loadOrCreateLogKey({ keyPath: config.logKeyPath, dataDir: config.dataDir });
   const metrics = new Metrics();
@@ -167,9 +171,15 @@ async function serve(config: Config, logger: Logger, releaseStore: () => void): 
     ],
   });
 
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.port, () => resolve(s));
-    s.once('error', reject);
+  const server = createHttpServer(app, config.http, logger);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, () => {
+      server.off('error', reject);
+      // After start, an accept failure (EMFILE: out of file descriptors) must not kill the process.
+      server.on('error', (err) => logger.error({ err }, 'HTTP server error'));
+      resolve();
+    });
   });
   const port = (server.address() as AddressInfo).port;
   const native = nativeVerifierStatus();
@@ -187,6 +197,7 @@ async function serve(config: Config, logger: Logger, releaseStore: () => void): 
       ctKey: ca.keys.ctKey.source,
       oidcIssuers: configuration.issuers.length,
       nativeVerifier: native.loaded ? 'loaded' : `fallback (${native.detail})`,
+      http: config.http,
     },
     'sealhouse is serving',
   );

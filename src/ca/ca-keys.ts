@@ -12,6 +12,7 @@ import { createPrivateKey, createPublicKey, type KeyObject, X509Certificate } fr
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SealhouseError } from '../errors.js';
+import { checkKeyFileMode } from '../private-files.js';
 import { type CaGenerationOptions, generateCaChain } from './ca-chain.js';
 import { OID } from './extensions.js';
 import type { IssuingCa } from './leaf-certificate.js';
@@ -98,6 +99,7 @@ export function caFromPem(chainPem: string, keyPem: string, passphrase?: string,
 }
 
 export async function loadCaFiles(paths: { chain: string; key: string; passphrase?: string }): Promise<CaMaterial> {
+  checkKeyFileMode(paths.key, 'the CA private key');
   const [chainPem, keyPem] = await Promise.all([readFile(paths.chain, 'utf8'), readFile(paths.key, 'utf8')]);
   return caFromPem(chainPem, keyPem, paths.passphrase);
 }
@@ -114,7 +116,11 @@ const exists = (path: string): Promise<boolean> =>
  */
 export async function loadOrCreateCa(dir: string, opts: CaGenerationOptions = {}): Promise<CaMaterial> {
   const file = (name: string): string => join(dir, name);
-  if (await exists(file('chain.pem'))) return loadCaFiles({ chain: file('chain.pem'), key: file('intermediate-key.pem') });
+  if (await exists(file('chain.pem'))) {
+    // The root key is not used while serving, but it is the most valuable file here.
+    checkKeyFileMode(file('root-key.pem'), 'the CA root key');
+    return loadCaFiles({ chain: file('chain.pem'), key: file('intermediate-key.pem') });
+  }
   if (await exists(file('intermediate-key.pem'))) throw fail(`CA directory ${dir} is incomplete (no chain.pem); refusing to overwrite its keys`);
 
   await mkdir(dir, { recursive: true, mode: 0o700 });

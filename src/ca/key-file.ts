@@ -3,12 +3,13 @@
  * requires ECDSA P-256 or RSA) and the development OIDC issuer's signing key — read from a PEM
  * file (PKCS#8 or SEC1), or generated once into the data directory with mode 0600 and reused
  * ever after, so log IDs and issued tokens survive restarts and the CLI sees the server's key.
- * Errors name the file, never its contents.
+ * Errors name the file, never its contents; a file other users can read is refused.
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SealhouseError } from '../errors.js';
+import { checkKeyFileMode } from '../private-files.js';
 
 export interface EcKey {
   readonly privateKey: KeyObject;
@@ -28,6 +29,7 @@ export interface EcKeySpec {
 }
 
 export function loadEcKey(path: string, what: string): EcKey {
+  checkKeyFileMode(path, what);
   let pem: string;
   try {
     pem = readFileSync(path, 'utf8');
@@ -52,7 +54,7 @@ export function loadOrCreateEcKey(spec: EcKeySpec): EcKey {
   if (spec.path) return loadEcKey(spec.path, spec.what);
   const path = join(spec.dataDir, spec.fileName);
   if (existsSync(path)) return loadEcKey(path, spec.what);
-  mkdirSync(spec.dataDir, { recursive: true });
+  mkdirSync(spec.dataDir, { recursive: true, mode: 0o700 });
   try {
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     // 'wx' fails if the file exists, so a key is never overwritten, even by a concurrent start.

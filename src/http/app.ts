@@ -2,6 +2,7 @@
  * The Express application: CORS, body limits, request logs and metrics around the API routers,
  * health endpoints, and the one error handler that maps every failure to a status and a body.
  */
+import { randomBytes } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { OpenAPIBackend } from 'openapi-backend';
@@ -50,11 +51,15 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.use((req, res, next) => {
     const started = process.hrtime.bigint();
+    // Quoted by a client that got "internal error", it finds the log lines of its request.
+    const requestId = randomBytes(8).toString('hex');
+    res.locals.requestId = requestId;
+    res.set('X-Request-Id', requestId);
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const operation = String(res.locals.operation ?? 'other');
       deps.metrics.requestDuration.observe({ operation, status: String(res.statusCode) }, seconds);
-      deps.logger.info({ method: req.method, path: req.path, operation, status: res.statusCode, ms: Math.round(seconds * 1e4) / 10 }, 'request');
+      deps.logger.info({ method: req.method, path: req.path, operation, status: res.statusCode, ms: Math.round(seconds * 1e4) / 10, requestId }, 'request');
     });
     next();
   });
@@ -91,8 +96,9 @@ export function createApp(deps: AppDeps): express.Express {
 
   // Express recognises error handlers by their four parameters.
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const http = toHttpError(err);
-    if (http.status >= 500) deps.logger.error({ err: http.cause, path: req.path }, 'request failed');
+    const requestId = res.locals.requestId as string | undefined;
+    const http = toHttpError(err, requestId);
+    if (http.status >= 500) deps.logger.error({ err: http.cause, path: req.path, requestId }, 'request failed');
     if (res.headersSent) return void res.end();
     res.status(http.status).json({ code: http.status, message: http.message });
   });

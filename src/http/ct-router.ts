@@ -90,8 +90,9 @@ export function createCtRouter(deps: CtRouterDeps): express.Router {
   });
 
   router.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const http = toHttpError(err);
-    if (http.status >= 500) deps.logger?.error({ err: http.cause, path: req.path }, 'CT request failed');
+    const requestId = res.locals.requestId as string | undefined;
+    const http = toHttpError(err, requestId);
+    if (http.status >= 500) deps.logger?.error({ err: http.cause, path: req.path, requestId }, 'CT request failed');
     if (res.headersSent) return void res.end();
     res.status(http.status).type('text/plain').send(`${STATUS_CODES[http.status] ?? 'Error'}\n${http.message}\n`);
   });

@@ -9,10 +9,9 @@
  */
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
-import type { ErrorCode } from '../errors.js';
-import { SealhouseError } from '../errors.js';
+import type { ErrorCode, SealhouseError } from '../errors.js';
 import { CT_FAILURE } from '../ca/ca-service.js';
-import { toHttpError } from './error-map.js';
+import { asSealhouseError, clientText, internalErrorMessage } from './error-map.js';
 
 export interface GrpcStatus {
   readonly grpc: number;
@@ -51,18 +50,20 @@ export function sendGrpcError(res: Response, status: GrpcStatus, message: string
 }
 
 /** What the client is told: the error's own message, except for bugs, which stay in the log. */
-function clientMessage(err: unknown): string {
-  if (!(err instanceof SealhouseError)) return toHttpError(err).message;
-  if (err.code === 'internal' && !err.message.startsWith(CT_FAILURE)) return 'internal error; see the server log';
-  return err.message;
+function clientMessage(err: SealhouseError | undefined, requestId: string | undefined): string {
+  if (!err) return internalErrorMessage(requestId);
+  if (err.code === 'internal' && err.message.startsWith(CT_FAILURE)) return err.message;
+  return clientText(err, requestId);
 }
 
 /** The Fulcio routers' error handler: gRPC-shaped bodies; a 5xx's cause goes to the log. */
 export function fulcioErrorHandler(logger: Logger | undefined) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
-    const status = err instanceof SealhouseError ? BY_CODE[err.code] : GRPC.internal;
-    if (status.http >= 500) logger?.error({ err, path: req.path }, 'CA request failed');
+    const known = asSealhouseError(err);
+    const status = known ? BY_CODE[known.code] : GRPC.internal;
+    const requestId = res.locals.requestId as string | undefined;
+    if (status.http >= 500) logger?.error({ err, path: req.path, requestId }, 'CA request failed');
     if (res.headersSent) return void res.end();
-    sendGrpcError(res, status, clientMessage(err));
+    sendGrpcError(res, status, clientMessage(known, requestId));
   };
 }

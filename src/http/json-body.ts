@@ -3,6 +3,9 @@
  * too large) is not answered where it is parsed: the failure is kept on the response and raised
  * by the API the request is for, so Rekor answers `{code, message}`, Fulcio
  * `{code, message, details}` and the CT log plain text, each with its own status mapping.
+ *
+ * Compressed bodies (Content-Encoding gzip, deflate, br) are inflated as they stream in and the
+ * limit applies to the inflated bytes, so a small "gzip bomb" stops at maxBodyBytes (413).
  */
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { fromBodyParserError } from './error-map.js';
@@ -14,7 +17,7 @@ export function parseJsonBodies(maxBodyBytes: number): RequestHandler {
   const parse = express.json({ limit: maxBodyBytes, type: () => true, strict: false });
   return (req, res, next) => {
     parse(req, res, (err?: unknown) => {
-      if (err !== undefined) res.locals.bodyError = fromBodyParserError(err) ?? err;
+      if (err !== undefined) res.locals.bodyError = fromBodyParserError(err, req.headers['content-encoding']) ?? err;
       next();
     });
   };

@@ -1,12 +1,14 @@
 /**
  * The log's ECDSA P-256 signing key: read from a PEM file (PKCS#8 or SEC1), or generated on
  * first start into the data directory (mode 0600) and reused ever after, so the public key,
- * logID and every client's trust survive restarts. Errors name the file, never its contents.
+ * logID and every client's trust survive restarts. Errors name the file, never its contents;
+ * a file other users can read is refused.
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SealhouseError } from '../errors.js';
+import { checkKeyFileMode } from '../private-files.js';
 
 export interface LogKey {
   readonly privateKey: KeyObject;
@@ -18,6 +20,7 @@ export interface LogKey {
 export const GENERATED_LOG_KEY_FILE = 'log-key.pem';
 
 export function loadLogKey(path: string): LogKey {
+  checkKeyFileMode(path, 'the log key');
   let pem: string;
   try {
     pem = readFileSync(path, 'utf8');
@@ -49,7 +52,7 @@ export function loadOrCreateLogKey(options: { keyPath?: string | undefined; data
   if (options.keyPath) return loadLogKey(options.keyPath);
   const path = join(options.dataDir, GENERATED_LOG_KEY_FILE);
   if (existsSync(path)) return loadLogKey(path);
-  mkdirSync(options.dataDir, { recursive: true });
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   try {
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;

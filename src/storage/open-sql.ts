@@ -1,9 +1,10 @@
 /**
  * Choosing the store: Postgres when a connection string is configured, otherwise the embedded
  * PGlite database in `<dataDir>/pglite` (one process only: PGlite cannot be shared).
+ * The data directory and everything in the PGlite tree are private to this user.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensurePrivateDir, tightenTree } from '../private-files.js';
 import { PgSql } from './pg-sql.js';
 import { PgliteSql } from './pglite-sql.js';
 import type { Sql } from './sql.js';
@@ -14,7 +15,12 @@ export interface StoreSettings {
   readonly dataDir: string;
 }
 
-export async function openSql(settings: StoreSettings): Promise<Sql> {
+/**
+ * `onTightened` hears of permissions taken away at start: the data directory (which holds the
+ * generated keys on either store) and the PGlite tree are made private to this user (0700/0600).
+ */
+export async function openSql(settings: StoreSettings, onTightened?: (path: string, entries: number) => void): Promise<Sql> {
+  if (ensurePrivateDir(settings.dataDir)) onTightened?.(settings.dataDir, 1);
   if (settings.databaseUrl) {
     return new PgSql({
       connectionString: settings.databaseUrl,
@@ -22,7 +28,9 @@ export async function openSql(settings: StoreSettings): Promise<Sql> {
     });
   }
   const dir = join(settings.dataDir, 'pglite');
-  mkdirSync(dir, { recursive: true });
+  ensurePrivateDir(dir);
+  const changed = tightenTree(dir);
+  if (changed > 0) onTightened?.(dir, changed);
   return PgliteSql.open(dir);
 }
 

@@ -5,6 +5,7 @@
  * interleaving with it.
  */
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
+import { tightenTree } from '../private-files.js';
 import { CommitHooks, toBuffer, toSafeNumber, type Row, type Sql, type SqlTx } from './sql.js';
 
 const parsers = {
@@ -17,9 +18,16 @@ export class PgliteSql implements Sql {
 
   private constructor(private readonly db: PGlite) {}
 
-  /** `dataDir` undefined → an in-memory database (tests). */
+  /**
+   * `dataDir` undefined → an in-memory database (tests). A new database's files are copied
+   * from PGlite's bundled template with mode 0666 whatever the umask (measured: 969 of 1,008
+   * files, postgresql.conf and pg_control among them), so the tree is made 0700/0600 once
+   * PGlite has created it; files Postgres creates later are 0600 already.
+   */
   static async open(dataDir?: string): Promise<PgliteSql> {
-    const db = await PGlite.create(dataDir ? { dataDir, parsers } : { parsers });
+    if (!dataDir) return new PgliteSql(await PGlite.create({ parsers }));
+    const db = await PGlite.create({ dataDir, parsers });
+    tightenTree(dataDir);
     return new PgliteSql(db);
   }
 

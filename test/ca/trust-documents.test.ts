@@ -39,8 +39,8 @@ describe('trust documents: served and printed', () => {
   const ctKey = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const files = { chain: join(dir, 'chain.pem'), key: join(dir, 'ca-key.pem'), ct: join(dir, 'ct.pem') };
   writeFileSync(files.chain, toPem(ca.intermediate) + toPem(ca.root));
-  writeFileSync(files.key, ca.intermediateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'correct horse' }) as string);
-  writeFileSync(files.ct, ctKey.privateKey.export({ type: 'sec1', format: 'pem' }) as string);
+  writeFileSync(files.key, ca.intermediateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'correct horse' }) as string, { mode: 0o600 });
+  writeFileSync(files.ct, ctKey.privateKey.export({ type: 'sec1', format: 'pem' }) as string, { mode: 0o600 });
   let server: TestServer;
   let served: { root: string; signing: string };
 
@@ -108,7 +108,7 @@ describe('trust documents: served and printed', () => {
 
   it('the CLI refuses settings that do not match the store (another CT key) and a wrong CA passphrase', async () => {
     const otherCt = join(dir, 'other-ct.pem');
-    writeFileSync(otherCt, generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string);
+    writeFileSync(otherCt, generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, { mode: 0o600 });
     const wrongKey = await cli(['trust-root'], { ...server.env, SEALHOUSE_CT_KEY: otherCt });
     assert.equal(wrongKey.code, 1);
     assert.match(wrongKey.stderr, /does not match the key tree \d+ was created with/);

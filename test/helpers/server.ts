@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { loadConfig } from '../../src/config.js';
 import { startServer, type RunningServer } from '../../src/main.js';
 
@@ -26,7 +26,8 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+/** `logger` replaces the silent one (a test that asserts on the server's log lines). */
+export async function startTestServer(env: Record<string, string> = {}, logger?: Logger): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'sealhouse-server-'));
   const databaseUrl = process.env.DATABASE_URL;
   let schema: string | undefined;
@@ -47,7 +48,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     ...env,
   };
   const config = loadConfig(serverEnv);
-  const running = await startServer(config, pino({ level: process.env.TEST_SERVER_LOG ?? 'silent' }));
+  const running = await startServer(config, logger ?? pino({ level: process.env.TEST_SERVER_LOG ?? 'silent' }));
   return {
     url: running.address,
     running,

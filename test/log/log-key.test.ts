@@ -19,8 +19,8 @@ describe('log key', () => {
   it('loads PKCS#8 and SEC1 P-256 keys to the same public key', () => {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const d = dir();
-    writeFileSync(join(d, 'pkcs8.pem'), privateKey.export({ format: 'pem', type: 'pkcs8' }));
-    writeFileSync(join(d, 'sec1.pem'), privateKey.export({ format: 'pem', type: 'sec1' }));
+    writeFileSync(join(d, 'pkcs8.pem'), privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
+    writeFileSync(join(d, 'sec1.pem'), privateKey.export({ format: 'pem', type: 'sec1' }), { mode: 0o600 });
     const expected = (publicKey.export({ format: 'der', type: 'spki' }) as Buffer).toString('hex');
     assert.equal(spkiOf(loadLogKey(join(d, 'pkcs8.pem'))), expected);
     assert.equal(spkiOf(loadLogKey(join(d, 'sec1.pem'))), expected);
@@ -48,7 +48,7 @@ describe('log key', () => {
       ['garbage.pem', '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n', /is not an unencrypted PEM private key/],
     ];
     for (const [name, contents, message] of cases) {
-      writeFileSync(join(d, name), contents);
+      writeFileSync(join(d, name), contents, { mode: 0o600 });
       assert.throws(
         () => loadLogKey(join(d, name)),
         (e: unknown) => e instanceof SealhouseError && e.code === 'malformed_key' && message.test(e.message) && e.message.includes(name) && !e.message.includes('BEGIN'),
