@@ -3,14 +3,14 @@
  * → HTTP → listen, and a graceful shutdown that stops taking new entries and certificate
  * requests, commits (or refuses) everything queued, then closes connections and the database.
  */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import type { Config } from './config.js';
 import { SealhouseError } from './errors.js';
-import { ensurePrivateDir } from './private-files.js';
+import { checkKeyFileMode } from './private-files.js';
 import { nativeVerifierStatus } from './entries/index.js';
 import { loadCaKeys, openCa, trustDocumentsFor, type CaRuntime, type TrustDocuments } from './ca/ca-runtime.js';
 import { configurationJson } from './ca/oidc/configuration.js';
@@ -74,7 +74,8 @@ export function claimEmbeddedStore(config: Config): () => void {
         `stop it first, fetch what you need from its HTTP API, or use Postgres (DATABASE_URL). A stale ${PID_FILE} can be deleted.`,
     );
   }
-  ensurePrivateDir(config.dataDir);
+  // Created private; an existing directory is checked (and tightened, with a warning) by openSql.
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const file = join(config.dataDir, PID_FILE);
   writeFileSync(file, `${process.pid}\n`);
   return () => rmSync(file, { force: true });
@@ -103,7 +104,15 @@ export async function loadTrustDocuments(config: Config): Promise<TrustDocuments
 /** How long shutdown waits for in-flight requests before closing their connections. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
+/** Key files named in the configuration, checked before anything is opened (generated ones are checked as they load). */
+function checkConfiguredKeyFiles(config: Config): void {
+  if (config.logKeyPath) checkKeyFileMode(config.logKeyPath, 'the log key');
+  if (config.caKeyPath) checkKeyFileMode(config.caKeyPath, 'the CA private key');
+  if (config.ctKeyPath) checkKeyFileMode(config.ctKeyPath, 'the CT log key');
+}
+
 export async function startServer(config: Config, logger: Logger = pino({ level: config.logLevel })): Promise<RunningServer> {
+  checkConfiguredKeyFiles(config);
   const releaseStore = claimEmbeddedStore(config);
   try {
     return await serve(config, logger, releaseStore);

@@ -28,8 +28,7 @@ export async function openSql(settings: StoreSettings, onTightened?: (path: stri
     });
   }
   const dir = join(settings.dataDir, 'pglite');
-  ensurePrivateDir(dir);
-  const changed = tightenTree(dir);
+  const changed = (ensurePrivateDir(dir) ? 1 : 0) + tightenTree(dir);
   if (changed > 0) onTightened?.(dir, changed);
   return PgliteSql.open(dir);
 }
