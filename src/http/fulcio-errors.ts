@@ -64,6 +64,13 @@ export function fulcioErrorHandler(logger: Logger | undefined) {
     const requestId = res.locals.requestId as string | undefined;
     if (status.http >= 500) logger?.error({ err, path: req.path, requestId }, 'CA request failed');
     if (res.headersSent) return void res.end();
+    if (status.http === 503) res.setHeader('Retry-After', String(retryAfterSeconds(known)));
     sendGrpcError(res, status, clientMessage(known, requestId));
   };
+}
+
+/** How long a 503 asks the client to wait: the error's own hint (e.g. the OIDC discovery limit), else 1 s. */
+function retryAfterSeconds(err: SealhouseError | undefined): number {
+  const hint = (err as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+  return typeof hint === 'number' && Number.isInteger(hint) && hint > 0 ? hint : 1;
 }
