@@ -5,8 +5,12 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { connect, type Socket } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { pino } from 'pino';
@@ -307,5 +311,62 @@ describe('unexpected errors: a generic message and a request id for the client, 
     } finally {
       ct.sth = original;
     }
+  });
+});
+
+describe('OpenSSL and socket text in our own 4xx messages, on real request paths', () => {
+  let server: TestServer;
+  let issuer: string;
+  const dir = mkdtempSync(join(tmpdir(), 'sealhouse-leak-'));
+  before(async () => {
+    // An OIDC issuer on a port nobody listens on: discovery fails with ECONNREFUSED.
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port: p } = probe.address() as { port: number };
+        probe.close(() => resolve(p));
+      });
+    });
+    issuer = `http://127.0.0.1:${port}/idp`;
+    const config = join(dir, 'oidc.json');
+    writeFileSync(config, JSON.stringify({ OIDCIssuers: { [issuer]: { IssuerURL: issuer, ClientID: 'sigstore', Type: 'email' } } }));
+    server = await startTestServer({ SEALHOUSE_OIDC_CONFIG: config });
+  });
+  after(async () => {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('index/retrieve with an EC key whose point form byte is invalid: 400, OpenSSL\'s text reworded', async () => {
+    const der = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'der' });
+    der[der.length - 65] = 0x05; // 04 = uncompressed; 05 is no point form at all
+    const pem = `-----BEGIN PUBLIC KEY-----\n${der.toString('base64')}\n-----END PUBLIC KEY-----\n`;
+    const res = await fetch(`${server.url}/api/v1/index/retrieve`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ publicKey: { format: 'x509', content: Buffer.from(pem).toString('base64') } }),
+    });
+    assert.equal(res.status, 400);
+    const text = await res.text();
+    assert.match(text, /PUBLIC KEY could not be parsed: rejected by the crypto library/);
+    assert.doesNotMatch(text, /error:[0-9A-F]{8}|routines/);
+  });
+
+  it('a token whose issuer cannot be reached: 400 saying "connection refused", without the errno text', async () => {
+    const b64 = (o: object): string => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const now = Math.floor(Date.now() / 1000);
+    const token = `${b64({ alg: 'ES256', kid: 'k' })}.${b64({ iss: issuer, aud: 'sigstore', sub: 'a', email: 'a@example.com', email_verified: true, iat: now, exp: now + 300 })}.AAAA`;
+    const { value: res, ms } = await timed(() =>
+      fetch(`${server.url}/api/v2/signingCert`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ credentials: { oidcIdentityToken: token }, publicKeyRequest: { publicKey: { algorithm: 'ECDSA', content: 'AAAA' }, proofOfPossession: 'AAAA' } }),
+      }),
+    );
+    assert.equal(res.status, 400);
+    assert.ok(ms < 5_000, `${ms} ms`);
+    const body = (await res.json()) as { code: number; message: string };
+    assert.equal(body.code, 3);
+    assert.match(body.message, /OIDC discovery for .* failed: .*connection refused/);
+    assert.doesNotMatch(body.message, /ECONNREFUSED|connect E/);
   });
 });
