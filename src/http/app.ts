@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { OpenAPIBackend } from 'openapi-backend';
 import { SealhouseError } from '../errors.js';
 import { toHttpError } from './error-map.js';
+import { retryAfterSeconds } from './retry-after.js';
 import { parseJsonBodies, rejectUnparsedBody } from './json-body.js';
 import type { Metrics } from './metrics.js';
 
@@ -100,6 +101,7 @@ export function createApp(deps: AppDeps): express.Express {
     const http = toHttpError(err, requestId);
     if (http.status >= 500) deps.logger.error({ err: http.cause, path: req.path, requestId }, 'request failed');
     if (res.headersSent) return void res.end();
+    if (http.status === 503) res.set('Retry-After', String(retryAfterSeconds(err)));
     res.status(http.status).json({ code: http.status, message: http.message });
   });
   return app;

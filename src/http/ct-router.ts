@@ -14,6 +14,7 @@ import { sthToJson } from '../ca/ct-wire.js';
 import { sctToJson } from '../ca/sct.js';
 import { SealhouseError } from '../errors.js';
 import { toHttpError } from './error-map.js';
+import { retryAfterSeconds } from './retry-after.js';
 import { bodyError } from './json-body.js';
 
 export interface CtRouterDeps {
@@ -94,6 +95,7 @@ export function createCtRouter(deps: CtRouterDeps): express.Router {
     const http = toHttpError(err, requestId);
     if (http.status >= 500) deps.logger?.error({ err: http.cause, path: req.path, requestId }, 'CT request failed');
     if (res.headersSent) return void res.end();
+    if (http.status === 503) res.set('Retry-After', String(retryAfterSeconds(err)));
     res.status(http.status).type('text/plain').send(`${STATUS_CODES[http.status] ?? 'Error'}\n${http.message}\n`);
   });
   return router;

@@ -3,6 +3,7 @@
  * int8 is parsed to a JS number (checked to be safe); bytea already arrives as Buffer.
  */
 import pg from 'pg';
+import { SealhouseError } from '../errors.js';
 import { CommitHooks, toSafeNumber, type Row, type Sql, type SqlTx } from './sql.js';
 
 const INT8_OID = 20;
@@ -13,6 +14,35 @@ const types = {
     return pg.types.getTypeParser(oid, format as 'text');
   },
 };
+
+/**
+ * SQLSTATE classes and codes that mean "the server or the connection went away", not "this
+ * statement is wrong": 08 connection exception, 57P01–57P03 admin/crash shutdown and "cannot
+ * connect now" (a restart or failover), 53300 too many connections.
+ */
+const CONNECTION_SQLSTATE = /^(08|57P0[1-3]|53300)/;
+/** Socket-level failures of node-postgres (errno codes) and its own messages for a dead client. */
+const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED']);
+const DEAD_CLIENT = /Connection terminated|connection error|not queryable|timeout exceeded when trying to connect|Client was closed/i;
+
+/** Did `err` come from losing the database (retry later), rather than from the statement? */
+export function isConnectionLoss(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const { code, message } = err as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && (CONNECTION_SQLSTATE.test(code) || SOCKET_CODES.has(code))) return true;
+  return typeof message === 'string' && DEAD_CLIENT.test(message);
+}
+
+/** How long a caller is told to wait when the database is away (HTTP Retry-After). */
+export const DATABASE_RETRY_AFTER_SECONDS = 1;
+
+/** The error a caller sees for a lost database: 503 with Retry-After; the details stay in `cause`. */
+export function unavailable(err: unknown): SealhouseError {
+  const out = new SealhouseError('unavailable', 'the database is unreachable; nothing of this request was stored, retry shortly', { cause: err });
+  return Object.assign(out, { retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS });
+}
+
+const translate = (err: unknown): unknown => (isConnectionLoss(err) ? unavailable(err) : err);
 
 export interface PgSqlOptions {
   connectionString: string;
@@ -30,49 +60,91 @@ export class PgSql implements Sql {
       connectionString: options.connectionString,
       max: options.maxConnections ?? 10,
       types,
+      // Bounded waits while the server is away (a restart refuses or stalls new connections).
+      connectionTimeoutMillis: 10_000,
       ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
     });
     // An idle client that loses its connection must not crash the process; the next query retries.
     this.pool.on('error', () => undefined);
+    // Nor may one between checkout and our own listener: when a connection's ReadyForQuery and
+    // its termination arrive in one TCP read, pg-pool hands the client out (dropping its idle
+    // listener) and the 'error' follows synchronously, before our code runs. Observed under
+    // pg_terminate_backend; so every client keeps a listener for life (withClient adds its own).
+    this.pool.on('connect', (client) => client.on('error', () => undefined));
   }
 
   async query<T extends Row = Row>(text: string, params: readonly unknown[] = []): Promise<T[]> {
-    const result = await this.pool.query<T>(text, params as unknown[]);
-    return result.rows;
+    return this.withClient(async (client) => (await client.query<T>(text, params as unknown[])).rows);
   }
 
   async exec(script: string): Promise<void> {
-    await this.pool.query(script);
+    await this.withClient((client) => client.query(script));
   }
 
+  /**
+   * One transaction on one checked-out client. The statement in flight when the connection
+   * dies rejects, the transaction is void (Postgres rolls back what never committed), and the
+   * caller gets 'unavailable'. A COMMIT whose answer was lost may have committed: callers then
+   * see 503 and a retry finds the entry (409); in-memory caches only move in afterCommit hooks,
+   * which run only after a COMMIT that answered, so they never run ahead of the database.
+   */
   async tx<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    const hooks = new CommitHooks();
-    let release: Error | undefined;
-    try {
-      await client.query('BEGIN');
-      const tx: SqlTx = {
-        query: async <R extends Row = Row>(text: string, params: readonly unknown[] = []) =>
-          (await client.query<R>(text, params as unknown[])).rows,
-        exec: async (script: string) => {
-          await client.query(script);
-        },
-        afterCommit: (f) => hooks.add(f),
-      };
-      const value = await fn(tx);
-      await client.query('COMMIT');
-      hooks.run();
-      return value;
-    } catch (err) {
+    return this.withClient(async (client, conn) => {
+      const hooks = new CommitHooks();
       try {
-        await client.query('ROLLBACK');
-      } catch (rollbackErr) {
-        // The connection is broken; drop it from the pool instead of reusing it.
-        release = rollbackErr as Error;
+        await client.query('BEGIN');
+        const tx: SqlTx = {
+          query: async <R extends Row = Row>(text: string, params: readonly unknown[] = []) =>
+            (await client.query<R>(text, params as unknown[])).rows,
+          exec: async (script: string) => {
+            await client.query(script);
+          },
+          afterCommit: (f) => hooks.add(f),
+        };
+        const value = await fn(tx);
+        await client.query('COMMIT');
+        hooks.run();
+        return value;
+      } catch (err) {
+        // Never send ROLLBACK down a dead socket; the server already dropped the transaction.
+        if (conn.lost || isConnectionLoss(err)) throw err;
+        try {
+          await client.query('ROLLBACK');
+        } catch (rollbackErr) {
+          conn.lost = rollbackErr as Error; // a client that cannot roll back is not reused
+        }
+        throw err;
       }
-      throw err;
+    });
+  }
+
+  /**
+   * Run `fn` on a client checked out of the pool. A checked-out client that loses its
+   * connection (backend terminated, server restarted, network reset) emits 'error', possibly
+   * more than once — with no listener that kills the process (pg-pool's own pool.query listens
+   * only once) — so a listener stays on it for as long as it is ours and, if it broke, for good.
+   * A broken client is destroyed instead of returned; connection failures become 'unavailable'.
+   */
+  private async withClient<T>(fn: (client: pg.PoolClient, conn: { lost?: Error }) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      throw translate(err);
+    }
+    const conn: { lost?: Error } = {};
+    const onError = (err: Error): void => {
+      conn.lost ??= err;
+    };
+    client.on('error', onError);
+    try {
+      return await fn(client, conn);
+    } catch (err) {
+      if (!conn.lost && isConnectionLoss(err)) conn.lost = err as Error;
+      throw conn.lost ? unavailable(err) : err;
     } finally {
-      client.release(release);
+      if (!conn.lost) client.off('error', onError); // back in the pool, whose idle listener takes over
+      client.release(conn.lost);
     }
   }
 
