@@ -111,13 +111,20 @@ export function decodeOid(content: Uint8Array): string {
   if (content.length === 0) throw malformed('empty OID');
   const arcs: number[] = [];
   let value = 0;
+  let inArc = false;
   for (const byte of content) {
+    // X.690 §8.19.2: each arc in the fewest octets, so an arc never starts with 0x80.
+    if (!inArc && byte === 0x80) throw malformed('non-minimal OID arc');
     value = value * 128 + (byte & 0x7f);
-    if (!(byte & 0x80)) {
+    if (value > Number.MAX_SAFE_INTEGER / 128) throw malformed('OID arc too large');
+    inArc = (byte & 0x80) !== 0;
+    if (!inArc) {
       arcs.push(value);
       value = 0;
     }
   }
+  // A last octet with the continuation bit set leaves an arc unfinished (it decoded as "2.NaN").
+  if (inArc) throw malformed('truncated OID');
   const first = arcs.shift() as number;
   const head = first < 80 ? [Math.floor(first / 40), first % 40] : [2, first - 80];
   return [...head, ...arcs].join('.');
