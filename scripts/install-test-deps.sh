@@ -16,3 +16,4 @@ case "${DATABASE_URL:-}" in
 esac
 echo "-- chromium";   bash scripts/install-browser.sh
 echo "-- go clients"; bash scripts/install-go-clients.sh
+echo "-- schemathesis"; bash scripts/install-schemathesis.sh
