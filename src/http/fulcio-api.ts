@@ -15,6 +15,7 @@ import { SealhouseError } from '../errors.js';
 import { rejectUnparsedBody } from './json-body.js';
 import { fulcioErrorHandler, GRPC, sendGrpcError } from './fulcio-errors.js';
 import { addSchemaFormats } from './schema-formats.js';
+import { acceptGoClientShapes, noteDroppedNulls } from './go-client-shapes.js';
 import { validationMessage } from './validation-message.js';
 
 export const FULCIO_SPEC = new URL('../../../openapi/fulcio.yaml', import.meta.url).pathname;
@@ -91,9 +92,13 @@ export async function createFulcioRouter(deps: FulcioApiDeps): Promise<express.R
   const labelled = Object.fromEntries(
     Object.entries(handlers).map(([operationId, handler]) => [
       operationId,
-      (c: Context, req: Request, res: Response) => {
+      async (c: Context, req: Request, res: Response) => {
         res.locals.operation = operationId;
-        return handler(c, req, res);
+        try {
+          await handler(c, req, res);
+        } catch (err) {
+          throw noteDroppedNulls(err, res.locals.droppedNulls as string[] | undefined);
+        }
       },
     ]),
   );
@@ -102,13 +107,15 @@ export async function createFulcioRouter(deps: FulcioApiDeps): Promise<express.R
     ...labelled,
     validationFail: (c: Context, _req: Request, res: Response) => {
       res.locals.operation = c.operation?.operationId ?? 'invalid';
-      throw new SealhouseError('schema_violation', validationMessage(c.validation.errors ?? []));
+      throw noteDroppedNulls(new SealhouseError('schema_violation', validationMessage(c.validation.errors ?? [])), res.locals.droppedNulls as string[] | undefined);
     },
     notFound: (_c, req: Request, res: Response) => sendGrpcError(res, GRPC.notFound, `no Fulcio API path ${req.originalUrl.split('?')[0] ?? ''}`),
     methodNotAllowed: (_c, req: Request, res: Response) =>
       sendGrpcError(res, GRPC.unimplemented, `method ${req.method} is not allowed on ${req.originalUrl.split('?')[0] ?? ''}`),
   });
   await api.init();
+  // Go clients' `null` members and undeclared query parameters mean what they mean to Fulcio.
+  acceptGoClientShapes(api, (paths, _req, res) => void ((res as Response).locals.droppedNulls = paths));
 
   const router = express.Router();
   const handle = async (req: Request, res: Response, next: express.NextFunction): Promise<void> => {

@@ -11,6 +11,7 @@ import { entryIdOf, parseEntryId } from '../log/entry-id.js';
 import { toLogEntryAnon } from '../log/log-entry-json.js';
 import type { LogService, ProvenEntry } from '../log/log-service.js';
 import { searchKeyGroups, type SearchIndexRequest } from '../log/search-keys.js';
+import { acceptGoClientShapes, noteDroppedNulls } from './go-client-shapes.js';
 import { validationMessage } from './validation-message.js';
 
 export const REKOR_SPEC = new URL('../../../openapi/rekor.yaml', import.meta.url).pathname;
@@ -155,10 +156,14 @@ export async function createRekorApi(deps: RekorApiDeps): Promise<OpenAPIBackend
   const labelled = Object.fromEntries(
     Object.entries(handlers).map(([operationId, handler]) => [
       operationId,
-      (c: Context, req: Request, res: Response) => {
+      async (c: Context, req: Request, res: Response) => {
         res.locals.operation = operationId;
         requireBody(c, req);
-        return handler(c, req, res);
+        try {
+          await handler(c, req, res);
+        } catch (err) {
+          throw noteDroppedNulls(err, res.locals.droppedNulls as string[] | undefined);
+        }
       },
     ]),
   );
@@ -168,13 +173,15 @@ export async function createRekorApi(deps: RekorApiDeps): Promise<OpenAPIBackend
     validationFail: (c: Context, req: Request, res: Response) => {
       res.locals.operation = c.operation?.operationId ?? 'invalid';
       requireBody(c, req);
-      throw new SealhouseError('schema_violation', validationMessage(c.validation.errors ?? [], c.request.requestBody));
+      throw noteDroppedNulls(new SealhouseError('schema_violation', validationMessage(c.validation.errors ?? [], c.request.requestBody)), res.locals.droppedNulls as string[] | undefined);
     },
     notFound: (_c, _req, res: Response) => void res.status(404).json({ code: 404, message: 'no such API path' }),
     methodNotAllowed: (_c, req: Request, res: Response) =>
       void res.status(405).json({ code: 405, message: `method ${req.method} is not allowed on ${req.originalUrl.split('?')[0] ?? req.path}` }),
   });
   await api.init();
+  // Go clients' `null` members and undeclared query parameters mean what they mean to Rekor.
+  acceptGoClientShapes(api, (paths, _req, res) => void ((res as Response).locals.droppedNulls = paths));
   // openapi-backend rebuilds its operation list (lodash over the whole definition) twice per
   // request; the definition never changes after init, so build it once. Measured: ≈ 5% of the
   // server's CPU at 2,000 entries/s (bench/http-bench.ts).
