@@ -31,6 +31,11 @@ export interface Config {
   /** Entries waiting beyond this are refused with 503 (SEALHOUSE_MAX_QUEUE, default 20000). */
   readonly maxQueue: number;
   /**
+   * One client address's share of that queue (SEALHOUSE_MAX_QUEUE_PER_CLIENT, default a quarter
+   * of it, at least 1): beyond it that client gets 503 while others are still admitted.
+   */
+  readonly maxQueuePerClient: number;
+  /**
    * hashedrekord signing algorithms the log accepts, as Rekor's --client-signing-algorithms
    * names, comma-separated (SEALHOUSE_LOG_ALGORITHMS); unset → Rekor's default list.
    */
@@ -136,6 +141,7 @@ export function loadConfig(env: Env = process.env): Config {
   if (Boolean(caChainPath) !== Boolean(caKeyPath)) {
     throw new SealhouseError('invalid_input', 'set both SEALHOUSE_CA_CHAIN and SEALHOUSE_CA_KEY (the issuing CA certificate chain and its private key), or neither');
   }
+  const maxQueue = integer(env, 'SEALHOUSE_MAX_QUEUE', 20_000, 1, 10_000_000);
   const ctPrefix = (env.SEALHOUSE_CT_PREFIX ?? '').replace(/\/+$/, '');
   if (!/^(\/[A-Za-z0-9._~-]+)*$/.test(ctPrefix)) {
     throw new SealhouseError('invalid_input', `SEALHOUSE_CT_PREFIX must be a URL path such as /ct-log (or empty), got "${ctPrefix}"`);
@@ -150,7 +156,8 @@ export function loadConfig(env: Env = process.env): Config {
     batchSize: integer(env, 'SEALHOUSE_BATCH_SIZE', 1000, 1, 100_000),
     batchMs: integer(env, 'SEALHOUSE_BATCH_MS', 0, 0, 60_000),
     logAlgorithms: algorithms(env, 'SEALHOUSE_LOG_ALGORITHMS'),
-    maxQueue: integer(env, 'SEALHOUSE_MAX_QUEUE', 20_000, 1, 10_000_000),
+    maxQueue,
+    maxQueuePerClient: integer(env, 'SEALHOUSE_MAX_QUEUE_PER_CLIENT', Math.max(1, Math.floor(maxQueue / 4)), 1, 10_000_000),
     maxBodyBytes: integer(env, 'SEALHOUSE_MAX_BODY_BYTES', 1024 * 1024, 1024, 1024 * 1024 * 1024),
     http: httpLimits(env),
     logLevel,

@@ -135,6 +135,7 @@ async function serve(config: Config, logger: Logger, releaseStore: () => void): 
     maxBatch: config.batchSize,
     maxDelayMs: config.batchMs,
     maxQueue: config.maxQueue,
+    maxQueuePerClient: config.maxQueuePerClient,
     ...(config.logAlgorithms ? { entryOptions: { allowedAlgorithms: config.logAlgorithms } } : {}),
     observer: {
       onBatch: (size, ms, failed) => {

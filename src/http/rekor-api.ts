@@ -92,7 +92,8 @@ export async function createRekorApi(deps: RekorApiDeps): Promise<OpenAPIBackend
       if (deps.draining()) throw new SealhouseError('unavailable', 'the log is shutting down and accepts no new entries');
       let entry;
       try {
-        entry = await log.submit(c.request.requestBody);
+        // The fair share is per connecting address; proxy headers are not trusted (they are the client's to forge).
+        entry = await log.submit(c.request.requestBody, req.socket.remoteAddress);
       } catch (err) {
         if (!(err instanceof DuplicateEntryError)) throw err;
         const id = entryIdOf(log.treeId, err.leafHash);

@@ -71,14 +71,17 @@ export class LogService {
     return this.sequencer.queueDepth;
   }
 
-  /** Append and wait for the commit. Rejects with DuplicateEntryError for a logged body. */
-  append(entry: PendingEntry): Promise<SequencedEntry> {
-    return this.sequencer.add(entry);
+  /**
+   * Append and wait for the commit. Rejects with DuplicateEntryError for a logged body; `client`
+   * (the submitter's address) is held to its share of the queue (maxQueuePerClient).
+   */
+  append(entry: PendingEntry, client?: string): Promise<SequencedEntry> {
+    return this.sequencer.add(entry, client);
   }
 
   /** Validate a client's ProposedEntry (signatures included), then append it. */
-  async submit(proposed: unknown): Promise<SequencedEntry> {
-    return this.append(await canonicalizeProposedEntry(proposed, this.entryOptions));
+  async submit(proposed: unknown, client?: string): Promise<SequencedEntry> {
+    return this.append(await canonicalizeProposedEntry(proposed, this.entryOptions), client);
   }
 
   /** The logged entries whose canonical body equals this proposed entry's (search semantics). */

@@ -70,9 +70,12 @@ export class Sequencer {
     this.group = new GroupCommit(options, (batch) => this.commitBatch(batch), deps.observer);
   }
 
-  /** Resolves once the entry is committed; rejects with DuplicateEntryError if already logged. */
-  add(entry: PendingEntry): Promise<SequencedEntry> {
-    return this.group.submit(entry);
+  /**
+   * Resolves once the entry is committed; rejects with DuplicateEntryError if already logged.
+   * `client` (the submitter's address) counts against its fair share of the queue.
+   */
+  add(entry: PendingEntry, client?: string): Promise<SequencedEntry> {
+    return this.group.submit(entry, client);
   }
 
   get queueDepth(): number {

@@ -14,6 +14,17 @@ export interface GroupCommitOptions {
   readonly maxDelayMs: number;
   /** Submissions beyond this many waiting items are refused (backpressure), not queued. */
   readonly maxQueue: number;
+  /**
+   * Fair share: one client (the caller's key, e.g. its IP address) may have at most this many
+   * items waiting or committing, so a flood from one client leaves room for everyone else.
+   * Default: the whole queue (no per-client limit).
+   */
+  readonly maxQueuePerClient?: number;
+}
+
+/** Refused for load, not for what was sent: the HTTP layer adds Retry-After from this. */
+function overloaded(message: string): SealhouseError {
+  return Object.assign(new SealhouseError('unavailable', message), { retryAfterSeconds: 1 });
 }
 
 /** The commit function returns, per item in order, its result or the error for that item alone. */
@@ -21,6 +32,7 @@ export type CommitFn<I, O> = (items: readonly I[]) => Promise<readonly (O | Erro
 
 interface Waiting<I, O> {
   item: I;
+  client: string | undefined;
   since: number;
   resolve: (value: O) => void;
   reject: (err: unknown) => void;
@@ -35,6 +47,8 @@ export class GroupCommit<I, O> {
   private committing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** Items per client key, queued or in the committing batch. */
+  private readonly perClient = new Map<string, number>();
 
   constructor(
     private readonly options: GroupCommitOptions,
@@ -46,15 +60,29 @@ export class GroupCommit<I, O> {
     return this.queue.length;
   }
 
-  submit(item: I): Promise<O> {
-    if (this.closed) return Promise.reject(new SealhouseError('unavailable', 'the log is shutting down and accepts no new entries'));
+  /** `client` identifies the submitter for the fair share (maxQueuePerClient); omit it to be exempt. */
+  submit(item: I, client?: string): Promise<O> {
+    if (this.closed) return Promise.reject(overloaded('the log is shutting down and accepts no new entries'));
     if (this.queue.length >= this.options.maxQueue) {
-      return Promise.reject(new SealhouseError('unavailable', `the log is overloaded (${this.queue.length} entries waiting); retry shortly`));
+      return Promise.reject(overloaded(`the log is overloaded (${this.queue.length} entries waiting); retry shortly`));
     }
+    const share = this.options.maxQueuePerClient;
+    const mine = client === undefined ? 0 : (this.perClient.get(client) ?? 0);
+    if (client !== undefined && share !== undefined && mine >= share) {
+      return Promise.reject(overloaded(`you have ${mine} entries waiting, your share of the queue; retry when some have been answered`));
+    }
+    if (client !== undefined) this.perClient.set(client, mine + 1);
     return new Promise<O>((resolve, reject) => {
-      this.queue.push({ item, since: Date.now(), resolve, reject });
+      this.queue.push({ item, client, since: Date.now(), resolve, reject });
       this.schedule();
     });
+  }
+
+  private settled(w: Waiting<I, O>): void {
+    if (w.client === undefined) return;
+    const left = (this.perClient.get(w.client) ?? 1) - 1;
+    if (left > 0) this.perClient.set(w.client, left);
+    else this.perClient.delete(w.client);
   }
 
   /** Refuse new submissions and wait until every queued item has been committed or rejected. */
@@ -107,6 +135,8 @@ export class GroupCommit<I, O> {
     } catch (err) {
       this.observer.onBatch?.(batch.length, performance.now() - started, true);
       for (const w of batch) w.reject(err);
+    } finally {
+      for (const w of batch) this.settled(w);
     }
   }
 }
