@@ -51,6 +51,7 @@ export function parseEnvelopeJson(text: string, what: string): DsseEnvelope {
   if (!isJsonObject(raw)) throw entryError(`${what} must be a JSON object`);
   const sigs = raw.signatures ?? [];
   if (!Array.isArray(sigs)) throw entryError(`${what}: "signatures" must be an array`);
+  checkSignatureCount(sigs.length, what);
   const signatures = sigs.map((s, i) => {
     if (!isJsonObject(s)) throw entryError(`${what}: signatures[${i}] must be an object`);
     const sig = optionalText(s, 'sig', `${what}: signatures[${i}]`);
@@ -90,22 +91,81 @@ export function verifyMessage(key: PublicKeyInfo, message: Buffer, sig: Buffer):
 }
 
 /**
- * For each distinct signature, the first verifier whose key verifies it over the PAE. Throws
- * unless every signature verifies (Rekor: "all signatures must have a key that verifies it").
+ * Hostile-input limits (issue 8). Rekor itself has none beyond the body size, and checks every
+ * verifier against every signature: 300 signatures × 300 verifiers (106 KB) cost 11 s of CPU.
+ * Real clients send one signature and one verifier (the sigstore bundle requires exactly one
+ * signature); in-toto multi-functionary envelopes carry a handful. The budget equals the full
+ * cross product at the limits, so no envelope within them fails for budget; it is the hard
+ * bound should either limit grow, and each (signature, verifier) pair is tried at most once.
  */
-export function matchSignatures(env: DsseEnvelope, verifiers: readonly VerifierMaterial[]): Map<string, VerifierMaterial> {
+export const MAX_DSSE_SIGNATURES = 8;
+export const MAX_DSSE_VERIFIERS = 8;
+export const MAX_SIGNATURE_CHECKS = 64;
+
+export function checkSignatureCount(count: number, what: string): void {
+  if (count > MAX_DSSE_SIGNATURES) {
+    throw entryError(`${what} has ${count} signatures; at most ${MAX_DSSE_SIGNATURES} are accepted`);
+  }
+}
+
+export function checkVerifierCount(count: number, what: string): void {
+  if (count > MAX_DSSE_VERIFIERS) {
+    throw entryError(`${what} has ${count} verifiers; at most ${MAX_DSSE_VERIFIERS} are accepted`);
+  }
+}
+
+/**
+ * For each distinct signature, a verifier whose key verifies it over the PAE. Throws unless
+ * every signature verifies (Rekor: "all signatures must have a key that verifies it").
+ *
+ * Instead of Rekor's verifier × signature loop, each signature first tries its hinted verifier
+ * (`hints[i]`: the key sent with it in intoto 0.0.2, or the verifier at the same position in
+ * dsse), then verifiers that already verified another signature, then the rest; identical
+ * verifiers (same canonical PEM) are tried once. At most MAX_SIGNATURE_CHECKS pairs are tried.
+ */
+export function matchSignatures(
+  env: DsseEnvelope,
+  verifiers: readonly VerifierMaterial[],
+  hints: readonly (number | undefined)[] = env.signatures.map((_, i) => i),
+): Map<string, VerifierMaterial> {
+  checkSignatureCount(env.signatures.length, 'the DSSE envelope');
   const message = pae(env.payloadType, env.payload);
+  const distinct: number[] = [];
+  const seenPem = new Set<string>();
+  verifiers.forEach((v, i) => {
+    if (seenPem.has(v.canonicalPem)) return;
+    seenPem.add(v.canonicalPem);
+    distinct.push(i);
+  });
   const matched = new Map<string, VerifierMaterial>();
+  const proven: number[] = [];
+  let checks = 0;
   env.signatures.forEach((s, i) => {
     if (matched.has(s.sig)) return;
-    const verifier = verifiers.find((v) => verifyMessage(v.key, message, s.bytes));
-    if (verifier === undefined) {
-      const n = verifiers.length;
-      throw entryError(
-        `all signatures must have a key that verifies it: signature ${i + 1} of ${env.signatures.length} does not verify over the DSSE PAE with ${n === 1 ? 'the verifier' : `any of the ${n} verifiers`}`,
-      );
+    const hint = hints[i];
+    const order = [
+      ...(hint !== undefined && hint < verifiers.length ? [hint] : []),
+      ...proven,
+      ...distinct,
+    ];
+    const tried = new Set<string>();
+    for (const vi of order) {
+      const verifier = verifiers[vi] as VerifierMaterial;
+      if (tried.has(verifier.canonicalPem)) continue;
+      tried.add(verifier.canonicalPem);
+      if (++checks > MAX_SIGNATURE_CHECKS) {
+        throw entryError(`matching the DSSE signatures to their verifiers needs more than ${MAX_SIGNATURE_CHECKS} signature checks; list the verifiers in signature order`);
+      }
+      if (verifyMessage(verifier.key, message, s.bytes)) {
+        matched.set(s.sig, verifier);
+        if (!proven.includes(vi)) proven.push(vi);
+        return;
+      }
     }
-    matched.set(s.sig, verifier);
+    const n = seenPem.size;
+    throw entryError(
+      `all signatures must have a key that verifies it: signature ${i + 1} of ${env.signatures.length} does not verify over the DSSE PAE with ${n === 1 ? 'the verifier' : `any of the ${n} verifiers`}`,
+    );
   });
   return matched;
 }

@@ -10,7 +10,7 @@
  */
 import { sha256 } from '../merkle/hash.js';
 import { makeCanonicalEntry } from './canonical.js';
-import { matchSignatures, parseEnvelopeJson } from './dsse-envelope.js';
+import { checkSignatureCount, checkVerifierCount, matchSignatures, parseEnvelopeJson } from './dsse-envelope.js';
 import { decodeBase64 } from './encoding.js';
 import type { CanonicalEntry, EntryOptions, EntryType } from './entry-type.js';
 import { asObject, entryError, hashObject, requiredArray, requiredObject, requiredString, schemaError, type JsonObject } from './fields.js';
@@ -44,7 +44,10 @@ function finish(signatures: StoredSignature[], envelopeHash: string, payloadHash
 
 function fromProposedContent(content: JsonObject): CanonicalEntry {
   const envelopeText = requiredString(content, 'envelope', 'spec.proposedContent');
-  const verifiers = requiredArray(content, 'verifiers', 'spec.proposedContent', 1).map((v, i) => {
+  const verifierList = requiredArray(content, 'verifiers', 'spec.proposedContent', 1);
+  // Counted before any key or certificate is parsed: parsing is itself the costly part.
+  checkVerifierCount(verifierList.length, 'spec.proposedContent');
+  const verifiers = verifierList.map((v, i) => {
     const path = `spec.proposedContent.verifiers[${i}]`;
     if (typeof v !== 'string') throw schemaError(path, 'must be of type string');
     return parseVerifierMaterial(decodeBase64(v, path), `verifier ${i + 1}`);
@@ -65,7 +68,9 @@ function fromProposedContent(content: JsonObject): CanonicalEntry {
 function fromCanonicalFields(spec: JsonObject): CanonicalEntry {
   const envelopeHash = hashObject(spec, 'envelopeHash', 'spec', ['sha256']).value;
   const payloadHash = hashObject(spec, 'payloadHash', 'spec', ['sha256']).value;
-  const signatures = requiredArray(spec, 'signatures', 'spec', 1).map((s, i) => {
+  const signatureList = requiredArray(spec, 'signatures', 'spec', 1);
+  checkSignatureCount(signatureList.length, 'spec');
+  const signatures = signatureList.map((s, i) => {
     const item = asObject(s, `spec.signatures[${i}]`);
     const verifierText = requiredString(item, 'verifier', `spec.signatures[${i}]`);
     return {

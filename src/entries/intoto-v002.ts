@@ -11,7 +11,7 @@
  */
 import { sha256 } from '../merkle/hash.js';
 import { makeCanonicalEntry } from './canonical.js';
-import { matchSignatures } from './dsse-envelope.js';
+import { checkSignatureCount, matchSignatures } from './dsse-envelope.js';
 import { checkSha256Hex, decodeBase64, decodeBase64Lenient } from './encoding.js';
 import type { CanonicalEntry, EntryOptions, EntryType } from './entry-type.js';
 import { asObject, entryError, hashObject, optionalString, requiredArray, requiredObject, requiredString } from './fields.js';
@@ -26,7 +26,10 @@ function canonicalizeV002(specValue: unknown, opts: EntryOptions): CanonicalEntr
   const envelope = requiredObject(content, 'envelope', 'spec.content');
   const payloadType = requiredString(envelope, 'payloadType', 'spec.content.envelope');
   const payloadText = optionalString(envelope, 'payload', 'spec.content.envelope') ?? '';
-  const signatures = requiredArray(envelope, 'signatures', 'spec.content.envelope', 1).map((raw, i) => {
+  const signatureList = requiredArray(envelope, 'signatures', 'spec.content.envelope', 1);
+  // Each signature brings its own key: counted before any key is parsed.
+  checkSignatureCount(signatureList.length, 'spec.content.envelope');
+  const signatures = signatureList.map((raw, i) => {
     const path = `spec.content.envelope.signatures[${i}]`;
     const item = asObject(raw, path);
     const keyid = optionalString(item, 'keyid', path) ?? '';
@@ -55,6 +58,7 @@ function canonicalizeV002(specValue: unknown, opts: EntryOptions): CanonicalEntr
   if (payloadText.length > 0) {
     const payloadB64 = decodeBase64(payloadText, 'spec.content.envelope.payload').toString('latin1');
     const payload = decodeBase64(payloadB64, 'spec.content.envelope.payload (inner base64)');
+    // Signature i is tried with its own key first (the default hint), so honest input costs one check each.
     matchSignatures({ payloadType, payload, signatures: signatures.map((s) => ({ sig: s.sig, bytes: s.bytes, keyid: s.keyid })) }, signatures.map((s) => s.material));
     payloadHash = sha256(payload).toString('hex');
     if (clientPayloadHash !== undefined && clientPayloadHash.value.toLowerCase() !== payloadHash) {
