@@ -1,0 +1,248 @@
+/**
+ * Every parser that takes outside bytes, as a fuzz target: an input arbitrary, the call, and
+ * which errors count as typed. A target passes when, for every input, the parser returns or
+ * throws a typed error (SealhouseError) — never a TypeError/RangeError/other, never runs past
+ * the per-input time budget. run-target.ts runs one target in a child process, so an input that
+ * aborts Node is reported as a failure instead of killing the test runner.
+ */
+import { sign } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { isSealhouseError, SealhouseError } from '../../src/errors.js';
+import * as entryDer from '../../src/entries/der.js';
+import * as caDer from '../../src/ca/der.js';
+import { encodePem, parsePemBlocks } from '../../src/entries/pem.js';
+import { pemBlocks, certificatesFromPem, toPem } from '../../src/ca/pem.js';
+import { parseVerifierMaterial } from '../../src/entries/keys.js';
+import { parsePublicKey } from '../../src/ca/public-key.js';
+import { parseCertificate } from '../../src/entries/certificate.js';
+import { parseCertificate as parseRawCertificate, tbsWithoutExtension } from '../../src/ca/x509-raw.js';
+import { verifyCsr } from '../../src/ca/csr.js';
+import { verifyPublicKeyProof } from '../../src/ca/pop.js';
+import { parseExtraData } from '../../src/ca/ct-wire.js';
+import { parseSctList, sctFromJson } from '../../src/ca/sct.js';
+import { checkSubmittedChain, precertEntry, x509Entry } from '../../src/ca/ct-submission.js';
+import { parseTilePath } from '../../src/merkle/tiles.js';
+import { decodeStrictBase64 } from '../../src/note/base64.js';
+import { parseSignedNote } from '../../src/note/signed-note.js';
+import { parseCheckpoint, parseRekorOrigin, verifyCheckpoint, signCheckpoint } from '../../src/note/checkpoint.js';
+import { ed25519NoteSigner, ed25519NoteVerifier, generateEd25519NoteKey } from '../../src/note/ed25519-note.js';
+import { decodeBase64, decodeBase64Lenient, decodeHex } from '../../src/entries/encoding.js';
+import { parseEnvelopeJson } from '../../src/entries/dsse-envelope.js';
+import { canonicalizeProposedEntry, decodeCanonicalBody } from '../../src/entries/registry.js';
+import { listJson, readVector, readVectorJson, vectorPath } from '../helpers/vectors.js';
+import { makeCa, keyPair, openssl } from '../ca/fixtures.js';
+import { bytesInput, jsonInput, textInput } from './mutate.js';
+
+export interface Target {
+  readonly name: string;
+  /** The input arbitrary; built lazily because seeds cost key generation. */
+  arbitrary(): fc.Arbitrary<unknown>;
+  run(input: unknown): unknown;
+  /** Whether a thrown value is an acceptable, typed refusal. */
+  typed?(err: unknown): boolean;
+}
+
+const sealhouse = (err: unknown): boolean => err instanceof SealhouseError;
+const neverThrows = (): boolean => false;
+
+// ---- seeds: real vectors and freshly made keys/certificates --------------------------------
+
+let cachedSeeds: ReturnType<typeof makeSeeds> | undefined;
+const seeds = (): ReturnType<typeof makeSeeds> => (cachedSeeds ??= makeSeeds());
+
+function makeSeeds() {
+  const proposed: unknown[] = [];
+  const certPems: string[] = [];
+  for (const rel of listJson('rekor/entries').filter((f) => f.endsWith('.logentry.json'))) {
+    for (const e of Object.values(readVectorJson<Record<string, { body: string }>>(rel))) {
+      const body = JSON.parse(Buffer.from(e.body, 'base64').toString('utf8')) as Record<string, unknown>;
+      proposed.push(body);
+      collectPems(body, certPems);
+    }
+  }
+  const walkthrough = readVectorJson<{ decoded_body: Record<string, unknown> }>('rekor/walkthrough_entry_62432866.json');
+  proposed.push(walkthrough.decoded_body);
+  collectPems(walkthrough.decoded_body, certPems);
+  const ca = makeCa();
+  const keys = (['P-256', 'P-384', 'P-521', 'ed25519', 'rsa2048'] as const).map((k) => keyPair(k));
+  const keyPems = [readVector('rekor/rekor.pub'), ...keys.map((k) => k.pem)];
+  const certDers = [ca.generated.intermediate, ca.generated.root, ...certPems.filter((p) => p.includes('BEGIN CERTIFICATE')).flatMap((p) => certificatesFromPem(p))];
+  const allPems = [...keyPems, ...certPems, toPem(ca.generated.intermediate), toPem(ca.generated.root)];
+  const csrs = [keys[0], keys[1], keys[3]].map((k) =>
+    openssl((d) => ['req', '-new', '-key', `${d}/key.pem`, '-subj', '/CN=fuzz'], { 'key.pem': k!.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string }),
+  );
+  const challenge = 'fuzz@example.com';
+  const pops = keys.slice(0, 4).map((k) => ({
+    publicKey: k.pem,
+    proofOfPossession: sign(k.privateKey.asymmetricKeyType === 'ed25519' ? null : 'sha256', Buffer.from(challenge), k.privateKey).toString('base64'),
+  }));
+  const noteKey = generateEd25519NoteKey('fuzz.example');
+  const noteSigner = ed25519NoteSigner(noteKey.skey);
+  const checkpoints = [
+    signCheckpoint({ origin: 'fuzz.example - 42', size: 7, rootHash: Buffer.alloc(32, 7), extensions: [] }, noteSigner),
+    signCheckpoint({ origin: 'fuzz.example - 1', size: 0, rootHash: Buffer.alloc(32), extensions: ['Timestamp: 1'] }, noteSigner),
+    readFileSync(vectorPath('checkpoints/production_rekor_checkpoint_from_sigstore-python.txt'), 'utf8'),
+  ];
+  const c2sp = readVectorJson<{ signed_note_example: { vkey: string; note: string } }>('notes/c2sp_examples.json').signed_note_example;
+  const envelopes = proposed.flatMap((p) => findEnvelopes(p));
+  return { proposed, certDers, keyPems, allPems, csrs, challenge, pops, noteKey, checkpoints, c2sp, envelopes, roots: [ca.generated.root] };
+}
+
+/** Every base64 PEM inside an entry body (publicKey.content, verifiers), decoded. */
+function collectPems(v: unknown, out: string[]): void {
+  if (typeof v === 'string') {
+    const text = Buffer.from(v, 'base64').toString('latin1');
+    if (text.startsWith('-----BEGIN')) out.push(text);
+  } else if (v !== null && typeof v === 'object') for (const x of Object.values(v)) collectPems(x, out);
+}
+
+function findEnvelopes(v: unknown): string[] {
+  if (v !== null && typeof v === 'object') {
+    const env = (v as { envelope?: unknown }).envelope;
+    if (typeof env === 'string') return [env];
+    return Object.values(v).flatMap(findEnvelopes);
+  }
+  return [];
+}
+
+// ---- DER walkers -------------------------------------------------------------------------
+
+/** Walk every TLV of `buf` recursively with src/entries/der.ts (which returns undefined, never throws). */
+function walkEntryDer(buf: Buffer): void {
+  const visit = (tlv: entryDer.Tlv, depth: number): void => {
+    if (!(tlv.start <= tlv.contentStart && tlv.contentStart <= tlv.end && tlv.end <= buf.length)) throw new Error(`TLV out of bounds ${JSON.stringify(tlv)}`);
+    if (tlv.tag === entryDer.TAG.OID) {
+      const oid = entryDer.decodeOid(entryDer.contents(buf, tlv));
+      if (oid !== undefined && !/^[0-9]+(\.[0-9]+)+$/.test(oid)) throw new Error(`decodeOid gave ${oid}`);
+    }
+    if (tlv.tag === entryDer.TAG.UTC_TIME || tlv.tag === entryDer.TAG.GENERALIZED_TIME) entryDer.decodeTime(buf, tlv);
+    if (depth < 64 && (tlv.tag & 0x20) !== 0) for (const c of entryDer.readChildren(buf, tlv) ?? []) visit(c, depth + 1);
+  };
+  entryDer.readWhole(buf, entryDer.TAG.SEQUENCE);
+  for (let at = 0; at < buf.length; ) {
+    const tlv = entryDer.readTlv(buf, at);
+    if (tlv === undefined) return;
+    visit(tlv, 0);
+    at = tlv.end;
+  }
+}
+
+function walkCaDer(buf: Buffer): void {
+  const visit = (tlv: caDer.Tlv, depth: number): void => {
+    if (!(tlv.start <= tlv.contentStart && tlv.contentStart <= tlv.end && tlv.end <= buf.length)) throw new Error(`TLV out of bounds ${JSON.stringify(tlv)}`);
+    if (tlv.tag === caDer.TAG.OID) {
+      const oid = caDer.decodeOid(caDer.contentOf(buf, tlv));
+      if (!/^[0-9]+(\.[0-9]+)+$/.test(oid)) throw new Error(`decodeOid gave ${oid}`);
+    }
+    if (depth < 64 && (tlv.tag & 0x20) !== 0) for (const c of caDer.children(buf, tlv)) visit(c, depth + 1);
+  };
+  try {
+    caDer.readOnly(buf, caDer.TAG.SEQUENCE, 'fuzz');
+  } catch (err) {
+    if (!sealhouse(err)) throw err;
+  }
+  visit(caDer.readTlv(buf, 0), 0);
+}
+
+// ---- the targets -------------------------------------------------------------------------
+
+const asText = (b: unknown): string => String(b);
+const derSeeds = (): Buffer[] => [...seeds().certDers, ...seeds().allPems.flatMap((p) => pemBlocks(p).map((b) => b.der))];
+
+export const TARGETS: readonly Target[] = [
+  { name: 'entries/der walk', arbitrary: () => bytesInput(derSeeds()), run: (b) => walkEntryDer(b as Buffer), typed: neverThrows },
+  { name: 'entries/der decodeOid', arbitrary: () => bytesInput([Buffer.from('2a864886f70d010101', 'hex'), Buffer.from('2b0601040183bf3001', 'hex')]),
+    run: (b) => {
+      const oid = entryDer.decodeOid(b as Buffer);
+      if (oid !== undefined && !/^[0-9]+(\.[0-9]+)+$/.test(oid)) throw new Error(`decodeOid gave ${oid}`);
+    }, typed: neverThrows },
+  { name: 'ca/der walk', arbitrary: () => bytesInput(derSeeds()), run: (b) => walkCaDer(b as Buffer) },
+  { name: 'ca/der decodeOid', arbitrary: () => bytesInput([Buffer.from('2a864886f70d010101', 'hex'), Buffer.from('2b0601040183bf3001', 'hex')]),
+    run: (b) => {
+      const oid = caDer.decodeOid(b as Buffer);
+      if (!/^[0-9]+(\.[0-9]+)+$/.test(oid)) throw new Error(`decodeOid gave ${JSON.stringify(oid)}`);
+    } },
+  { name: 'entries/pem parsePemBlocks', arbitrary: () => textInput(seeds().allPems),
+    run: (s) => {
+      for (const b of parsePemBlocks(asText(s), 'fuzz')) encodePem(b.type, b.der);
+    } },
+  { name: 'ca/pem pemBlocks', arbitrary: () => textInput(seeds().allPems), run: (s) => certificatesFromPem(asText(s)) },
+  { name: 'entries/keys parseVerifierMaterial', arbitrary: () => bytesInput(seeds().allPems.map((p) => Buffer.from(p))),
+    run: (b) => parseVerifierMaterial(b as Buffer, 'fuzz') },
+  { name: 'entries/keys parseVerifierMaterial (DER in PEM)', arbitrary: () => fc.tuple(fc.boolean(), bytesInput(derSeeds())).map(([cert, d]) => Buffer.from(encodePem(cert ? 'CERTIFICATE' : 'PUBLIC KEY', d))),
+    run: (b) => parseVerifierMaterial(b as Buffer, 'fuzz') },
+  { name: 'entries/certificate parseCertificate', arbitrary: () => bytesInput(seeds().certDers), run: (b) => parseCertificate(b as Buffer, 'fuzz') },
+  { name: 'ca/public-key parsePublicKey', arbitrary: () => bytesInput([...seeds().keyPems.map((p) => Buffer.from(p)), ...derSeeds()]),
+    run: (b) => parsePublicKey(b as Buffer) },
+  { name: 'ca/public-key parsePublicKey (text)', arbitrary: () => textInput(seeds().keyPems), run: (s) => parsePublicKey(asText(s)) },
+  { name: 'ca/x509-raw parseCertificate', arbitrary: () => bytesInput(seeds().certDers),
+    run: (b) => {
+      const c = parseRawCertificate(b as Buffer);
+      tbsWithoutExtension(c.tbs, '1.3.6.1.4.1.11129.2.4.3');
+    } },
+  { name: 'ca/csr verifyCsr', arbitrary: () => bytesInput([...seeds().csrs.map((p) => Buffer.from(p)), ...seeds().csrs.flatMap((p) => pemBlocks(p).map((b) => Buffer.from(toPem(b.der, 'CERTIFICATE REQUEST'))))]),
+    run: (b) => verifyCsr(b as Buffer) },
+  { name: 'ca/csr verifyCsr (DER in PEM)', arbitrary: () => bytesInput(seeds().csrs.flatMap((p) => pemBlocks(p).map((b) => b.der))).map((d) => toPem(d, 'CERTIFICATE REQUEST')),
+    run: (s) => verifyCsr(asText(s)) },
+  { name: 'ca/pop verifyPublicKeyProof', arbitrary: () => bytesInput(seeds().pops.flatMap((p) => [Buffer.from(p.publicKey), ...pemBlocks(p.publicKey).map((b) => b.der)])),
+    run: (b) => verifyPublicKeyProof({ publicKey: b as Buffer, proofOfPossession: seeds().pops[0]!.proofOfPossession, challenges: [seeds().challenge] }) },
+  { name: 'ca/ct-wire parseExtraData', arbitrary: () => bytesInput([Buffer.from('000006000003abcdef', 'hex'), Buffer.from('000003aabbcc000000', 'hex')]),
+    run: (b) => {
+      parseExtraData('x509', b as Buffer);
+      parseExtraData('precert', b as Buffer);
+    } },
+  { name: 'ca/sct parseSctList', arbitrary: () => bytesInput([Buffer.from('000a0008' + '00'.repeat(8), 'hex')]), run: (b) => parseSctList(b as Buffer) },
+  { name: 'ca/sct sctFromJson', arbitrary: () => jsonInput([{ sct_version: 0, id: Buffer.alloc(32).toString('base64'), timestamp: 1, extensions: '', signature: 'BAMARjBEAiA=' }]),
+    run: (j) => sctFromJson(j) },
+  { name: 'ca/ct-submission add-chain', arbitrary: () => bytesInput(seeds().certDers),
+    run: (b) => {
+      for (const f of [() => x509Entry(b as Buffer), () => precertEntry(b as Buffer, seeds().roots[0]!), () => checkSubmittedChain([b as Buffer], seeds().roots)]) {
+        try {
+          f();
+        } catch (err) {
+          if (!sealhouse(err)) throw err;
+        }
+      }
+    } },
+  { name: 'merkle/tiles parseTilePath', arbitrary: () => textInput(['tile/0/x001/x234/067.p/7', 'tile/entries/000', 'tile/1/255', 'tile/63/x999/x999/x999/x999/x999/999.p/255']), run: (s) => parseTilePath(asText(s)) },
+  { name: 'note/base64 decodeStrictBase64', arbitrary: () => textInput(['IbC2+n9aYhFlm5nFwkp+j7/Hc9XuYWxyE5OlXIoIijY=', 'YQ==']), run: (s) => decodeStrictBase64(asText(s)), typed: neverThrows },
+  { name: 'note/signed-note parseSignedNote (text)', arbitrary: () => textInput([...seeds().checkpoints, seeds().c2sp.note]), run: (s) => parseSignedNote(asText(s)) },
+  { name: 'note/signed-note parseSignedNote (bytes)', arbitrary: () => bytesInput([...seeds().checkpoints, seeds().c2sp.note].map((s) => Buffer.from(s))), run: (b) => parseSignedNote(b as Buffer) },
+  { name: 'note/checkpoint parseCheckpoint', arbitrary: () => textInput(seeds().checkpoints.map((c) => c.slice(0, c.indexOf('\n\n') + 1))),
+    run: (s) => {
+      parseCheckpoint(asText(s));
+      try {
+        parseCheckpoint(asText(s), { lenient: true });
+      } catch (err) {
+        if (!sealhouse(err)) throw err;
+      }
+    } },
+  { name: 'note/checkpoint verifyCheckpoint', arbitrary: () => textInput(seeds().checkpoints),
+    run: (s) => verifyCheckpoint(asText(s), [ed25519NoteVerifier(seeds().noteKey.vkey), ed25519NoteVerifier(seeds().c2sp.vkey)]) },
+  { name: 'note/checkpoint parseRekorOrigin', arbitrary: () => textInput(['rekor.sigstore.dev - 1193050959916656506', 'a - 0']), run: (s) => parseRekorOrigin(asText(s)) },
+  { name: 'note/ed25519-note vkey', arbitrary: () => textInput([seeds().noteKey.vkey, seeds().c2sp.vkey]), run: (s) => ed25519NoteVerifier(asText(s)) },
+  { name: 'note/ed25519-note skey', arbitrary: () => textInput([seeds().noteKey.skey]), run: (s) => ed25519NoteSigner(asText(s)) },
+  { name: 'entries/encoding base64/hex', arbitrary: () => textInput(['YQ==', 'MEUCIQ+/', 'deadBEEF']),
+    run: (s) => {
+      for (const f of [decodeBase64, decodeBase64Lenient, decodeHex]) {
+        try {
+          f(asText(s), 'fuzz');
+        } catch (err) {
+          if (!sealhouse(err)) throw err;
+        }
+      }
+    } },
+  { name: 'entries/dsse-envelope parseEnvelopeJson', arbitrary: () => textInput(seeds().envelopes.length > 0 ? seeds().envelopes : ['{"payload":"","payloadType":"x","signatures":[]}']),
+    run: (s) => parseEnvelopeJson(asText(s), 'fuzz') },
+  { name: 'entries/registry decodeCanonicalBody', arbitrary: () => bytesInput(seeds().proposed.map((p) => Buffer.from(JSON.stringify(p)))), run: (b) => decodeCanonicalBody(b as Buffer) },
+  { name: 'entries/registry canonicalizeProposedEntry', arbitrary: () => jsonInput(seeds().proposed), run: (j) => canonicalizeProposedEntry(j),
+    // The registry wraps anything unexpected into a SealhouseError as a safety net; reaching it is a bug.
+    typed: (err) => isSealhouseError(err) && !(err.cause !== undefined && !(err.cause instanceof SealhouseError) && /unexpected /.test(err.message)) },
+];
+
+/** How many seed inputs the mutations start from (built once per child). */
+export function seedCount(): number {
+  const s = seeds();
+  return s.proposed.length + s.certDers.length + s.allPems.length + s.csrs.length + s.checkpoints.length;
+}
