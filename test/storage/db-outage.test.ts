@@ -13,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { createPublicKey } from 'node:crypto';
+import { createPublicKey, randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -22,6 +22,9 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config.js';
 import { startServer, type RunningServer } from '../../src/main.js';
+import { entryIdentity } from '../../src/ca/ct-wire.js';
+import type { CtLog } from '../../src/ca/ct-log.js';
+import { isSealhouseError } from '../../src/errors.js';
 import { leafHash } from '../../src/merkle/hash.js';
 import { auditLog } from '../helpers/audit.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -91,6 +94,42 @@ function driveLoad(urls: readonly string[], concurrency: number, tag: string) {
   };
 }
 
+/**
+ * The CT log's group commit under the same outage: keeps `concurrency` certificates in flight
+ * (the in-process CA's path, ct.submit); a failure must be 'unavailable', nothing else.
+ */
+function driveCt(logs: readonly CtLog[], concurrency: number) {
+  const acknowledged: Buffer[] = [];
+  const failures: unknown[] = [];
+  let refused = 0;
+  let stopped = false;
+  const worker = async (w: number): Promise<void> => {
+    while (!stopped) {
+      const entry = { type: 'x509' as const, certificate: randomBytes(200) };
+      try {
+        await (logs[w % logs.length] as CtLog).submit({ entry, extraData: Buffer.alloc(3) });
+        acknowledged.push(entryIdentity(entry));
+      } catch (err) {
+        if (isSealhouseError(err, 'unavailable')) refused++;
+        else failures.push(err);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+  };
+  const workers = Array.from({ length: concurrency }, (_, w) => worker(w));
+  return {
+    acknowledged,
+    failures,
+    get refused() {
+      return refused;
+    },
+    async stop(): Promise<void> {
+      stopped = true;
+      await Promise.all(workers);
+    },
+  };
+}
+
 /** Polls /readyz on each server every 20 ms, recording the statuses seen. */
 function watchReadiness(urls: readonly string[]) {
   const seen: number[] = [];
@@ -121,6 +160,14 @@ describe('a lost Postgres connection under write load', { skip: available ? fals
   let first: TestServer;
   let second: RunningServer;
   const acknowledged = new Set<string>();
+  const ctAcknowledged: Buffer[] = [];
+  let ctRefused = 0;
+  const ct = () => driveCt([first.running.ca.ct, second.ca.ct], 4);
+  function recordCt(run: ReturnType<typeof driveCt>): void {
+    assert.deepEqual(run.failures.map(String), [], 'a CT commit fails only as unavailable');
+    ctAcknowledged.push(...run.acknowledged);
+    ctRefused += run.refused;
+  }
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'sealhouse-pg-'));
@@ -176,6 +223,7 @@ describe('a lost Postgres connection under write load', { skip: available ? fals
 
   it('survives backends terminated mid-batch: only those batches fail, with 503 + Retry-After', { timeout: 60_000 }, async (t) => {
     const load = driveLoad(urls(), 16, 'terminated');
+    const ctLoad = ct();
     const admin = new pg.Client({ connectionString: databaseUrl });
     admin.on('error', () => undefined);
     await admin.connect();
@@ -196,6 +244,9 @@ describe('a lost Postgres connection under write load', { skip: available ? fals
       await admin.end();
     }
     const outcomes = await load.stop();
+    await ctLoad.stop();
+    recordCt(ctLoad);
+    t.diagnostic(`CT: ${ctLoad.acknowledged.length} committed, ${ctLoad.refused} refused`);
     t.diagnostic(`${killed} backends terminated; ${count(outcomes, 201)} × 201, ${count(outcomes, 503)} × 503`);
     assert.ok(killed > 0, 'backends were terminated');
     assert.ok(count(outcomes, 503) > 0, 'some batch lost its connection (else this test proves nothing)');
@@ -205,6 +256,7 @@ describe('a lost Postgres connection under write load', { skip: available ? fals
 
   it('survives pg_ctl restart -m fast under load: /readyz 503 during, 200 after, then commits', { timeout: 60_000 }, async (t) => {
     const load = driveLoad(urls(), 16, 'restart');
+    const ctLoad = ct();
     while (count(load.outcomes, 201) < 20) await new Promise((r) => setTimeout(r, 10));
     const readiness = watchReadiness(urls());
     const started = performance.now();
@@ -222,6 +274,9 @@ describe('a lost Postgres connection under write load', { skip: available ? fals
     while (count(load.outcomes, 201) < before + 20) await new Promise((r) => setTimeout(r, 10)); // load commits again
     const seen = await readiness.stop();
     const outcomes = await load.stop();
+    await ctLoad.stop();
+    recordCt(ctLoad);
+    t.diagnostic(`CT: ${ctLoad.acknowledged.length} committed, ${ctLoad.refused} refused`);
     t.diagnostic(
       `restart took ${Math.round(restartMs)} ms, ready after ${Math.round(recoveredMs)} ms; ${count(outcomes, 201)} × 201, ${count(outcomes, 503)} × 503; ` +
         `/readyz ${seen.filter((s) => s === 503).length} × 503, ${seen.filter((s) => s === 200).length} × 200; ` +
@@ -243,5 +298,19 @@ describe('a lost Postgres connection under write load', { skip: available ? fals
     // A 503 whose COMMIT had in fact landed is allowed (a retry answers 409), so the log may hold more.
     assert.ok(stored.size >= acknowledged.size);
     await auditLog(log, createPublicKey(log.signer.publicKeyPem()), '127.0.0.1');
+
+    // The CT log: every certificate whose submit resolved is logged, and its tree matches its rows.
+    assert.ok(ctRefused > 0, 'some CT batch met the outage');
+    const c = new pg.Client({ connectionString: databaseUrl });
+    await c.connect();
+    try {
+      const rows = await c.query<{ identity_hash: Buffer }>('SELECT identity_hash FROM ct_entries');
+      const logged = new Set(rows.rows.map((r) => r.identity_hash.toString('hex')));
+      assert.deepEqual(ctAcknowledged.map((h) => h.toString('hex')).filter((h) => !logged.has(h)), [], 'every committed CT entry is logged');
+      const [tree] = (await c.query<{ tree_size: string }>("SELECT tree_size FROM trees WHERE log_name = 'ct'")).rows;
+      assert.equal(Number(tree?.tree_size), rows.rows.length, 'the CT tree holds exactly its rows');
+    } finally {
+      await c.end();
+    }
   });
 });
