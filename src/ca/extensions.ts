@@ -12,6 +12,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { SealhouseError } from '../errors.js';
 import { children, contentOf, derUtf8String, readOnly, TAG, tlv } from './der.js';
+import { sanUriProblem } from './oidc/san-values.js';
 import { encodeOid } from './x509-sign.js';
 
 export const OID = {
@@ -101,7 +102,12 @@ function ia5(value: string, what: string): Buffer {
 export function subjectAltNameExt(san: San): ExtensionSpec {
   let name: Buffer;
   if (san.type === 'email') name = tlv(0x81, ia5(san.value, 'email SAN'));
-  else if (san.type === 'uri') name = tlv(0x86, ia5(san.value, 'URI SAN'));
+  else if (san.type === 'uri') {
+    // Backstop for every issuer type: the mappers refuse bad claims earlier, with better messages.
+    const problem = sanUriProblem(san.value);
+    if (problem !== undefined) throw new SealhouseError('invalid_input', `URI SAN ${problem}`);
+    name = tlv(0x86, ia5(san.value, 'URI SAN'));
+  }
   else name = tlv(0xa0, encodeOid(OID.sigstoreOtherName), tlv(0xa0, derUtf8String(san.value)));
   return { oid: OID.subjectAltName, critical: true, value: tlv(TAG.SEQUENCE, name) };
 }

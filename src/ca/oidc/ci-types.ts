@@ -11,6 +11,7 @@ import type { CiIssuerMetadata } from './config.js';
 import type { ExtensionField, FulcioExtensions } from './fulcio-extensions.js';
 import type { Mapped, TokenFacts } from './identity-types.js';
 import type { CompiledTemplate } from './template.js';
+import { checkSanUri } from './san-values.js';
 import { joinUrlPath } from './url-path.js';
 
 const reject = (why: string): SealhouseError => new SealhouseError('unauthenticated', why);
@@ -29,7 +30,7 @@ const GITHUB_CLAIMS = [
 export function mapGithubWorkflow(t: TokenFacts): Mapped {
   const c = requireAll(t.claims, GITHUB_CLAIMS);
   const gh = (...p: string[]): string => joinUrlPath('https://github.com/', ...p);
-  const signer = gh(c.job_workflow_ref as string);
+  const signer = checkSanUri(gh(c.job_workflow_ref as string), 'job_workflow_ref URI');
   return {
     san: { type: 'uri', value: signer },
     name: t.sub,
@@ -68,7 +69,7 @@ export function mapGitlabPipeline(t: TokenFacts): Mapped {
   const ref = c.ref_type === 'branch' ? `refs/heads/${c.ref}` : c.ref_type === 'tag' ? `refs/tags/${c.ref}` : undefined;
   if (!ref) throw reject(`unexpected ref_type: ${c.ref_type}`);
   // ci_config_ref_uri has no scheme (gitlab.com/group/project//.gitlab-ci.yml@refs/heads/main); Fulcio forces https.
-  const configUri = `https://${(c.ci_config_ref_uri as string).replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\//, '')}`;
+  const configUri = checkSanUri(`https://${(c.ci_config_ref_uri as string).replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\//, '')}`, 'ci_config_ref_uri');
   const configSha = optionalString(t.claims, 'ci_config_sha');
   const gl = (...p: string[]): string => joinUrlPath('https://gitlab.com/', ...p);
   return {
@@ -97,7 +98,8 @@ export function mapGitlabPipeline(t: TokenFacts): Mapped {
 
 export function mapBuildkiteJob(t: TokenFacts): Mapped {
   const c = requireAll(t.claims, ['organization_slug', 'pipeline_slug']);
-  return { san: { type: 'uri', value: `https://buildkite.com/${c.organization_slug}/${c.pipeline_slug}` }, name: t.sub, extensions: { Issuer: t.iss, Subject: t.sub } };
+  const san = checkSanUri(`https://buildkite.com/${c.organization_slug}/${c.pipeline_slug}`, 'buildkite pipeline URI');
+  return { san: { type: 'uri', value: san }, name: t.sub, extensions: { Issuer: t.iss, Subject: t.sub } };
 }
 
 export function mapCodefreshWorkflow(t: TokenFacts): Mapped {
@@ -106,7 +108,7 @@ export function mapCodefreshWorkflow(t: TokenFacts): Mapped {
   const s = (name: string): string => optionalString(t.claims, name);
   const cf = (...p: string[]): string => joinUrlPath(platform, ...p);
   return {
-    san: { type: 'uri', value: cf(s('account_name'), `${s('pipeline_name')}:${c.account_id}/${c.pipeline_id}`) },
+    san: { type: 'uri', value: checkSanUri(cf(s('account_name'), `${s('pipeline_name')}:${c.account_id}/${c.pipeline_id}`), 'codefresh pipeline URI') },
     name: t.sub,
     extensions: {
       Issuer: t.iss,
@@ -138,8 +140,8 @@ export function mapCiProvider(t: TokenFacts, metadata: CiIssuerMetadata | undefi
   if (!metadata) throw reject(`metadata not found for ci provider ${t.issuer.ciProvider ?? ''}, issuer: ${t.iss}`);
   const data = { ...metadata.defaultTemplateValues, ...stringifyClaims(t.claims) };
   const san = apply(metadata.subjectAlternativeNameTemplate, data, 'SubjectAlternativeName', t.iss);
-  // eslint-disable-next-line no-control-regex
-  if (san === '' || /[\s\x00-\x1f]/.test(san)) throw reject(`SubjectAlternativeName for issuer ${t.iss} rendered to an unusable URI`);
+  if (san === '') throw reject(`SubjectAlternativeName for issuer ${t.iss} rendered to an unusable URI`);
+  checkSanUri(san, `SubjectAlternativeName for issuer ${t.iss}`);
   const extensions: FulcioExtensions = { Issuer: t.iss, Subject: t.sub };
   for (const [name, template] of metadata.extensionTemplates) {
     extensions[name as ExtensionField] = apply(template, data, name, t.iss);

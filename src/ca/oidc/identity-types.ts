@@ -9,6 +9,7 @@ import type { San } from '../extensions.js';
 import { type Claims, claimAtPath, isEmail, parseSpiffeId, spiffeTrustDomain } from './claims.js';
 import type { OidcIssuerConfig } from './config.js';
 import type { FulcioExtensions } from './fulcio-extensions.js';
+import { checkKubernetesNames, checkSanUri } from './san-values.js';
 import { joinUrlPath } from './url-path.js';
 
 export interface TokenFacts {
@@ -77,7 +78,7 @@ export function mapUri(t: TokenFacts): Mapped {
   }
   if (subject.protocol !== domain.protocol) throw reject(`subject URI scheme (${subject.protocol}) must match expected domain URI scheme (${domain.protocol})`);
   if (subject.hostname !== domain.hostname) throw reject(`subject hostname (${subject.hostname}) must match expected domain (${domain.hostname})`);
-  return { san: { type: 'uri', value: sub }, name: sub, extensions: { Issuer: t.iss, Subject: sub } };
+  return { san: { type: 'uri', value: checkSanUri(sub, 'uri subject') }, name: sub, extensions: { Issuer: t.iss, Subject: sub } };
 }
 
 export function mapSpiffe(t: TokenFacts): Mapped {
@@ -86,7 +87,7 @@ export function mapSpiffe(t: TokenFacts): Mapped {
   if (!id) throw reject(`invalid spiffe ID provided: ${sub}`);
   const configured = spiffeTrustDomain(t.issuer.spiffeTrustDomain ?? '');
   if (id.trustDomain !== configured) throw reject(`spiffe ID trust domain ${id.trustDomain} doesn't match configured trust domain ${t.issuer.spiffeTrustDomain ?? ''}`);
-  return { san: { type: 'uri', value: sub }, name: sub, extensions: { Issuer: t.iss, Subject: sub } };
+  return { san: { type: 'uri', value: checkSanUri(sub, 'spiffe ID') }, name: sub, extensions: { Issuer: t.iss, Subject: sub } };
 }
 
 /** SAN `https://kubernetes.io/namespaces/<ns>/serviceaccounts/<name>` from the `kubernetes.io` claim. */
@@ -99,6 +100,7 @@ export function mapKubernetes(t: TokenFacts): Mapped {
   if (typeof namespace !== 'string' || namespace === '' || typeof account !== 'string' || account === '') {
     throw reject('missing kubernetes.io namespace or serviceaccount.name claim in ID token');
   }
+  checkKubernetesNames(namespace, account);
   return {
     san: { type: 'uri', value: `https://kubernetes.io/namespaces/${namespace}/serviceaccounts/${account}` },
     name: sub,
@@ -110,6 +112,6 @@ export function mapKubernetes(t: TokenFacts): Mapped {
 export function mapChainguard(t: TokenFacts): Mapped {
   const sub = needSub(t);
   const name = t.claims.email !== undefined ? verifiedEmail(t) : sub;
-  return { san: { type: 'uri', value: joinUrlPath(t.iss, sub) }, name, extensions: { Issuer: t.iss, Subject: sub } };
+  return { san: { type: 'uri', value: checkSanUri(joinUrlPath(t.iss, sub), 'chainguard identity') }, name, extensions: { Issuer: t.iss, Subject: sub } };
 }
 
