@@ -8,12 +8,12 @@
  * pkijs parses the structure; the signature is checked with node:crypto over the exact
  * CertificationRequestInfo bytes, because pkijs' WebCrypto path has no Ed25519.
  */
-import { createPublicKey, type KeyObject, verify } from 'node:crypto';
+import { verify } from 'node:crypto';
 import * as pkijs from 'pkijs';
 import { SealhouseError } from '../errors.js';
 import { children, readOnly, TAG } from './der.js';
 import { pemBlocks } from './pem.js';
-import { type AcceptedKey, acceptPublicKey } from './public-key.js';
+import { type AcceptedKey, acceptSpki } from './public-key.js';
 
 export const INVALID_CSR = 'The certificate signing request could not be parsed';
 export const INVALID_SIGNATURE = 'The signature supplied in the request could not be verified';
@@ -61,7 +61,6 @@ export function verifyCsr(input: string | Uint8Array): CsrProof {
   let spki: Buffer;
   let algorithmOid: string;
   let signature: Buffer;
-  let key: KeyObject;
   try {
     readOnly(der, TAG.SEQUENCE, 'CertificationRequest');
     const csr = pkijs.CertificationRequest.fromBER(der);
@@ -72,11 +71,12 @@ export function verifyCsr(input: string | Uint8Array): CsrProof {
     spki = info.subarray(spkiTlv.start, spkiTlv.end);
     algorithmOid = csr.signatureAlgorithm.algorithmId;
     signature = Buffer.from(csr.signatureValue.valueBlock.valueHexView);
-    key = createPublicKey({ key: spki, format: 'der', type: 'spki' });
   } catch {
     throw unparsable('not a DER PKCS#10 request with a readable public key');
   }
-  const accepted = acceptPublicKey(key, spki);
+  // The key is read from its bytes before any KeyObject exists (a hostile EC key aborts Node).
+  const accepted = acceptSpki(Buffer.from(spki));
+  const key = accepted.key;
   const alg = SIGNATURE_ALGORITHMS[algorithmOid];
   if (!alg) throw new SealhouseError('invalid_input', `unrecognized signature algorithm: ${algorithmOid}`);
   const keyType = key.asymmetricKeyType;

@@ -6,12 +6,36 @@
  * supported: our CA signs precerts with the issuing key itself, as Fulcio does.
  */
 import { X509Certificate } from 'node:crypto';
+import { checkSpki } from '../entries/spki-check.js';
 import { SealhouseError } from '../errors.js';
 import { OID } from './extensions.js';
 import { type CtEntry, sha256 } from './sct.js';
 import { parseCertificate, tbsWithoutExtension } from './x509-raw.js';
 
 const reject = (why: string): SealhouseError => new SealhouseError('invalid_input', why);
+
+/** A real chain is leaf, an intermediate or two, root; each link costs one signature check. */
+export const MAX_SUBMITTED_CHAIN = 10;
+
+/**
+ * Parses one submitted certificate, its public key read from the bytes first: OpenSSL is never
+ * shown a hostile key (the EC point at infinity aborts Node when inspected).
+ */
+function submittedCertificate(der: Buffer, i: number): X509Certificate {
+  let spki: Buffer;
+  try {
+    spki = parseCertificate(der).spki;
+  } catch (err) {
+    throw reject(`chain[${i}] cannot be parsed: ${(err as Error).message}`);
+  }
+  const verdict = checkSpki(spki);
+  if (!verdict.ok) throw reject(`chain[${i}] has an unusable public key: ${verdict.reason}`);
+  try {
+    return new X509Certificate(der);
+  } catch {
+    throw reject(`chain[${i}] cannot be parsed`);
+  }
+}
 
 /**
  * `chain` is leaf (or precert) first, as in `{"chain": [b64 leaf, b64 intermediate, …]}`; it must
@@ -20,14 +44,10 @@ const reject = (why: string): SealhouseError => new SealhouseError('invalid_inpu
  */
 export function checkSubmittedChain(chain: readonly Buffer[], acceptedRoots: readonly Buffer[]): Buffer[] {
   if (chain.length === 0) throw reject('chain is empty');
-  let certs: X509Certificate[];
-  let roots: X509Certificate[];
-  try {
-    certs = chain.map((der) => new X509Certificate(der));
-    roots = acceptedRoots.map((der) => new X509Certificate(der));
-  } catch {
-    throw reject('chain holds a certificate that cannot be parsed');
-  }
+  if (chain.length > MAX_SUBMITTED_CHAIN) throw reject(`chain has ${chain.length} certificates (at most ${MAX_SUBMITTED_CHAIN} allowed)`);
+  const certs = chain.map(submittedCertificate);
+  // The accepted roots are the operator's own configuration.
+  const roots = acceptedRoots.map((der) => new X509Certificate(der));
   for (let i = 0; i + 1 < certs.length; i++) {
     const [child, parent] = [certs[i] as X509Certificate, certs[i + 1] as X509Certificate];
     if (!child.checkIssued(parent) || !child.verify(parent.publicKey)) throw reject(`chain[${i}] is not signed by chain[${i + 1}]`);

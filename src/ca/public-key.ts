@@ -5,7 +5,8 @@
  * only on P-256/384/521, RSA 2048–4096 bits with e = 65537, Ed25519; nothing else.
  * Error texts are Fulcio's client messages (reference §1.1) followed by the specific reason.
  */
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { checkSpki, keyObjectOf, UNCOMPRESSED_ONLY } from '../entries/spki-check.js';
 import { SealhouseError } from '../errors.js';
 import { pemBlocks } from './pem.js';
 
@@ -24,68 +25,57 @@ export interface AcceptedKey {
 }
 
 const CURVES: Record<string, { name: string; hash: 'sha256' | 'sha384' | 'sha512' }> = {
-  prime256v1: { name: 'nistp256', hash: 'sha256' },
-  secp384r1: { name: 'nistp384', hash: 'sha384' },
-  secp521r1: { name: 'nistp521', hash: 'sha512' },
+  'P-256': { name: 'nistp256', hash: 'sha256' },
+  'P-384': { name: 'nistp384', hash: 'sha384' },
+  'P-521': { name: 'nistp521', hash: 'sha512' },
 };
 
 const insecure = (why: string): SealhouseError => new SealhouseError('invalid_input', `${INSECURE_PUBLIC_KEY}: ${why}`);
 
-/**
- * How `export({type: 'spki', format: 'der'})` encodes a named-curve key with an uncompressed point:
- * this prefix, then 0x04 and both coordinates, `length` bytes in all.
- */
-const EC_SPKI: Readonly<Record<string, { prefix: Buffer; length: number }>> = {
-  prime256v1: { prefix: Buffer.from('3059301306072a8648ce3d020106082a8648ce3d030107034200', 'hex'), length: 91 },
-  secp384r1: { prefix: Buffer.from('3076301006072a8648ce3d020106052b81040022036200', 'hex'), length: 120 },
-  secp521r1: { prefix: Buffer.from('30819b301006072a8648ce3d020106052b8104002303818600', 'hex'), length: 158 },
-};
+const unparsable = (why: string): SealhouseError => new SealhouseError('invalid_input', `${INVALID_PUBLIC_KEY}: ${why}`);
 
 /**
- * The SPKI the certificate will carry. Re-encoding through OpenSSL costs more than verifying a
- * signature, so a client's DER that already is the canonical named-curve encoding is used as is.
- * Other EC encodings are refused as Fulcio refuses them: Go's x509 parser (Fulcio, cosign) reads
- * only uncompressed named-curve points, so such a certificate would be unusable anyway.
+ * Strength rules over a key read from its DER (spki-check.ts) before any KeyObject exists: a
+ * hostile EC key (the point at infinity) aborts Node once OpenSSL is asked about it. The DER is
+ * kept byte for byte for the certificate; the check proves it canonical (named curve,
+ * uncompressed point — what Go's x509, hence Fulcio and cosign, can read).
  */
-function canonicalSpki(key: KeyObject, der: Buffer | undefined): Buffer {
-  const ec = EC_SPKI[key.asymmetricKeyDetails?.namedCurve ?? ''];
-  if (der && ec) {
-    if (der.length === ec.length && der[ec.prefix.length] === 4 && der.subarray(0, ec.prefix.length).equals(ec.prefix)) return der;
-    throw new SealhouseError('invalid_input', `${INVALID_PUBLIC_KEY}: EC keys must be encoded with a named curve and an uncompressed point`);
+export function acceptSpki(der: Buffer, known?: KeyObject): AcceptedKey {
+  const verdict = checkSpki(der);
+  if (!verdict.ok) throw verdict.unsupported && verdict.reason !== UNCOMPRESSED_ONLY ? insecure(verdict.reason) : unparsable(verdict.reason);
+  const checked = verdict.key;
+  if (checked.algorithm === 'rsa') {
+    const size = checked.rsaBits ?? 0;
+    if (size < 2048 || size > 4096) throw insecure(`RSA key size ${size} is outside 2048–4096 bits`);
+    if (checked.rsaExponent !== 65537) throw insecure('RSA public exponent must be 65537');
   }
-  return key.export({ type: 'spki', format: 'der' });
-}
-
-/** Strength rules only; `key` must already be a public KeyObject, `der` the SPKI it was parsed from. */
-export function acceptPublicKey(key: KeyObject, der?: Buffer): AcceptedKey {
-  const spki = canonicalSpki(key, der);
-  const details = key.asymmetricKeyDetails ?? {};
-  switch (key.asymmetricKeyType) {
-    case 'ec': {
-      const curve = CURVES[details.namedCurve ?? ''];
-      if (!curve) throw insecure(`EC curve ${details.namedCurve ?? 'unknown'} is not allowed (P-256, P-384, P-521 only)`);
-      const bits = curve.hash.slice(3);
-      return { key, spki, defaultAlgorithm: `ecdsa-sha2-${bits}-${curve.name}`, defaultHash: curve.hash };
+  const made = known ?? keyObjectOf(checked);
+  if (typeof made === 'string') throw unparsable(made);
+  const spki = Buffer.from(der);
+  switch (checked.algorithm) {
+    case 'ecdsa': {
+      const curve = CURVES[checked.curve ?? ''];
+      if (!curve) throw insecure(`EC curve ${checked.curve ?? 'unknown'} is not allowed (P-256, P-384, P-521 only)`);
+      return { key: made, spki, defaultAlgorithm: `ecdsa-sha2-${curve.hash.slice(3)}-${curve.name}`, defaultHash: curve.hash };
     }
-    case 'rsa': {
-      const size = details.modulusLength ?? 0;
-      if (size < 2048 || size > 4096) throw insecure(`RSA key size ${size} is outside 2048–4096 bits`);
-      if (details.publicExponent !== 65537n) throw insecure('RSA public exponent must be 65537');
-      return { key, spki, defaultAlgorithm: `rsa-sign-pkcs1-${size}-sha256`, defaultHash: 'sha256' };
-    }
+    case 'rsa':
+      return { key: made, spki, defaultAlgorithm: `rsa-sign-pkcs1-${checked.rsaBits ?? 0}-sha256`, defaultHash: 'sha256' };
     case 'ed25519':
-      return { key, spki, defaultAlgorithm: 'ed25519', defaultHash: null };
-    default:
-      throw insecure(`key type ${key.asymmetricKeyType ?? 'unknown'} is not supported`);
+      return { key: made, spki, defaultAlgorithm: 'ed25519', defaultHash: null };
   }
 }
 
-function parseDer(der: Buffer): KeyObject {
-  try {
-    return createPublicKey({ key: der, format: 'der', type: 'spki' });
-  } catch {
-    throw new SealhouseError('invalid_input', `${INVALID_PUBLIC_KEY}: not a DER SubjectPublicKeyInfo`);
+/** For a KeyObject the operator supplied (the CA's own certificate): the same rules, via its DER. */
+export function acceptPublicKey(key: KeyObject, der?: Buffer): AcceptedKey {
+  let spki = der;
+  if (spki === undefined) {
+    try {
+      spki = key.export({ type: 'spki', format: 'der' });
+    } catch {
+      throw unparsable('not a usable public key');
+    }
   }
+  return acceptSpki(spki, key);
 }
 
 /**
@@ -107,11 +97,10 @@ export function parsePublicKey(input: string | Uint8Array): AcceptedKey {
     if (blocks.length !== 1 || !block || block.label !== 'PUBLIC KEY') {
       throw new SealhouseError('invalid_input', `${INVALID_PUBLIC_KEY}: expected exactly one PUBLIC KEY PEM block`);
     }
-    return acceptPublicKey(parseDer(block.der), block.der);
+    return acceptSpki(block.der);
   }
   if (typeof input !== 'string') {
-    const der = Buffer.from(input);
-    return acceptPublicKey(parseDer(der), der);
+    return acceptSpki(Buffer.from(input));
   }
   const decoded = Buffer.from(input.trim(), 'base64');
   if (decoded.length === 0) throw new SealhouseError('invalid_input', `${INVALID_PUBLIC_KEY}: neither PEM nor base64 DER`);

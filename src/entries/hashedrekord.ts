@@ -44,7 +44,6 @@ function canonicalizeV001(specValue: unknown, opts: EntryOptions): CanonicalEntr
   const sig = decodeBase64(sigText, 'spec.signature.content');
   const material = parseVerifierMaterial(decodeBase64(keyText, 'spec.signature.publicKey.content'), 'public key');
 
-  if (material.form === 'chain') verifyChain(material.certificates);
   const key = material.key;
   if (key.algorithm === 'ed25519' && alg !== 'sha512') {
     throw entryError(`verifying signature: Ed25519 keys are verified as Ed25519ph, which needs a sha512 digest, got ${alg}`);
@@ -58,6 +57,8 @@ function canonicalizeV001(specValue: unknown, opts: EntryOptions): CanonicalEntr
       throw entryError(`entry algorithms are not allowed: ${describeKey(key)} with ${alg} (allowed: ${allowed.join(', ')})`);
     }
   }
+  // Last: chain building is the costly check, so a bad signature never pays for it.
+  if (material.form === 'chain') verifyChain(material.certificates);
 
   const canonicalSpec = {
     data: { hash: { algorithm: hash.algorithm, value: hash.value } },

@@ -5,13 +5,13 @@
  * re-marshalled from its parsed form, or the certificates' DER exactly as given.
  * https://github.com/sigstore/rekor/blob/main/pkg/pki/x509/x509.go
  */
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { SealhouseError } from '../errors.js';
 import { parseCertificate, type ParsedCertificate } from './certificate.js';
 import { readWhole, TAG } from './der.js';
-import { parseCanonicalEcSpki } from './ec-spki.js';
 import { entryError } from './fields.js';
 import { encodePem, parsePemBlocks } from './pem.js';
+import { checkSpki, keyObjectOf, type CheckedSpki } from './spki-check.js';
 
 export type EcdsaCurve = 'P-256' | 'P-384' | 'P-521';
 
@@ -37,7 +37,6 @@ export interface VerifierMaterial {
 }
 
 const MAX_CHAIN = 10;
-const CURVES: Record<string, EcdsaCurve> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' };
 
 function keyError(what: string, reason: string, cause?: unknown): SealhouseError {
   return new SealhouseError('malformed_key', `error processing entry: ${what}: ${reason}`, { cause });
@@ -49,47 +48,45 @@ export function describeKey(key: PublicKeyInfo): string {
   return 'Ed25519';
 }
 
-/** Classifies a key and enforces the sizes sigstore accepts (cryptoutils.ValidatePubKey). */
-export function toKeyInfo(keyObject: KeyObject, spki: Buffer, what: string): PublicKeyInfo {
-  const type = keyObject.asymmetricKeyType;
-  const details = keyObject.asymmetricKeyDetails ?? {};
-  if (type === 'ed25519') return { keyObject, spki, algorithm: 'ed25519' };
-  if (type === 'ec') {
-    const curve = CURVES[details.namedCurve ?? ''];
-    if (curve === undefined) {
-      throw entryError(`${what}: unsupported ECDSA curve ${details.namedCurve ?? 'unknown'} (use P-256, P-384 or P-521)`);
-    }
-    return { keyObject, spki, algorithm: 'ecdsa', curve };
-  }
-  if (type === 'rsa') {
-    const rsaBits = Math.ceil((details.modulusLength ?? 0) / 8) * 8;
+/**
+ * A checked key with the sizes sigstore accepts (cryptoutils.ValidatePubKey). The KeyObject is
+ * made only when a verifier asks for it, and only after spki-check.ts has read the bytes.
+ */
+export function toKeyInfo(checked: CheckedSpki, what: string): PublicKeyInfo {
+  const { algorithm, der: spki } = checked;
+  if (algorithm === 'rsa') {
+    // Go's rsa.PublicKey.Size()*8: the modulus rounded up to whole bytes.
+    const rsaBits = Math.ceil((checked.rsaBits ?? 0) / 8) * 8;
     if (rsaBits < 2048) throw entryError(`${what}: RSA key too small: ${rsaBits} bits (minimum 2048)`);
     if (rsaBits > 4096) throw entryError(`${what}: RSA key too large: ${rsaBits} bits (maximum 4096)`);
-    return { keyObject, spki, algorithm: 'rsa', rsaBits };
   }
-  throw entryError(`${what}: unsupported public key type ${type ?? 'unknown'} (use ECDSA, RSA or Ed25519)`);
+  let keyObject: KeyObject | undefined;
+  return {
+    spki,
+    algorithm,
+    ...(checked.curve === undefined ? {} : { curve: checked.curve, ecPoint: checked.ecPoint }),
+    ...(algorithm === 'rsa' ? { rsaBits: Math.ceil((checked.rsaBits ?? 0) / 8) * 8 } : {}),
+    get keyObject(): KeyObject {
+      if (keyObject !== undefined) return keyObject;
+      const made = keyObjectOf(checked);
+      if (typeof made === 'string') throw keyError(what, `PUBLIC KEY could not be parsed: ${made}`);
+      return (keyObject = made);
+    },
+  };
 }
 
 function parseSpki(der: Buffer, what: string): PublicKeyInfo {
   if (readWhole(der, TAG.SEQUENCE) === undefined) throw keyError(what, 'PUBLIC KEY is not well-formed DER');
-  const fast = parseCanonicalEcSpki(der);
-  if (fast !== undefined) {
-    if ('offCurve' in fast) throw keyError(what, 'PUBLIC KEY could not be parsed: the EC point is not on the curve');
-    return fast.key;
-  }
-  let keyObject: KeyObject;
-  try {
-    keyObject = createPublicKey({ key: der, format: 'der', type: 'spki' });
-  } catch (err) {
-    throw keyError(what, `PUBLIC KEY could not be parsed: ${(err as Error).message}`, err);
-  }
-  // Go re-marshals the parsed key (x509.MarshalPKIXPublicKey), so store what OpenSSL re-exports.
-  const canonical = keyObject.export({ type: 'spki', format: 'der' });
-  return toKeyInfo(keyObject, canonical, what);
+  const verdict = checkSpki(der);
+  if (!verdict.ok) throw verdict.unsupported ? entryError(`${what}: ${verdict.reason}`) : keyError(what, `PUBLIC KEY could not be parsed: ${verdict.reason}`);
+  const info = toKeyInfo(verdict.key, what);
+  // Keys other than the hot EC path: let OpenSSL confirm it can use the key now, not mid-verify.
+  if (info.algorithm !== 'ecdsa') void info.keyObject;
+  return info;
 }
 
 function certificateKey(cert: ParsedCertificate, what: string): PublicKeyInfo {
-  return toKeyInfo(cert.x509.publicKey, cert.spki, `${what}: certificate key`);
+  return toKeyInfo(cert.key, `${what}: certificate key`);
 }
 
 /** Parses PEM bytes (already base64-decoded from the entry); `what` names the field. */
