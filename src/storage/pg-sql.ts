@@ -62,6 +62,8 @@ export class PgSql implements Sql {
       types,
       // Bounded waits while the server is away (a restart refuses or stalls new connections).
       connectionTimeoutMillis: 10_000,
+      // TCP keepalive finds a half-open connection (a failover that sent no RST) instead of waiting forever.
+      keepAlive: true,
       ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
     });
     // An idle client that loses its connection must not crash the process; the next query retries.
