@@ -5,7 +5,8 @@
  * what Go's ParsePKIXPublicKey (elliptic.Unmarshal) does, so neither OpenSSL's decoder nor its
  * re-export is needed — measured on this machine they cost ≈ 100 µs each per entry, a third of
  * the server's CPU under load (bench/http-bench.ts). The KeyObject is created only if a caller
- * asks for it (DSSE, the pure-JS fallback). Anything else takes the general path in keys.ts.
+ * asks for it (DSSE, the pure-JS fallback). spki-check.ts, the one check every outside key
+ * passes, uses this for EC keys and refuses every other EC encoding.
  * https://www.secg.org/sec1-v2.pdf §2.3.4; RFC 5480 §2
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
