@@ -87,8 +87,13 @@ export function textInput(seeds: readonly string[]): fc.Arbitrary<string> {
     fc.string({ maxLength: 300, unit: fc.constantFrom('-', 'B', 'E', 'G', 'I', 'N', ' ', '\n', '\r', '=', '/', '+', 'A', '0', '\u2014', ':', '.', 'x', 'p') }),
     mutatedBytes(buffers).map((b) => b.toString('utf8')),
     mutatedBytes(buffers).map((b) => b.toString('latin1')),
+    // Long repetitions of structural tokens: what makes a scanner quadratic (a lazy BEGIN…END
+    // regex took seconds on these); the per-input time budget catches it.
+    fc.tuple(fc.constantFrom(...REPEATED), fc.integer({ min: 1_000, max: 40_000 })).map(([t, n]) => t.repeat(n)),
   );
 }
+
+const REPEATED = ['-----BEGIN CERTIFICATE-----\n', '-----BEGIN ', '-----END A-----', '\n\n', '\u2014 a ', 'x001/', 'A=', '\n', '{"a":'];
 
 /** JSON-ish values, plus mutations of valid documents (a field swapped for any JSON value). */
 export function jsonInput(seeds: readonly unknown[]): fc.Arbitrary<unknown> {
