@@ -81,7 +81,10 @@ function missingPhrases(path: string): string[] {
   const parts = path.split('.');
   const last = parts.pop() ?? path;
   const parent = ['requestBody', ...parts].join('.');
-  return [`${path.replace(/\.(\d+)(?=\.|$)/g, '[$1]')} in body is required`, `${parent} must have required property '${last}'`];
+  const entryPath = (p: string): string => `${p.replace(/\.(\d+)(?=\.|$)/g, '[$1]')} in body is required`;
+  // A proposed entry inside entries/retrieve is checked by its entry type, which names paths from its own root.
+  const inSearch = /^entries\.\d+\.(.+)$/.exec(path)?.[1];
+  return [entryPath(path), ...(inSearch ? [entryPath(inSearch)] : []), `${parent} must have required property '${last}'`];
 }
 
 /**

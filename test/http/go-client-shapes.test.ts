@@ -112,6 +112,7 @@ describe('Go client request shapes', () => {
       await refused('/api/v1/log/entries', { ...d, spec: { proposedContent: { ...d.spec.proposedContent, envelope: null } } }, 422, /^spec\.proposedContent\.envelope in body is required \(spec\.proposedContent\.envelope was sent as null/);
       await refused('/api/v1/log/entries', { ...d, spec: { proposedContent: null } }, 422, /^spec\.proposedContent in body is required/);
       await refused('/api/v1/index/retrieve', { publicKey: { format: null, content: 'AAAA' } }, 422, /requestBody\.publicKey must have required property 'format' \(publicKey\.format was sent as null/);
+      await refused('/api/v1/log/entries/retrieve', { entryUUIDs: null, entries: [{ ...h, spec: { ...h.spec, signature: null } }] }, 422, /spec\.signature in body is required \(entries\.0\.spec\.signature was sent as null/);
       // Values, not absent members: still refused.
       await refused('/api/v1/log/entries/retrieve', { logIndexes: [null] }, 422, /logIndexes\.0 must be integer/);
       await refused('/api/v1/log/entries', null, 422, /the request body must be a JSON object, not null/);
