@@ -96,7 +96,7 @@ describe('the CA refuses, with a clear 4xx and no certificate', () => {
     refused(withToken(await idp.mint(), keyRequest({ challenge: 'user-0001' })), /^The signature supplied in the request could not be verified: /));
   it('a weak EC key (P-224)', async () => {
     const weak = weakEcKey();
-    await refused(withToken(await idp.mint(), keyRequest({ key: weak.key, publicPem: weak.pem })), /^The public key supplied in the request is insecure: EC curve secp224r1/);
+    await refused(withToken(await idp.mint(), keyRequest({ key: weak.key, publicPem: weak.pem })), /^The public key supplied in the request is insecure: .*curve secp224r1/);
   });
   it('a weak RSA key (1024 bits)', async () => {
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
