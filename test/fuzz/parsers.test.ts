@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TARGETS } from './targets.js';
+import { seedCount, TARGETS } from './targets.js';
 import type { FuzzResult } from './run-target.js';
 
 const runner = fileURLToPath(new URL('./run-target.js', import.meta.url));
@@ -43,6 +43,10 @@ function runTarget(name: string, dir: string): Promise<{ result?: FuzzResult; cr
     });
   });
 }
+
+test('the fuzz seeds (vectors, keys, CA, CSRs, checkpoints) build', () => {
+  assert.ok(seedCount() >= 20, 'real inputs to mutate');
+});
 
 test('parser fuzz', { concurrency: Number(process.env.FUZZ_CONCURRENCY ?? 2) }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'sealhouse-fuzz-'));

@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import fc from 'fast-check';
-import { seedCount, TARGETS } from './targets.js';
+import { TARGETS } from './targets.js';
 import { SealhouseError } from '../../src/errors.js';
 
 export interface FuzzResult {
@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   const budgetMs = Number(process.env.FUZZ_BUDGET_MS ?? 2000);
   const currentFile = process.env.FUZZ_CURRENT_FILE;
   const typed = target.typed ?? ((err: unknown) => err instanceof SealhouseError);
-  seedCount();
+
   let slowestMs = 0;
   const started = performance.now();
   const details = await fc.check(

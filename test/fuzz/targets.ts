@@ -48,10 +48,14 @@ const neverThrows = (): boolean => false;
 
 // ---- seeds: real vectors and freshly made keys/certificates --------------------------------
 
-let cachedSeeds: ReturnType<typeof makeSeeds> | undefined;
-const seeds = (): ReturnType<typeof makeSeeds> => (cachedSeeds ??= makeSeeds());
+/** A value built on first use: each child process only pays for the seeds its target needs. */
+function lazy<T>(make: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= make());
+}
 
-function makeSeeds() {
+/** Entries from the Rekor vectors, the certificates and keys inside them. */
+const vectors = lazy(() => {
   const proposed: unknown[] = [];
   const certPems: string[] = [];
   for (const rel of listJson('rekor/entries').filter((f) => f.endsWith('.logentry.json'))) {
@@ -64,19 +68,33 @@ function makeSeeds() {
   const walkthrough = readVectorJson<{ decoded_body: Record<string, unknown> }>('rekor/walkthrough_entry_62432866.json');
   proposed.push(walkthrough.decoded_body);
   collectPems(walkthrough.decoded_body, certPems);
+  return { proposed, certPems, envelopes: proposed.flatMap((p) => findEnvelopes(p)) };
+});
+
+/** Fresh keys of every accepted kind, a CA chain, CSRs and proofs of possession. */
+const crypto = lazy(() => {
+  const { certPems } = vectors();
   const ca = makeCa();
   const keys = (['P-256', 'P-384', 'P-521', 'ed25519', 'rsa2048'] as const).map((k) => keyPair(k));
   const keyPems = [readVector('rekor/rekor.pub'), ...keys.map((k) => k.pem)];
   const certDers = [ca.generated.intermediate, ca.generated.root, ...certPems.filter((p) => p.includes('BEGIN CERTIFICATE')).flatMap((p) => certificatesFromPem(p))];
   const allPems = [...keyPems, ...certPems, toPem(ca.generated.intermediate), toPem(ca.generated.root)];
-  const csrs = [keys[0], keys[1], keys[3]].map((k) =>
-    openssl((d) => ['req', '-new', '-key', `${d}/key.pem`, '-subj', '/CN=fuzz'], { 'key.pem': k!.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string }),
-  );
   const challenge = 'fuzz@example.com';
   const pops = keys.slice(0, 4).map((k) => ({
     publicKey: k.pem,
     proofOfPossession: sign(k.privateKey.asymmetricKeyType === 'ed25519' ? null : 'sha256', Buffer.from(challenge), k.privateKey).toString('base64'),
   }));
+  return { keys, keyPems, certDers, allPems, challenge, pops, roots: [ca.generated.root] };
+});
+
+const csrs = lazy(() =>
+  [0, 1, 3].map((i) =>
+    openssl((d) => ['req', '-new', '-key', `${d}/key.pem`, '-subj', '/CN=fuzz'], { 'key.pem': crypto().keys[i]!.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string }),
+  ),
+);
+
+/** Signed checkpoints (ours and production Rekor's) and the C2SP example note. */
+const notes = lazy(() => {
   const noteKey = generateEd25519NoteKey('fuzz.example');
   const noteSigner = ed25519NoteSigner(noteKey.skey);
   const checkpoints = [
@@ -85,9 +103,8 @@ function makeSeeds() {
     readFileSync(vectorPath('checkpoints/production_rekor_checkpoint_from_sigstore-python.txt'), 'utf8'),
   ];
   const c2sp = readVectorJson<{ signed_note_example: { vkey: string; note: string } }>('notes/c2sp_examples.json').signed_note_example;
-  const envelopes = proposed.flatMap((p) => findEnvelopes(p));
-  return { proposed, certDers, keyPems, allPems, csrs, challenge, pops, noteKey, checkpoints, c2sp, envelopes, roots: [ca.generated.root] };
-}
+  return { noteKey, checkpoints, c2sp };
+});
 
 /** Every base64 PEM inside an entry body (publicKey.content, verifiers), decoded. */
 function collectPems(v: unknown, out: string[]): void {
@@ -148,7 +165,7 @@ function walkCaDer(buf: Buffer): void {
 // ---- the targets -------------------------------------------------------------------------
 
 const asText = (b: unknown): string => String(b);
-const derSeeds = (): Buffer[] => [...seeds().certDers, ...seeds().allPems.flatMap((p) => pemBlocks(p).map((b) => b.der))];
+const derSeeds = (): Buffer[] => [...crypto().certDers, ...crypto().allPems.flatMap((p) => pemBlocks(p).map((b) => b.der))];
 
 export const TARGETS: readonly Target[] = [
   { name: 'entries/der walk', arbitrary: () => bytesInput(derSeeds()), run: (b) => walkEntryDer(b as Buffer), typed: neverThrows },
@@ -163,30 +180,30 @@ export const TARGETS: readonly Target[] = [
       const oid = caDer.decodeOid(b as Buffer);
       if (!/^[0-9]+(\.[0-9]+)+$/.test(oid)) throw new Error(`decodeOid gave ${JSON.stringify(oid)}`);
     } },
-  { name: 'entries/pem parsePemBlocks', arbitrary: () => textInput(seeds().allPems),
+  { name: 'entries/pem parsePemBlocks', arbitrary: () => textInput(crypto().allPems),
     run: (s) => {
       for (const b of parsePemBlocks(asText(s), 'fuzz')) encodePem(b.type, b.der);
     } },
-  { name: 'ca/pem pemBlocks', arbitrary: () => textInput(seeds().allPems), run: (s) => certificatesFromPem(asText(s)) },
-  { name: 'entries/keys parseVerifierMaterial', arbitrary: () => bytesInput(seeds().allPems.map((p) => Buffer.from(p))),
+  { name: 'ca/pem pemBlocks', arbitrary: () => textInput(crypto().allPems), run: (s) => certificatesFromPem(asText(s)) },
+  { name: 'entries/keys parseVerifierMaterial', arbitrary: () => bytesInput(crypto().allPems.map((p) => Buffer.from(p))),
     run: (b) => parseVerifierMaterial(b as Buffer, 'fuzz') },
   { name: 'entries/keys parseVerifierMaterial (DER in PEM)', arbitrary: () => fc.tuple(fc.boolean(), bytesInput(derSeeds())).map(([cert, d]) => Buffer.from(encodePem(cert ? 'CERTIFICATE' : 'PUBLIC KEY', d))),
     run: (b) => parseVerifierMaterial(b as Buffer, 'fuzz') },
-  { name: 'entries/certificate parseCertificate', arbitrary: () => bytesInput(seeds().certDers), run: (b) => parseCertificate(b as Buffer, 'fuzz') },
-  { name: 'ca/public-key parsePublicKey', arbitrary: () => bytesInput([...seeds().keyPems.map((p) => Buffer.from(p)), ...derSeeds()]),
+  { name: 'entries/certificate parseCertificate', arbitrary: () => bytesInput(crypto().certDers), run: (b) => parseCertificate(b as Buffer, 'fuzz') },
+  { name: 'ca/public-key parsePublicKey', arbitrary: () => bytesInput([...crypto().keyPems.map((p) => Buffer.from(p)), ...derSeeds()]),
     run: (b) => parsePublicKey(b as Buffer) },
-  { name: 'ca/public-key parsePublicKey (text)', arbitrary: () => textInput(seeds().keyPems), run: (s) => parsePublicKey(asText(s)) },
-  { name: 'ca/x509-raw parseCertificate', arbitrary: () => bytesInput(seeds().certDers),
+  { name: 'ca/public-key parsePublicKey (text)', arbitrary: () => textInput(crypto().keyPems), run: (s) => parsePublicKey(asText(s)) },
+  { name: 'ca/x509-raw parseCertificate', arbitrary: () => bytesInput(crypto().certDers),
     run: (b) => {
       const c = parseRawCertificate(b as Buffer);
       tbsWithoutExtension(c.tbs, '1.3.6.1.4.1.11129.2.4.3');
     } },
-  { name: 'ca/csr verifyCsr', arbitrary: () => bytesInput([...seeds().csrs.map((p) => Buffer.from(p)), ...seeds().csrs.flatMap((p) => pemBlocks(p).map((b) => Buffer.from(toPem(b.der, 'CERTIFICATE REQUEST'))))]),
+  { name: 'ca/csr verifyCsr', arbitrary: () => bytesInput([...csrs().map((p) => Buffer.from(p)), ...csrs().flatMap((p) => pemBlocks(p).map((b) => Buffer.from(toPem(b.der, 'CERTIFICATE REQUEST'))))]),
     run: (b) => verifyCsr(b as Buffer) },
-  { name: 'ca/csr verifyCsr (DER in PEM)', arbitrary: () => bytesInput(seeds().csrs.flatMap((p) => pemBlocks(p).map((b) => b.der))).map((d) => toPem(d, 'CERTIFICATE REQUEST')),
+  { name: 'ca/csr verifyCsr (DER in PEM)', arbitrary: () => bytesInput(csrs().flatMap((p) => pemBlocks(p).map((b) => b.der))).map((d) => toPem(d, 'CERTIFICATE REQUEST')),
     run: (s) => verifyCsr(asText(s)) },
-  { name: 'ca/pop verifyPublicKeyProof', arbitrary: () => bytesInput(seeds().pops.flatMap((p) => [Buffer.from(p.publicKey), ...pemBlocks(p.publicKey).map((b) => b.der)])),
-    run: (b) => verifyPublicKeyProof({ publicKey: b as Buffer, proofOfPossession: seeds().pops[0]!.proofOfPossession, challenges: [seeds().challenge] }) },
+  { name: 'ca/pop verifyPublicKeyProof', arbitrary: () => bytesInput(crypto().pops.flatMap((p) => [Buffer.from(p.publicKey), ...pemBlocks(p.publicKey).map((b) => b.der)])),
+    run: (b) => verifyPublicKeyProof({ publicKey: b as Buffer, proofOfPossession: crypto().pops[0]!.proofOfPossession, challenges: [crypto().challenge] }) },
   { name: 'ca/ct-wire parseExtraData', arbitrary: () => bytesInput([Buffer.from('000006000003abcdef', 'hex'), Buffer.from('000003aabbcc000000', 'hex')]),
     run: (b) => {
       parseExtraData('x509', b as Buffer);
@@ -195,9 +212,9 @@ export const TARGETS: readonly Target[] = [
   { name: 'ca/sct parseSctList', arbitrary: () => bytesInput([Buffer.from('000a0008' + '00'.repeat(8), 'hex')]), run: (b) => parseSctList(b as Buffer) },
   { name: 'ca/sct sctFromJson', arbitrary: () => jsonInput([{ sct_version: 0, id: Buffer.alloc(32).toString('base64'), timestamp: 1, extensions: '', signature: 'BAMARjBEAiA=' }]),
     run: (j) => sctFromJson(j) },
-  { name: 'ca/ct-submission add-chain', arbitrary: () => bytesInput(seeds().certDers),
+  { name: 'ca/ct-submission add-chain', arbitrary: () => bytesInput(crypto().certDers),
     run: (b) => {
-      for (const f of [() => x509Entry(b as Buffer), () => precertEntry(b as Buffer, seeds().roots[0]!), () => checkSubmittedChain([b as Buffer], seeds().roots)]) {
+      for (const f of [() => x509Entry(b as Buffer), () => precertEntry(b as Buffer, crypto().roots[0]!), () => checkSubmittedChain([b as Buffer], crypto().roots)]) {
         try {
           f();
         } catch (err) {
@@ -207,9 +224,9 @@ export const TARGETS: readonly Target[] = [
     } },
   { name: 'merkle/tiles parseTilePath', arbitrary: () => textInput(['tile/0/x001/x234/067.p/7', 'tile/entries/000', 'tile/1/255', 'tile/63/x999/x999/x999/x999/x999/999.p/255']), run: (s) => parseTilePath(asText(s)) },
   { name: 'note/base64 decodeStrictBase64', arbitrary: () => textInput(['IbC2+n9aYhFlm5nFwkp+j7/Hc9XuYWxyE5OlXIoIijY=', 'YQ==']), run: (s) => decodeStrictBase64(asText(s)), typed: neverThrows },
-  { name: 'note/signed-note parseSignedNote (text)', arbitrary: () => textInput([...seeds().checkpoints, seeds().c2sp.note]), run: (s) => parseSignedNote(asText(s)) },
-  { name: 'note/signed-note parseSignedNote (bytes)', arbitrary: () => bytesInput([...seeds().checkpoints, seeds().c2sp.note].map((s) => Buffer.from(s))), run: (b) => parseSignedNote(b as Buffer) },
-  { name: 'note/checkpoint parseCheckpoint', arbitrary: () => textInput(seeds().checkpoints.map((c) => c.slice(0, c.indexOf('\n\n') + 1))),
+  { name: 'note/signed-note parseSignedNote (text)', arbitrary: () => textInput([...notes().checkpoints, notes().c2sp.note]), run: (s) => parseSignedNote(asText(s)) },
+  { name: 'note/signed-note parseSignedNote (bytes)', arbitrary: () => bytesInput([...notes().checkpoints, notes().c2sp.note].map((s) => Buffer.from(s))), run: (b) => parseSignedNote(b as Buffer) },
+  { name: 'note/checkpoint parseCheckpoint', arbitrary: () => textInput(notes().checkpoints.map((c) => c.slice(0, c.indexOf('\n\n') + 1))),
     run: (s) => {
       parseCheckpoint(asText(s));
       try {
@@ -218,11 +235,11 @@ export const TARGETS: readonly Target[] = [
         if (!sealhouse(err)) throw err;
       }
     } },
-  { name: 'note/checkpoint verifyCheckpoint', arbitrary: () => textInput(seeds().checkpoints),
-    run: (s) => verifyCheckpoint(asText(s), [ed25519NoteVerifier(seeds().noteKey.vkey), ed25519NoteVerifier(seeds().c2sp.vkey)]) },
+  { name: 'note/checkpoint verifyCheckpoint', arbitrary: () => textInput(notes().checkpoints),
+    run: (s) => verifyCheckpoint(asText(s), [ed25519NoteVerifier(notes().noteKey.vkey), ed25519NoteVerifier(notes().c2sp.vkey)]) },
   { name: 'note/checkpoint parseRekorOrigin', arbitrary: () => textInput(['rekor.sigstore.dev - 1193050959916656506', 'a - 0']), run: (s) => parseRekorOrigin(asText(s)) },
-  { name: 'note/ed25519-note vkey', arbitrary: () => textInput([seeds().noteKey.vkey, seeds().c2sp.vkey]), run: (s) => ed25519NoteVerifier(asText(s)) },
-  { name: 'note/ed25519-note skey', arbitrary: () => textInput([seeds().noteKey.skey]), run: (s) => ed25519NoteSigner(asText(s)) },
+  { name: 'note/ed25519-note vkey', arbitrary: () => textInput([notes().noteKey.vkey, notes().c2sp.vkey]), run: (s) => ed25519NoteVerifier(asText(s)) },
+  { name: 'note/ed25519-note skey', arbitrary: () => textInput([notes().noteKey.skey]), run: (s) => ed25519NoteSigner(asText(s)) },
   { name: 'entries/encoding base64/hex', arbitrary: () => textInput(['YQ==', 'MEUCIQ+/', 'deadBEEF']),
     run: (s) => {
       for (const f of [decodeBase64, decodeBase64Lenient, decodeHex]) {
@@ -233,16 +250,15 @@ export const TARGETS: readonly Target[] = [
         }
       }
     } },
-  { name: 'entries/dsse-envelope parseEnvelopeJson', arbitrary: () => textInput(seeds().envelopes.length > 0 ? seeds().envelopes : ['{"payload":"","payloadType":"x","signatures":[]}']),
+  { name: 'entries/dsse-envelope parseEnvelopeJson', arbitrary: () => textInput(vectors().envelopes.length > 0 ? vectors().envelopes : ['{"payload":"","payloadType":"x","signatures":[]}']),
     run: (s) => parseEnvelopeJson(asText(s), 'fuzz') },
-  { name: 'entries/registry decodeCanonicalBody', arbitrary: () => bytesInput(seeds().proposed.map((p) => Buffer.from(JSON.stringify(p)))), run: (b) => decodeCanonicalBody(b as Buffer) },
-  { name: 'entries/registry canonicalizeProposedEntry', arbitrary: () => jsonInput(seeds().proposed), run: (j) => canonicalizeProposedEntry(j),
+  { name: 'entries/registry decodeCanonicalBody', arbitrary: () => bytesInput(vectors().proposed.map((p) => Buffer.from(JSON.stringify(p)))), run: (b) => decodeCanonicalBody(b as Buffer) },
+  { name: 'entries/registry canonicalizeProposedEntry', arbitrary: () => jsonInput(vectors().proposed), run: (j) => canonicalizeProposedEntry(j),
     // The registry wraps anything unexpected into a SealhouseError as a safety net; reaching it is a bug.
     typed: (err) => isSealhouseError(err) && !(err.cause !== undefined && !(err.cause instanceof SealhouseError) && /unexpected /.test(err.message)) },
 ];
 
-/** How many seed inputs the mutations start from (built once per child). */
+/** Builds every seed group, so a broken vector or key fails loudly rather than as a fuzz result. */
 export function seedCount(): number {
-  const s = seeds();
-  return s.proposed.length + s.certDers.length + s.allPems.length + s.csrs.length + s.checkpoints.length;
+  return vectors().proposed.length + crypto().certDers.length + crypto().allPems.length + csrs().length + notes().checkpoints.length;
 }
