@@ -13,7 +13,7 @@ import { constants, verify, type KeyObject } from 'node:crypto';
 import { decodeBase64Lenient } from './encoding.js';
 import { parseEcdsaSignature, toDer } from './ecdsa-signature.js';
 import { entryError, isJsonObject } from './fields.js';
-import type { PublicKeyInfo, VerifierMaterial } from './keys.js';
+import type { PublicKeyInfo } from './keys.js';
 
 export interface DsseSignature {
   /** The `sig` string exactly as in the envelope (what dsse stores). */
@@ -123,59 +123,68 @@ export function checkVerifierCount(count: number, what: string): void {
   }
 }
 
+/** A verifier as the matcher needs it: its key and an identity (the canonical PEM) for de-duplication. */
+export interface MatchKey {
+  readonly key: PublicKeyInfo;
+  readonly id: string;
+}
+
 /**
- * For each distinct signature, a verifier whose key verifies it over the PAE. Throws unless
- * every signature verifies (Rekor: "all signatures must have a key that verifies it").
+ * For each signature, the index of a verifier whose key verifies it over `message` (the PAE).
+ * Throws unless every signature verifies (Rekor: "all signatures must have a key that verifies it").
  *
  * Instead of Rekor's verifier × signature loop, each signature first tries its hinted verifier
  * (`hints[i]`: the key sent with it in intoto 0.0.2, or the verifier at the same position in
  * dsse), then verifiers that already verified another signature, then the rest; identical
- * verifiers (same canonical PEM) are tried once, and checks stop at SIGNATURE_CHECK_BUDGET.
+ * verifiers (same id) and repeated signatures are tried once, and checks stop at
+ * SIGNATURE_CHECK_BUDGET. Pure, so it runs the same inline or in dsse-verify-worker.ts.
  */
-export function matchSignatures(
-  env: DsseEnvelope,
-  verifiers: readonly VerifierMaterial[],
-  hints: readonly (number | undefined)[] = env.signatures.map((_, i) => i),
-): Map<string, VerifierMaterial> {
-  checkSignatureCount(env.signatures.length, 'the DSSE envelope');
-  const message = pae(env.payloadType, env.payload);
+export function matchIndexes(
+  message: Buffer,
+  signatures: readonly { readonly sig: string; readonly bytes: Buffer }[],
+  keys: readonly MatchKey[],
+  hints: readonly (number | undefined)[],
+): number[] {
+  checkSignatureCount(signatures.length, 'the DSSE envelope');
   const distinct: number[] = [];
-  const seenPem = new Set<string>();
-  verifiers.forEach((v, i) => {
-    if (seenPem.has(v.canonicalPem)) return;
-    seenPem.add(v.canonicalPem);
+  const seen = new Set<string>();
+  keys.forEach((k, i) => {
+    if (seen.has(k.id)) return;
+    seen.add(k.id);
     distinct.push(i);
   });
-  const matched = new Map<string, VerifierMaterial>();
+  const bySig = new Map<string, number>();
   const proven: number[] = [];
   let spent = 0;
-  env.signatures.forEach((s, i) => {
-    if (matched.has(s.sig)) return;
+  return signatures.map((s, i) => {
+    const known = bySig.get(s.sig);
+    if (known !== undefined) return known;
     const hint = hints[i];
-    const order = [
-      ...(hint !== undefined && hint < verifiers.length ? [hint] : []),
-      ...proven,
-      ...distinct,
-    ];
+    const order = [...(hint !== undefined && hint < keys.length ? [hint] : []), ...proven, ...distinct];
     const tried = new Set<string>();
     for (const vi of order) {
-      const verifier = verifiers[vi] as VerifierMaterial;
-      if (tried.has(verifier.canonicalPem)) continue;
-      tried.add(verifier.canonicalPem);
-      spent += checkCost(verifier.key);
+      const k = keys[vi] as MatchKey;
+      if (tried.has(k.id)) continue;
+      tried.add(k.id);
+      spent += checkCost(k.key);
       if (spent > SIGNATURE_CHECK_BUDGET) {
-        throw entryError(`matching the ${env.signatures.length} DSSE signatures to their verifiers exceeds this server's signature-check budget; list the verifiers in signature order`);
+        throw entryError(`matching the ${signatures.length} DSSE signatures to their verifiers exceeds this server's signature-check budget; list the verifiers in signature order`);
       }
-      if (verifyMessage(verifier.key, message, s.bytes)) {
-        matched.set(s.sig, verifier);
+      if (verifyMessage(k.key, message, s.bytes)) {
+        bySig.set(s.sig, vi);
         if (!proven.includes(vi)) proven.push(vi);
-        return;
+        return vi;
       }
     }
-    const n = seenPem.size;
+    const n = seen.size;
     throw entryError(
-      `all signatures must have a key that verifies it: signature ${i + 1} of ${env.signatures.length} does not verify over the DSSE PAE with ${n === 1 ? 'the verifier' : `any of the ${n} verifiers`}`,
+      `all signatures must have a key that verifies it: signature ${i + 1} of ${signatures.length} does not verify over the DSSE PAE with ${n === 1 ? 'the verifier' : `any of the ${n} verifiers`}`,
     );
   });
-  return matched;
+}
+
+/** The most budget units matching could spend: what decides whether it is worth a thread hop. */
+export function worstCaseCost(signatureCount: number, keys: readonly MatchKey[]): number {
+  const perSignature = keys.reduce((sum, k) => sum + checkCost(k.key), 0);
+  return Math.min(SIGNATURE_CHECK_BUDGET, signatureCount * perSignature);
 }

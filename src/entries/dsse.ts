@@ -10,7 +10,8 @@
  */
 import { sha256 } from '../merkle/hash.js';
 import { makeCanonicalEntry } from './canonical.js';
-import { checkSignatureCount, checkVerifierCount, matchSignatures, parseEnvelopeJson } from './dsse-envelope.js';
+import { checkSignatureCount, checkVerifierCount, parseEnvelopeJson } from './dsse-envelope.js';
+import { matchSignatures } from './dsse-verify-pool.js';
 import { decodeBase64 } from './encoding.js';
 import type { CanonicalEntry, EntryOptions, EntryType } from './entry-type.js';
 import { asObject, entryError, hashObject, requiredArray, requiredObject, requiredString, schemaError, type JsonObject } from './fields.js';
@@ -42,7 +43,7 @@ function finish(signatures: StoredSignature[], envelopeHash: string, payloadHash
   return makeCanonicalEntry(KIND, API_VERSION, spec, keys);
 }
 
-function fromProposedContent(content: JsonObject): CanonicalEntry {
+async function fromProposedContent(content: JsonObject): Promise<CanonicalEntry> {
   const envelopeText = requiredString(content, 'envelope', 'spec.proposedContent');
   const verifierList = requiredArray(content, 'verifiers', 'spec.proposedContent', 1);
   // Counted before any key or certificate is parsed: parsing is itself the costly part.
@@ -54,7 +55,7 @@ function fromProposedContent(content: JsonObject): CanonicalEntry {
   });
   const env = parseEnvelopeJson(envelopeText, 'DSSE envelope');
   if (env.signatures.length === 0) throw entryError('DSSE envelope must contain 1 or more signatures');
-  const matched = matchSignatures(env, verifiers);
+  const matched = await matchSignatures(env, verifiers);
   const signatures = [...matched].map(([signature, verifier]) => ({ signature, verifier }));
   return finish(
     signatures,
@@ -81,7 +82,7 @@ function fromCanonicalFields(spec: JsonObject): CanonicalEntry {
   return finish(signatures, envelopeHash, payloadHash, []);
 }
 
-function canonicalizeV001(specValue: unknown, opts: EntryOptions): CanonicalEntry {
+async function canonicalizeV001(specValue: unknown, opts: EntryOptions): Promise<CanonicalEntry> {
   const spec = asObject(specValue, 'spec');
   const hasComputed = spec.envelopeHash !== undefined || spec.payloadHash !== undefined || spec.signatures !== undefined;
   if (spec.proposedContent !== undefined) {

@@ -11,7 +11,8 @@
  */
 import { sha256 } from '../merkle/hash.js';
 import { makeCanonicalEntry } from './canonical.js';
-import { checkSignatureCount, matchSignatures } from './dsse-envelope.js';
+import { checkSignatureCount } from './dsse-envelope.js';
+import { matchSignatures } from './dsse-verify-pool.js';
 import { checkSha256Hex, decodeBase64, decodeBase64Lenient } from './encoding.js';
 import type { CanonicalEntry, EntryOptions, EntryType } from './entry-type.js';
 import { asObject, entryError, hashObject, optionalString, requiredArray, requiredObject, requiredString } from './fields.js';
@@ -21,7 +22,7 @@ import { parseVerifierMaterial } from './keys.js';
 const KIND = 'intoto';
 const API_VERSION = '0.0.2';
 
-function canonicalizeV002(specValue: unknown, opts: EntryOptions): CanonicalEntry {
+async function canonicalizeV002(specValue: unknown, opts: EntryOptions): Promise<CanonicalEntry> {
   const content = requiredObject(asObject(specValue, 'spec'), 'content', 'spec');
   const envelope = requiredObject(content, 'envelope', 'spec.content');
   const payloadType = requiredString(envelope, 'payloadType', 'spec.content.envelope');
@@ -59,7 +60,7 @@ function canonicalizeV002(specValue: unknown, opts: EntryOptions): CanonicalEntr
     const payloadB64 = decodeBase64(payloadText, 'spec.content.envelope.payload').toString('latin1');
     const payload = decodeBase64(payloadB64, 'spec.content.envelope.payload (inner base64)');
     // Signature i is tried with its own key first (the default hint), so honest input costs one check each.
-    matchSignatures({ payloadType, payload, signatures: signatures.map((s) => ({ sig: s.sig, bytes: s.bytes, keyid: s.keyid })) }, signatures.map((s) => s.material));
+    await matchSignatures({ payloadType, payload, signatures: signatures.map((s) => ({ sig: s.sig, bytes: s.bytes, keyid: s.keyid })) }, signatures.map((s) => s.material));
     payloadHash = sha256(payload).toString('hex');
     if (clientPayloadHash !== undefined && clientPayloadHash.value.toLowerCase() !== payloadHash) {
       throw entryError(`payloadHash does not match the envelope payload: sent ${clientPayloadHash.value}, payload hashes to ${payloadHash}`);
