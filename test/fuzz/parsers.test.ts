@@ -64,7 +64,6 @@ test('parser fuzz', { concurrency: Number(process.env.FUZZ_CONCURRENCY ?? 2) }, 
         }
         assert.ok(result);
         st.diagnostic(`fuzz ${target.name}: ${result.runs} inputs, seed ${result.seed}, ${result.ms} ms, slowest input ${result.slowestMs} ms`);
-        console.log(`# fuzz ${target.name}: ${result.runs} inputs, seed ${result.seed}, ${result.ms} ms, slowest ${result.slowestMs} ms`);
         assert.equal(result.failed, false, `${target.name} failed on ${result.counterexample}: ${result.error}`);
         assert.equal(result.runs, result.numRuns, 'every input was tried');
       }),

@@ -76,7 +76,9 @@ const crypto = lazy(() => {
   const { certPems } = vectors();
   const ca = makeCa();
   const keys = (['P-256', 'P-384', 'P-521', 'ed25519', 'rsa2048'] as const).map((k) => keyPair(k));
-  const keyPems = [readVector('rekor/rekor.pub'), ...keys.map((k) => k.pem)];
+  // The P-256 point at infinity (BIT STRING 00 00), which once aborted Node inside asymmetricKeyDetails.
+  const infinity = toPem(Buffer.from('301930130607' + '2a8648ce3d0201' + '0608' + '2a8648ce3d030107' + '03020000', 'hex'), 'PUBLIC KEY');
+  const keyPems = [readVector('rekor/rekor.pub'), infinity, ...keys.map((k) => k.pem)];
   const certDers = [ca.generated.intermediate, ca.generated.root, ...certPems.filter((p) => p.includes('BEGIN CERTIFICATE')).flatMap((p) => certificatesFromPem(p))];
   const allPems = [...keyPems, ...certPems, toPem(ca.generated.intermediate), toPem(ca.generated.root)];
   const challenge = 'fuzz@example.com';
