@@ -6,7 +6,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, generateKeyPairSync, sign } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { locateGoBin, run, type RunResult } from '../helpers/go-clients.js';
@@ -79,9 +79,20 @@ describe('rekor-cli against Sealhouse', { skip: go.skip, timeout: 120_000 }, () 
     assert.match(first, /Verification Successful!/);
     await upload();
     await upload();
+    // The first run stored the checkpoint; the second proves consistency from it.
+    const state = readFileSync(join(env.HOME, '.rekor', 'state.json'), 'utf8');
+    const rootB64 = Buffer.from(/Root Hash:\s+([0-9a-f]{64})/.exec(first)![1]!, 'hex').toString('base64');
+    assert.ok(state.includes(rootB64), `state.json does not hold the first checkpoint: ${state}`);
     const second = ok(await cli(['loginfo']), 'loginfo (second)');
     assert.match(second, /Consistency proof valid!|Verification Successful!/);
     const size = (s: string): number => Number(/Tree Size: (\d+)/.exec(s)?.[1]);
     assert.equal(size(second), size(first) + 2);
+    // Twin: a stored checkpoint this log never had must make the consistency check fail.
+    const now = readFileSync(join(env.HOME, '.rekor', 'state.json'), 'utf8');
+    const secondB64 = Buffer.from(/Root Hash:\s+([0-9a-f]{64})/.exec(second)![1]!, 'hex').toString('base64');
+    assert.ok(now.includes(secondB64), 'state.json was not advanced to the second checkpoint');
+    writeFileSync(join(env.HOME, '.rekor', 'state.json'), now.replace(secondB64, Buffer.alloc(32, 0xab).toString('base64')));
+    await upload();
+    assert.notEqual((await cli(['loginfo'])).code, 0, 'loginfo accepted a forged stored checkpoint');
   });
 });
