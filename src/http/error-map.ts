@@ -8,6 +8,7 @@
  */
 import type { ErrorCode } from '../errors.js';
 import { SealhouseError } from '../errors.js';
+import { socketErrorMeaning } from '../socket-errors.js';
 
 const STATUS: Record<ErrorCode, number> = {
   invalid_input: 400,
@@ -98,22 +99,11 @@ export function fromBodyParserError(err: unknown, contentEncoding?: string): Sea
 const OPENSSL_ERROR = /error:[0-9A-Fa-f]{8}:[^:\n]*:[^:\n]*:[^\n;,)]*/g;
 const SOCKET_ERROR =
   /\b(?:(?:connect|getaddrinfo|read|write|lookup|querySrv|queryA|queryAaaa)\s+)?(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|EPIPE|ECONNABORTED|EADDRNOTAVAIL|EPROTO)\b(?:\s+[^\s;,)]+)?/g;
-const SOCKET_MEANING: Record<string, string> = {
-  ECONNREFUSED: 'connection refused',
-  ECONNRESET: 'connection reset',
-  ECONNABORTED: 'connection reset',
-  EPIPE: 'connection reset',
-  ETIMEDOUT: 'connection timed out',
-  ENOTFOUND: 'host name not found',
-  EAI_AGAIN: 'host name not found',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'host unreachable',
-};
 
 export function scrubInternalText(message: string): string {
   return message
     .replace(OPENSSL_ERROR, 'rejected by the crypto library')
-    .replace(SOCKET_ERROR, (_m, code: string) => SOCKET_MEANING[code] ?? 'network error');
+    .replace(SOCKET_ERROR, (_m, code: string) => socketErrorMeaning(code) ?? 'network error');
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { socketErrorMeaning } from '../../socket-errors.js';
 import { quoteClaim } from './quote.js';
 
 /**
@@ -19,17 +20,6 @@ export class IdpFetchError extends Error {
   }
 }
 
-const SOCKET_MEANING: Readonly<Record<string, string>> = {
-  ECONNREFUSED: 'connection refused',
-  ECONNRESET: 'connection reset',
-  EPIPE: 'connection reset',
-  ETIMEDOUT: 'connection timed out',
-  ENOTFOUND: 'host name not found',
-  EAI_AGAIN: 'host name not found',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'host unreachable',
-};
-
 /** OpenSSL's verdicts on a peer certificate (err.code of a failed TLS handshake). */
 const TLS_TRUST_CODES = new Set(['DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID']);
 
@@ -42,7 +32,7 @@ function asFetchError(err: unknown, url: URL, timeoutMs: number): IdpFetchError 
   if (typeof code === 'string' && (code.startsWith('ERR_TLS') || TLS_TRUST_CODES.has(code))) {
     return new IdpFetchError(`the TLS certificate of ${origin} is not trusted`, { cause: err });
   }
-  const meaning = typeof code === 'string' ? SOCKET_MEANING[code] : undefined;
+  const meaning = socketErrorMeaning(code);
   return new IdpFetchError(`could not fetch from ${origin}: ${meaning ?? 'network error'}`, { cause: err });
 }
 
