@@ -97,7 +97,7 @@ describe('cosign against Sealhouse', { skip: go.skip, timeout: 120_000 }, () => 
     ok(v, 'cosign verify');
     assert.match(v.stderr, /cosign claims were validated/);
     assert.match(v.stderr, /verified offline/);
-    assert.match(v.stderr, /certificate/);
+    assert.match(v.stderr, /code-signing certificate was verified using trusted certificate authority certificates/);
     const out = JSON.parse(v.stdout) as { optional: { Bundle: { SignedEntryTimestamp: string; Payload: Record<string, unknown> } } }[];
     const bundle = out[0]!.optional.Bundle;
     if (m) assert.equal(bundle.Payload.logIndex, Number(m[1]));
@@ -123,13 +123,27 @@ describe('cosign against Sealhouse', { skip: go.skip, timeout: 120_000 }, () => 
     assert.notEqual(changed.code, 0, 'changed image verified');
   });
 
-  // Not yet the bundle-less case of issue 9: the signature still carries its Bundle annotation;
-  // stripping it (so cosign must call entries/retrieve) needs a rewritten signature manifest.
-  it('legacy signature verified with an explicit --rekor-url', async () => {
+  it('legacy signature without a bundle: cosign finds the entry in the log (entries/retrieve)', async () => {
     const image = await pushImage(go.dir, env, `${registry.host}/sealhouse/nobundle:v1`, 'nobundle\n');
-    ok(await cosign(['sign', ...legacy(), '--identity-token', await token(), '--upload=true', image], undefined, legacyEnv), 'cosign sign');
+    ok(await cosign(['sign', ...legacy(), '--identity-token', await token(), image], undefined, legacyEnv), 'cosign sign');
+    // Rewrite the signature manifest without its Bundle annotation (layers stay as pushed).
+    const [repo, digest] = image.split('@') as [string, string];
+    const path = repo.slice(registry.host.length + 1);
+    const tagUrl = `http://${registry.host}/v2/${path}/manifests/${digest.replace(':', '-')}.sig`;
+    const res = await fetch(tagUrl, { headers: { accept: 'application/vnd.oci.image.manifest.v1+json' } });
+    assert.equal(res.status, 200, 'no legacy .sig manifest was pushed');
+    const manifest = (await res.json()) as { mediaType?: string; layers: { annotations: Record<string, string> }[] };
+    assert.ok(manifest.layers[0]!.annotations['dev.sigstore.cosign/bundle'], 'the legacy signature has no Bundle annotation to strip');
+    delete manifest.layers[0]!.annotations['dev.sigstore.cosign/bundle'];
+    const put = await fetch(tagUrl, { method: 'PUT', headers: { 'content-type': manifest.mediaType ?? 'application/vnd.oci.image.manifest.v1+json' }, body: JSON.stringify(manifest) });
+    assert.equal(put.status, 201, `re-pushing the signature manifest: ${put.status}`);
     const v = await cosign(['verify', '--trusted-root', root, '--rekor-url', server.url, '--certificate-identity', IDENTITY, '--certificate-oidc-issuer', idp.issuer, image]);
-    ok(v, 'cosign verify');
+    ok(v, 'cosign verify (no bundle)');
+    assert.match(v.stderr, /transparency log/);
+    // Twin: with no log to ask, the bundle-less signature must not verify (so the lookup happened).
+    const dead = `http://127.0.0.1:${await freePort()}`;
+    const offline = await cosign(['verify', '--trusted-root', root, '--rekor-url', dead, '--certificate-identity', IDENTITY, '--certificate-oidc-issuer', idp.issuer, image]);
+    assert.notEqual(offline.code, 0, 'a bundle-less signature verified without reaching the log');
   });
 
   it('v3 defaults: signing config + trusted root, new bundle format', async () => {
@@ -154,6 +168,10 @@ describe('cosign against Sealhouse', { skip: go.skip, timeout: 120_000 }, () => 
     const predicate = join(tmp, 'predicate.json');
     writeFileSync(predicate, JSON.stringify({ builder: { id: 'https://example.test/builder' }, buildType: 'https://example.test/t' }));
     ok(await cosign(['attest', '--signing-config', signingConfig, '--trusted-root', root, '--identity-token', await token(), '--type', 'slsaprovenance', '--predicate', predicate, '--yes', image]), 'attest');
+    const info = (await (await fetch(`${server.url}/api/v1/log`)).json()) as { treeSize: number };
+    const last = (await (await fetch(`${server.url}/api/v1/log/entries?logIndex=${info.treeSize - 1}`)).json()) as Record<string, { body: string }>;
+    const kind = (JSON.parse(Buffer.from(Object.values(last)[0]!.body, 'base64').toString()) as { kind: string }).kind;
+    assert.ok(kind === 'dsse' || kind === 'intoto', `attest logged a ${kind} entry`);
     ok(await cosign(['verify-attestation', '--trusted-root', root, '--type', 'slsaprovenance', '--certificate-identity', IDENTITY, '--certificate-oidc-issuer', idp.issuer, image]), 'verify-attestation');
   });
 });
