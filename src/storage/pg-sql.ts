@@ -4,6 +4,7 @@
  */
 import pg from 'pg';
 import { SealhouseError } from '../errors.js';
+import { socketErrorMeaning } from '../socket-errors.js';
 import { CommitHooks, toSafeNumber, type Row, type Sql, type SqlTx } from './sql.js';
 
 const INT8_OID = 20;
@@ -21,15 +22,14 @@ const types = {
  * connect now" (a restart or failover), 53300 too many connections.
  */
 const CONNECTION_SQLSTATE = /^(08|57P0[1-3]|53300)/;
-/** Socket-level failures of node-postgres (errno codes) and its own messages for a dead client. */
-const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED']);
+/** node-postgres' own messages for a dead client (socket errno codes come via socket-errors.ts). */
 const DEAD_CLIENT = /Connection terminated|connection error|not queryable|timeout exceeded when trying to connect|Client was closed/i;
 
 /** Did `err` come from losing the database (retry later), rather than from the statement? */
 export function isConnectionLoss(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
   const { code, message } = err as { code?: unknown; message?: unknown };
-  if (typeof code === 'string' && (CONNECTION_SQLSTATE.test(code) || SOCKET_CODES.has(code))) return true;
+  if (typeof code === 'string' && (CONNECTION_SQLSTATE.test(code) || socketErrorMeaning(code) !== undefined)) return true;
   return typeof message === 'string' && DEAD_CLIENT.test(message);
 }
 
