@@ -111,6 +111,17 @@ function checkConfiguredKeyFiles(config: Config): void {
   if (config.ctKeyPath) checkKeyFileMode(config.ctKeyPath, 'the CT log key');
 }
 
+/** A listen failure in the operator's words: which port, and what to do about it. */
+function listenError(err: NodeJS.ErrnoException, port: number): Error {
+  if (err.code === 'EADDRINUSE') {
+    return new SealhouseError('invalid_input', `port ${port} is in use — set PORT to another port or stop the other process`, { cause: err });
+  }
+  if (err.code === 'EACCES') {
+    return new SealhouseError('invalid_input', `port ${port} needs privileges this user lacks — set PORT to a port above 1023`, { cause: err });
+  }
+  return err;
+}
+
 export async function startServer(config: Config, logger: Logger = pino({ level: config.logLevel })): Promise<RunningServer> {
   checkConfiguredKeyFiles(config);
   const releaseStore = claimEmbeddedStore(config);
@@ -183,7 +194,7 @@ async function serve(config: Config, logger: Logger, releaseStore: () => void): 
 
   const server = createHttpServer(app, config.http, logger);
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err: NodeJS.ErrnoException) => reject(listenError(err, config.port)));
     server.listen(config.port, () => {
       server.off('error', reject);
       // After start, an accept failure (EMFILE: out of file descriptors) must not kill the process.
