@@ -36,11 +36,14 @@ export type ErrorCode =
 
 export class SealhouseError extends Error {
   readonly code: ErrorCode;
+  /** For 'unavailable': how long the client should wait before retrying (HTTP Retry-After). */
+  readonly retryAfterSeconds?: number;
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; retryAfterSeconds?: number }) {
     super(message, options);
     this.name = 'SealhouseError';
     this.code = code;
+    if (options?.retryAfterSeconds !== undefined) this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 

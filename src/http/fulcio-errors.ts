@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import type { ErrorCode, SealhouseError } from '../errors.js';
 import { CT_FAILURE } from '../ca/ca-service.js';
 import { asSealhouseError, clientText, internalErrorMessage } from './error-map.js';
+import { retryAfterSeconds } from './retry-after.js';
 
 export interface GrpcStatus {
   readonly grpc: number;
@@ -67,10 +68,4 @@ export function fulcioErrorHandler(logger: Logger | undefined) {
     if (status.http === 503) res.setHeader('Retry-After', String(retryAfterSeconds(known)));
     sendGrpcError(res, status, clientMessage(known, requestId));
   };
-}
-
-/** How long a 503 asks the client to wait: the error's own hint (e.g. the OIDC discovery limit), else 1 s. */
-function retryAfterSeconds(err: SealhouseError | undefined): number {
-  const hint = (err as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
-  return typeof hint === 'number' && Number.isInteger(hint) && hint > 0 ? hint : 1;
 }

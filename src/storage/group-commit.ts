@@ -24,7 +24,7 @@ export interface GroupCommitOptions {
 
 /** Refused for load, not for what was sent: the HTTP layer adds Retry-After from this. */
 function overloaded(message: string): SealhouseError {
-  return Object.assign(new SealhouseError('unavailable', message), { retryAfterSeconds: 1 });
+  return new SealhouseError('unavailable', message, { retryAfterSeconds: 1 });
 }
 
 /** The commit function returns, per item in order, its result or the error for that item alone. */

@@ -38,8 +38,10 @@ export const DATABASE_RETRY_AFTER_SECONDS = 1;
 
 /** The error a caller sees for a lost database: 503 with Retry-After; the details stay in `cause`. */
 export function unavailable(err: unknown): SealhouseError {
-  const out = new SealhouseError('unavailable', 'the database is unreachable; nothing of this request was stored, retry shortly', { cause: err });
-  return Object.assign(out, { retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS });
+  return new SealhouseError('unavailable', 'the database is unreachable; nothing of this request was stored, retry shortly', {
+    cause: err,
+    retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
+  });
 }
 
 const translate = (err: unknown): unknown => (isConnectionLoss(err) ? unavailable(err) : err);

@@ -27,11 +27,10 @@ export const DEFAULT_DISCOVERY_LIMITS: DiscoveryLimits = { maxConcurrent: 8, per
 
 /** A refusal for load, not for the request: carries how long to wait (the HTTP Retry-After). */
 export class RetryLaterError extends SealhouseError {
-  constructor(
-    message: string,
-    readonly retryAfterSeconds: number,
-  ) {
-    super('unavailable', message);
+  declare readonly retryAfterSeconds: number;
+
+  constructor(message: string, retryAfterSeconds: number) {
+    super('unavailable', message, { retryAfterSeconds });
     this.name = 'RetryLaterError';
   }
 }
