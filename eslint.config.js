@@ -18,6 +18,24 @@ export default tseslint.config(
     },
   },
   {
+    // src/core runs in the server, the CLI and the browser: no Node built-ins, no Buffer, and
+    // no crypto library of its own (CoreCrypto is passed in). DESIGN §2.
+    files: ['src/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*'], message: 'src/core is isomorphic: no Node built-ins (DESIGN §2).' },
+            { group: ['@noble/*', 'pkijs', 'asn1js', 'jose'], message: 'src/core takes its crypto as a CoreCrypto argument and parses with its own DER reader.' },
+            { group: ['../*', '!../core/*'], message: 'src/core imports nothing but itself.' },
+          ],
+        },
+      ],
+      'no-restricted-globals': ['error', { name: 'Buffer', message: 'src/core is isomorphic: use Uint8Array.' }, { name: 'process', message: 'src/core is isomorphic.' }],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', Buffer: 'readonly' } },
   },

@@ -23,9 +23,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { pino } from 'pino';
-import { DevOidcIssuer } from '../src/ca/dev-oidc.js';
+import { DevOidcIssuer } from '../src/oidc/dev-oidc.js';
 import { loadConfig } from '../src/config.js';
-import { startServer } from '../src/main.js';
+import { startServer } from '../src/server.js';
 
 const { values } = parseArgs({
   options: {

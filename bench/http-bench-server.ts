@@ -6,7 +6,7 @@
  */
 import { pino } from 'pino';
 import { loadConfig } from '../src/config.js';
-import { startServer } from '../src/main.js';
+import { startServer } from '../src/server.js';
 
 export type ServerMessage = { readonly ready: string } | { readonly closed: true } | { readonly cpuMicros: number };
 

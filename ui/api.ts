@@ -3,7 +3,7 @@
  * behind a path prefix works. Every failure becomes an ApiError with a message for people:
  * network errors, `{code, message}` error bodies, empty 404s, and answers of the wrong shape.
  */
-import type { LogEntryAnon } from './core/verify-entry.js';
+import type { LogEntryAnon } from '../src/core/verify-entry.js';
 
 export class ApiError extends Error {
   constructor(readonly status: number, message: string) {

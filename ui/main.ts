@@ -4,7 +4,7 @@
  * so every result can be linked; same-page links navigate with the History API.
  */
 import { ApiError, getEntryByIndex, getEntryByUuid } from './api.js';
-import { InputError, parseSearch, searchFromParams } from './core/query.js';
+import { InputError, parseSearch, searchFromParams } from './query.js';
 import { errorBox, h, notice } from './dom.js';
 import { loadTrust } from './trust-source.js';
 import { entryView, type TrustResult } from './views/entry.js';

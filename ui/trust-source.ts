@@ -6,7 +6,7 @@
  *      "not pinned": it only proves the answers agree with the key the server shows now.
  */
 import { getPublicKeyPem, getTrustedRoot } from './api.js';
-import { logFromPem, logsFromTrustedRoot, type TrustedLog } from './core/trust.js';
+import { logFromPem, logsFromTrustedRoot, type TrustedLog } from '../src/core/trust.js';
 
 export interface TrustAnchor {
   readonly logs: TrustedLog[];

@@ -7,22 +7,22 @@
  */
 import { join } from 'node:path';
 import type { BatchObserver, GroupCommitOptions } from '../storage/group-commit.js';
-import { treeCreatedAt } from '../storage/ct-store.js';
+import { treeCreatedAt } from '../ct/ct-store.js';
 import type { Sql } from '../storage/sql.js';
 import { TreeStore } from '../storage/tree-store.js';
 import { type CaMaterial, loadCaFiles, loadOrCreateCa } from './ca-keys.js';
 import { CaService } from './ca-service.js';
-import { CT_TREE, CtLog } from './ct-log.js';
-import { DevOidcIssuer } from './dev-oidc.js';
+import { CT_TREE, CtLog } from '../ct/ct-log.js';
+import { DevOidcIssuer } from '../oidc/dev-oidc.js';
 import { type EcKey, loadOrCreateEcKey } from './key-file.js';
-import { type FulcioConfig, loadFulcioConfig } from './oidc/config.js';
-import { EMPTY_FULCIO_CONFIG, withIssuer } from './oidc/configuration.js';
-import { httpGet } from './oidc/http-get.js';
-import { FulcioOidcVerifier } from './oidc/verifier.js';
+import { type FulcioConfig, loadFulcioConfig } from '../oidc/config.js';
+import { EMPTY_FULCIO_CONFIG, withIssuer } from '../oidc/configuration.js';
+import { httpGet } from '../oidc/http-get.js';
+import { FulcioOidcVerifier } from '../oidc/verifier.js';
 import { CryptoWorkers } from './crypto-workers.js';
-import { type SigningConfigJson } from './signing-config.js';
-import { signingConfigFor, trustedRootFor, baseUrlOf, type TrustInputs } from './trust-documents.js';
-import type { TrustedRootJson } from './trusted-root.js';
+import { type SigningConfigJson } from '../trust/signing-config.js';
+import { signingConfigFor, trustedRootFor, baseUrlOf, type TrustInputs } from '../trust/trust-documents.js';
+import type { TrustedRootJson } from '../trust/trusted-root.js';
 
 /** The settings the CA reads (a subset of Config; see src/config.ts for each variable). */
 export interface CaSettings {

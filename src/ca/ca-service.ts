@@ -16,13 +16,13 @@ import { isSealhouseError, SealhouseError } from '../errors.js';
 import type { CaMaterial } from './ca-keys.js';
 import { type Clock, systemClock } from './clock.js';
 import type { CryptoWorkers, ProvenKeyInfo } from './crypto-workers.js';
-import type { CtLog } from './ct-log.js';
-import { extraData } from './ct-wire.js';
+import type { CtLog } from '../ct/ct-log.js';
+import { extraData } from '../ct/ct-wire.js';
 import { LeafDraft, type TbsSigning } from './leaf-certificate.js';
 import { toPem } from './pem.js';
-import type { OidcVerifier, Principal } from './oidc/verifier.js';
+import type { OidcVerifier, Principal } from '../oidc/verifier.js';
 import { DEFAULT_ALLOWED_ALGORITHMS, verifyCsrProof, verifyPublicKeyProof } from './pop.js';
-import { serializeSctList, sha256 } from './sct.js';
+import { serializeSctList, sha256 } from '../ct/sct.js';
 import { signatureOver } from './x509-sign.js';
 
 export const INVALID_IDENTITY_TOKEN = 'There was an error processing the identity token';

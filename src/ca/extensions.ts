@@ -12,7 +12,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { SealhouseError } from '../errors.js';
 import { children, contentOf, derUtf8String, readOnly, TAG, tlv } from './der.js';
-import { sanUriProblem } from './oidc/san-values.js';
+import { sanUriProblem } from '../oidc/san-values.js';
 import { encodeOid } from './x509-sign.js';
 
 export const OID = {

@@ -11,12 +11,12 @@
  */
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import { DevOidcIssuer } from '../ca/dev-oidc.js';
+import { DevOidcIssuer } from '../oidc/dev-oidc.js';
 import { loadConfig, type Config } from '../config.js';
 import { SealhouseError } from '../errors.js';
 import { trustDocumentText } from '../http/trust-router.js';
 import { loadOrCreateLogKey } from '../log/log-key.js';
-import { claimEmbeddedStore, loadTrustDocuments, startServer } from '../main.js';
+import { claimEmbeddedStore, loadTrustDocuments, startServer } from '../server.js';
 import { migrate } from '../storage/migrate.js';
 import { describeStore, openSql } from '../storage/open-sql.js';
 

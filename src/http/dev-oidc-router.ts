@@ -5,7 +5,7 @@
  * There is deliberately no token endpoint: tokens come from `sealhouse dev-token` on the host.
  */
 import express from 'express';
-import { DEV_OIDC_PATH, type DevOidcIssuer } from '../ca/dev-oidc.js';
+import { DEV_OIDC_PATH, type DevOidcIssuer } from '../oidc/dev-oidc.js';
 
 export function createDevOidcRouter(issuer: DevOidcIssuer): express.Router {
   const router = express.Router();

@@ -9,7 +9,7 @@ import express, { type Request, type Response } from 'express';
 import { OpenAPIBackend, type Context } from 'openapi-backend';
 import type { Logger } from 'pino';
 import type { CaService } from '../ca/ca-service.js';
-import type { IssuerJson } from '../ca/oidc/configuration.js';
+import type { IssuerJson } from '../oidc/configuration.js';
 import { INVALID_PUBLIC_KEY } from '../ca/public-key.js';
 import { SealhouseError } from '../errors.js';
 import { rejectUnparsedBody } from './json-body.js';

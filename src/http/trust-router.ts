@@ -7,8 +7,8 @@
  */
 import express from 'express';
 import type { TrustDocuments } from '../ca/ca-runtime.js';
-import type { SigningConfigJson } from '../ca/signing-config.js';
-import type { TrustedRootJson } from '../ca/trusted-root.js';
+import type { SigningConfigJson } from '../trust/signing-config.js';
+import type { TrustedRootJson } from '../trust/trusted-root.js';
 
 export function createTrustRouter(docs: TrustDocuments): express.Router {
   const router = express.Router();

@@ -13,11 +13,11 @@ import { join } from 'node:path';
 import { contentOf, readOnly, TAG } from '../../src/ca/der.js';
 import { OID } from '../../src/ca/extensions.js';
 import { certificatesFromPem } from '../../src/ca/pem.js';
-import { parseSctList, sha256, verifySct } from '../../src/ca/sct.js';
+import { parseSctList, sha256, verifySct } from '../../src/ct/sct.js';
 import { parseCertificate, tbsWithoutExtension } from '../../src/ca/x509-raw.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { keyPair, openssl } from './fixtures.js';
-import { TestIdp } from './loopback-idp.js';
+import { TestIdp } from '../oidc/loopback-idp.js';
 
 const EMAIL = 'carol@example.com';
 

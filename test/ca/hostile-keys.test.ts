@@ -14,7 +14,7 @@ import { LeafDraft } from '../../src/ca/leaf-certificate.js';
 import { infinityCertificate, INFINITY_SPKI, pem, tlv } from '../helpers/hostile-keys.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { EMAIL_EXTENSIONS, keyPair } from './fixtures.js';
-import { TestIdp } from './loopback-idp.js';
+import { TestIdp } from '../oidc/loopback-idp.js';
 
 const EMAIL = 'mallory@example.com';
 

@@ -11,10 +11,10 @@ import { generateKeyPairSync, sign, X509Certificate } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isDnsLabel, isDnsSubdomain, sanUriProblem } from '../../src/ca/oidc/san-values.js';
+import { isDnsLabel, isDnsSubdomain, sanUriProblem } from '../../src/oidc/san-values.js';
 import { certificatesFromPem } from '../../src/ca/pem.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { TestIdp } from './loopback-idp.js';
+import { TestIdp } from '../oidc/loopback-idp.js';
 
 const BAD_PARTS = ['a\nb', 'a b', 'x\\@evil.example', 'a#b'];
 

@@ -7,10 +7,10 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateCaChain } from '../../src/ca/ca-chain.js';
 import { caFromPem } from '../../src/ca/ca-keys.js';
-import { checkSubmittedChain, precertEntry, x509Entry } from '../../src/ca/ct-submission.js';
+import { checkSubmittedChain, precertEntry, x509Entry } from '../../src/ct/ct-submission.js';
 import { toPem } from '../../src/ca/pem.js';
 import { verifyCsrProof, verifyPublicKeyProof } from '../../src/ca/pop.js';
-import { parseSctList } from '../../src/ca/sct.js';
+import { parseSctList } from '../../src/ct/sct.js';
 import { parseCertificate, tbsWithoutExtension } from '../../src/ca/x509-raw.js';
 import { SealhouseError } from '../../src/errors.js';
 

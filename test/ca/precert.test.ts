@@ -8,10 +8,10 @@ import assert from 'node:assert/strict';
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import * as pkijs from 'pkijs';
 import { X509Certificate as SigstoreX509 } from '@sigstore/core';
-import { precertEntry } from '../../src/ca/ct-submission.js';
+import { precertEntry } from '../../src/ct/ct-submission.js';
 import { OID } from '../../src/ca/extensions.js';
 import { LeafDraft } from '../../src/ca/leaf-certificate.js';
-import { CtLogSigner, serializeSctList } from '../../src/ca/sct.js';
+import { CtLogSigner, serializeSctList } from '../../src/ct/sct.js';
 import { parseCertificate, tbsWithoutExtension } from '../../src/ca/x509-raw.js';
 import { EMAIL_EXTENSIONS, fixedClock, keyPair, makeCa } from './fixtures.js';
 

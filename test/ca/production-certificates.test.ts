@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { createPublicKey, X509Certificate } from 'node:crypto';
 import { children, contentOf, readOnly, TAG } from '../../src/ca/der.js';
 import { OID } from '../../src/ca/extensions.js';
-import { parseSctList, sha256, verifySct } from '../../src/ca/sct.js';
+import { parseSctList, sha256, verifySct } from '../../src/ct/sct.js';
 import { parseCertificate, type RawCertificate, subjectKeyId, tbsWithoutExtension } from '../../src/ca/x509-raw.js';
 import { listJson, readVectorJson } from '../helpers/vectors.js';
 

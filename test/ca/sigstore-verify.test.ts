@@ -11,11 +11,11 @@ import { json as sigstoreJson } from '@sigstore/core';
 import { bundleFromJSON } from '@sigstore/bundle';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
-import { precertEntry } from '../../src/ca/ct-submission.js';
+import { precertEntry } from '../../src/ct/ct-submission.js';
 import { LeafDraft } from '../../src/ca/leaf-certificate.js';
 import { toPem } from '../../src/ca/pem.js';
-import { CtLogSigner, serializeSctList } from '../../src/ca/sct.js';
-import { sealhouseTrustedRoot, type TrustedRootJson } from '../../src/ca/trusted-root.js';
+import { CtLogSigner, serializeSctList } from '../../src/ct/sct.js';
+import { sealhouseTrustedRoot, type TrustedRootJson } from '../../src/trust/trusted-root.js';
 import { EMAIL_EXTENSIONS, keyPair, makeCa } from './fixtures.js';
 
 const ca = makeCa();

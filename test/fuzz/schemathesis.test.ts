@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DevOidcIssuer } from '../../src/ca/dev-oidc.js';
+import { DevOidcIssuer } from '../../src/oidc/dev-oidc.js';
 import { freePort } from '../fixtures/oidc-issuer-process.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 

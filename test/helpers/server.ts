@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { pino, type Logger } from 'pino';
 import { loadConfig } from '../../src/config.js';
-import { startServer, type RunningServer } from '../../src/main.js';
+import { startServer, type RunningServer } from '../../src/server.js';
 
 export interface TestServer {
   /** Base URL, e.g. http://127.0.0.1:41234 */

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { certificatesFromPem } from '../../src/ca/pem.js';
 import { dropNullMembers } from '../../src/http/go-client-shapes.js';
 import { keyPair, openssl } from '../ca/fixtures.js';
-import { TestIdp } from '../ca/loopback-idp.js';
+import { TestIdp } from '../oidc/loopback-idp.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { call, create, dsseEntry, get, hashedrekord, only, post, type ErrorBody } from './rekor-client.js';
 

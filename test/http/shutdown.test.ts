@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config.js';
-import { startServer } from '../../src/main.js';
+import { startServer } from '../../src/server.js';
 import { leafHash } from '../../src/merkle/hash.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { hashedrekord, keySigner } from './rekor-client.js';

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config.js';
-import { startServer } from '../../src/main.js';
+import { startServer } from '../../src/server.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 const modeOf = (path: string): number => lstatSync(path).mode & 0o777;

@@ -8,7 +8,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, X509Certificate } from 'node:crypto';
 import type { Browser, Page, Route } from 'playwright-core';
-import { transparencyLog } from '../../src/ca/trusted-root.js';
+import { transparencyLog } from '../../src/trust/trusted-root.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { launchBrowser, OpenedPages, screenshot, settled, SKIP_BROWSER, type UiPage } from './helpers/browser.js';
 import { seedAll, WORKFLOW, type Seeded } from './helpers/seed.js';

@@ -3,7 +3,7 @@
  * certificate), dsse (envelope and payload hashes, signatures with their verifiers) and intoto
  * (0.0.1/0.0.2). Hashes link to the hash search; identities to theirs.
  */
-import type { DecodedBody, HashRef, SignatureRef, Verifier } from '../core/body.js';
+import type { DecodedBody, HashRef, SignatureRef, Verifier } from '../../src/core/body.js';
 import { code, fields, h, link, notice, type Child } from '../dom.js';
 import { certificateView, publicKeyFields } from './certificate.js';
 

@@ -3,9 +3,9 @@
  * key, SANs linked to their searches, key usages, every Fulcio extension by name, SCTs and
  * any remaining extension by OID.
  */
-import type { PublicKeyInfo } from '../core/spki.js';
-import { toPem } from '../core/pem.js';
-import type { Certificate, SanEntry } from '../core/x509.js';
+import type { PublicKeyInfo } from '../../src/core/spki.js';
+import { toPem } from '../../src/core/pem.js';
+import type { Certificate, SanEntry } from '../../src/core/x509.js';
 import { code, details, fields, h, link, pre, type Child } from '../dom.js';
 import { absoluteTime, relativeTime } from '../format.js';
 

@@ -3,9 +3,9 @@
  * entry is (UUID, kind, index, integrated time), the decoded body, and the raw body,
  * verification data and attestation for those who want the bytes.
  */
-import { base64ToBytes, fromUtf8 } from '../core/bytes.js';
-import { decodeBody, parseBodyJson } from '../core/body.js';
-import { verifyEntry, type EntryVerification, type Expected } from '../core/verify-entry.js';
+import { base64ToBytes, fromUtf8 } from '../../src/core/bytes.js';
+import { decodeBody, parseBodyJson } from '../../src/core/body.js';
+import { verifyEntry, type EntryVerification, type Expected } from '../../src/core/verify-entry.js';
 import type { Entry } from '../api.js';
 import { code, details, errorBox, fields, h, link, pre } from '../dom.js';
 import { absoluteTime, relativeTime, unixTime } from '../format.js';

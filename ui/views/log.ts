@@ -3,10 +3,10 @@
  * this browser) and a consistency check from a size the user saw before to the head
  * (GET /api/v1/log/proof, verified against the head checkpoint's root; rekor-api.md §1.5).
  */
-import { toHex } from '../core/bytes.js';
-import { parseCheckpoint, verifyCheckpointSignature, type Checkpoint } from '../core/checkpoint.js';
-import { checkConsistency, needsOldRoot, parseOldSize, parseRootHash } from '../core/consistency.js';
-import { hexToBytes } from '../core/bytes.js';
+import { toHex } from '../../src/core/bytes.js';
+import { parseCheckpoint, verifyCheckpointSignature, type Checkpoint } from '../../src/core/checkpoint.js';
+import { checkConsistency, needsOldRoot, parseOldSize, parseRootHash } from '../../src/core/consistency.js';
+import { hexToBytes } from '../../src/core/bytes.js';
 import { getConsistencyProof, getLogInfo, type LogInfo } from '../api.js';
 import { code, errorBox, fields, h, pre } from '../dom.js';
 import type { TrustAnchor } from '../trust-source.js';

@@ -3,8 +3,8 @@
  * view pages them (PAGE_SIZE per page, `?page=` in the URL so a page can be linked), fetches
  * one page of entries, and verifies each one in the browser.
  */
-import { decodeBody, parseBodyJson, type DecodedBody } from '../core/body.js';
-import { ATTRIBUTES, PAGE_SIZE, pageFromParams, type Search } from '../core/query.js';
+import { decodeBody, parseBodyJson, type DecodedBody } from '../../src/core/body.js';
+import { ATTRIBUTES, PAGE_SIZE, pageFromParams, type Search } from '../query.js';
 import { retrieveEntries, searchIndex, type Entry } from '../api.js';
 import { code, fields, h, link, notice, type Child } from '../dom.js';
 import { plural } from '../format.js';

@@ -3,7 +3,7 @@
  * before anything is fetched; a problem is shown next to the field (aria-invalid, and the
  * message is the field's description), never only in the console.
  */
-import { ATTRIBUTES, InputError, parseSearch, type Attribute } from '../core/query.js';
+import { ATTRIBUTES, InputError, parseSearch, type Attribute } from '../query.js';
 import { h } from '../dom.js';
 
 export interface SearchForm {

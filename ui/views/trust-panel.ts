@@ -3,7 +3,7 @@
  * (the same file cosign and sigstore-js verify with), and every check on every page uses it
  * instead of anything the server says.
  */
-import { describeLog } from '../core/trust.js';
+import { describeLog } from '../../src/core/trust.js';
 import { errorBox, h } from '../dom.js';
 import { hasBrowserPin, pinTrustedRoot, unpinTrustedRoot, type TrustAnchor } from '../trust-source.js';
 

@@ -2,8 +2,8 @@
  * The verification verdict of an entry: a banner that says verified or failed (in words and
  * an icon, not colour alone) with the reason, where the log key came from, and every check.
  */
-import type { Check } from '../core/checks.js';
-import type { EntryVerification } from '../core/verify-entry.js';
+import type { Check } from '../../src/core/checks.js';
+import type { EntryVerification } from '../../src/core/verify-entry.js';
 import { h } from '../dom.js';
 import type { TrustAnchor } from '../trust-source.js';
 

@@ -7,11 +7,11 @@
 import { createHash, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { generateCaChain } from '../../../src/ca/ca-chain.js';
 import { caFromPem, type CaMaterial } from '../../../src/ca/ca-keys.js';
-import { precertEntry } from '../../../src/ca/ct-submission.js';
+import { precertEntry } from '../../../src/ct/ct-submission.js';
 import type { San, SigstoreExtension } from '../../../src/ca/extensions.js';
 import { LeafDraft } from '../../../src/ca/leaf-certificate.js';
 import { toPem } from '../../../src/ca/pem.js';
-import { CtLogSigner, serializeSctList } from '../../../src/ca/sct.js';
+import { CtLogSigner, serializeSctList } from '../../../src/ct/sct.js';
 
 export const ISSUER = 'https://token.actions.githubusercontent.com';
 export const ALICE = 'alice@example.com';

@@ -1,0 +1,152 @@
+/**
+ * Sealhouse's own Certificate Transparency log, RFC 6962 (https://www.rfc-editor.org/rfc/rfc6962),
+ * on the same storage and Merkle core as the Rekor log: a tree named 'ct' in `trees`/`tiles`,
+ * entries in ct_entries, one signed tree head per batch in ct_sths.
+ *
+ * The write path mirrors the Rekor sequencer: submissions are group-committed, one transaction
+ * per batch — lock the tree head, recognise resubmissions, assign indexes and one timestamp,
+ * integrate the MerkleTreeLeaf hashes, write the rows, sign and store the tree head, commit.
+ * An SCT is handed out only after that commit, so every SCT's entry is already in the tree
+ * (a maximum merge delay of zero).
+ */
+import type { KeyObject } from 'node:crypto';
+import { SealhouseError } from '../errors.js';
+import { EMPTY_ROOT, leafHash } from '../merkle/hash.js';
+import { GroupCommit, type BatchObserver, type GroupCommitOptions } from '../storage/group-commit.js';
+import { CtStore, type CtRow } from './ct-store.js';
+import type { Sql } from '../storage/sql.js';
+import { TreeStore } from '../storage/tree-store.js';
+import { type Clock, systemClock } from '../ca/clock.js';
+import { CtLogReader } from './ct-log-reader.js';
+import { checkSubmittedChain, precertEntry, x509Entry } from './ct-submission.js';
+import { entryIdentity, extraData, type SignedTreeHead, treeHeadSignatureInput } from './ct-wire.js';
+import { type CtEntry, CtLogSigner, merkleTreeLeaf, type Sct } from './sct.js';
+
+export const CT_TREE = 'ct';
+
+/** An entry to log: what the SCT certifies, and the chain get-entries will show with it. */
+export interface CtSubmission {
+  readonly entry: CtEntry;
+  readonly extraData: Buffer;
+}
+
+export interface CtLogOptions extends GroupCommitOptions {
+  /** ECDSA P-256 private key. */
+  readonly key: KeyObject;
+  /** The roots add-chain / add-pre-chain accept (DER); get-roots lists them. */
+  readonly roots: readonly Buffer[];
+  readonly clock?: Clock;
+  readonly observer?: BatchObserver;
+}
+
+/** Rolls back an optimistic batch that met an already-logged entry (see commitBatch). */
+class AlreadyLogged extends Error {}
+
+export class CtLog extends CtLogReader {
+  private readonly group: GroupCommit<CtSubmission, Sct>;
+  private readonly clock: Clock;
+  private lastTimestamp = 0;
+
+  private constructor(
+    private readonly sql: Sql,
+    tree: TreeStore,
+    store: CtStore,
+    readonly signer: CtLogSigner,
+    readonly roots: readonly Buffer[],
+    options: CtLogOptions,
+  ) {
+    super(tree, store);
+    this.clock = options.clock ?? systemClock;
+    this.group = new GroupCommit(options, (batch) => this.commitBatch(batch), options.observer);
+  }
+
+  static async open(sql: Sql, options: CtLogOptions): Promise<CtLog> {
+    const signer = new CtLogSigner(options.key);
+    const tree = await TreeStore.open(sql, CT_TREE);
+    await tree.bindPublicKey(signer.spki);
+    return new CtLog(sql, tree, new CtStore(sql, tree.treeId), signer, options.roots, options);
+  }
+
+  get queueDepth(): number {
+    return this.group.depth;
+  }
+
+  /** Log an entry the caller built itself (the in-process CA); resolves after the commit. */
+  submit(submission: CtSubmission): Promise<Sct> {
+    return this.group.submit(submission);
+  }
+
+  /** RFC 6962 §4.1: a certificate chain ending at (or issued by) an accepted root. */
+  async addChain(chain: readonly Buffer[]): Promise<Sct> {
+    const full = checkSubmittedChain(chain, this.roots);
+    return this.submit({ entry: x509Entry(full[0] as Buffer), extraData: extraData('x509', full) });
+  }
+
+  /** RFC 6962 §4.2: a precertificate signed directly by the CA certificate in chain[1]. */
+  async addPreChain(chain: readonly Buffer[]): Promise<Sct> {
+    const full = checkSubmittedChain(chain, this.roots);
+    const [precert, issuer] = full;
+    if (!precert || !issuer) throw new SealhouseError('invalid_input', 'add-pre-chain needs the precertificate and its issuing CA certificate');
+    return this.submit({ entry: precertEntry(precert, issuer), extraData: extraData('precert', full) });
+  }
+
+  /** Stop accepting submissions and commit (or reject) everything queued. */
+  close(): Promise<void> {
+    return this.group.close();
+  }
+
+  /** An empty log has no stored head; RFC 6962 still wants a signed one from get-sth. */
+  protected emptyTreeHead(): SignedTreeHead {
+    return this.signTreeHead(0, this.nextTimestamp(), EMPTY_ROOT);
+  }
+
+  /** Timestamps never go backwards within this process, even if the wall clock does. */
+  private nextTimestamp(): number {
+    this.lastTimestamp = Math.max(this.clock.now().getTime(), this.lastTimestamp);
+    return this.lastTimestamp;
+  }
+
+  private signTreeHead(treeSize: number, timestamp: number, rootHash: Buffer): SignedTreeHead {
+    return { treeSize, timestamp, rootHash, signature: this.signer.digitallySign(treeHeadSignatureInput(treeSize, timestamp, rootHash)) };
+  }
+
+  /**
+   * Resubmissions are rare (every precert has a fresh serial), so a batch first commits
+   * without looking them up; the insert skips known identities, and if it skipped any the
+   * transaction is rolled back and redone with the lookup, as the Rekor sequencer does.
+   */
+  private async commitBatch(batch: readonly CtSubmission[]): Promise<Sct[]> {
+    try {
+      return await this.commitOnce(batch, false);
+    } catch (err) {
+      if (err instanceof AlreadyLogged) return this.commitOnce(batch, true);
+      throw err;
+    }
+  }
+
+  private commitOnce(batch: readonly CtSubmission[], lookUpExisting: boolean): Promise<Sct[]> {
+    return this.sql.tx(async (tx) => {
+      const head = await this.tree.lockHead(tx);
+      const identities = batch.map((s) => entryIdentity(s.entry));
+      const known = lookUpExisting ? await this.store.findByIdentity(tx, identities) : new Map<string, { timestamp: number }>();
+      const timestamp = this.nextTimestamp();
+      const rows: CtRow[] = [];
+      const stamps = batch.map((s, i) => {
+        const identityHash = identities[i] as Buffer;
+        const key = identityHash.toString('hex');
+        const earlier = known.get(key);
+        if (earlier) return earlier.timestamp; // the original SCT's timestamp: the same leaf
+        const leafInput = merkleTreeLeaf(s.entry, timestamp);
+        rows.push({ index: head.treeSize + rows.length, leafHash: leafHash(leafInput), identityHash, timestamp, leafInput, extraData: s.extraData });
+        known.set(key, { timestamp });
+        return timestamp;
+      });
+      if (rows.length > 0) {
+        const integration = await this.tree.append(tx, head, rows.map((r) => r.leafHash));
+        if ((await this.store.insert(tx, rows)) !== rows.length) throw new AlreadyLogged();
+        await this.store.insertSth(tx, this.signTreeHead(integration.edge.treeSize, timestamp, integration.rootHash));
+      }
+      return batch.map((s, i) => this.signer.sign(s.entry, stamps[i] as number));
+    });
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * The CT log's HTTP API, RFC 6962 §4 (https://www.rfc-editor.org/rfc/rfc6962#section-4), under
+ * `<prefix>/ct/v1/`: add-chain, add-pre-chain, get-sth, get-sth-consistency, get-proof-by-hash,
+ * get-entries, get-roots and get-entry-and-proof. Binary values are base64; numbers are decimal
+ * query parameters. Errors are plain text like the Go CT front end's (`http.Error`):
+ *
+ *   400 text/plain  "Bad Request\nstart (9) is beyond the last entry (tree size 4)\n"
+ */
+import { STATUS_CODES } from 'node:http';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
+import type { CtLog } from './ct-log.js';
+import { sthToJson } from './ct-wire.js';
+import { sctToJson } from './sct.js';
+import { SealhouseError } from '../errors.js';
+import { toHttpError } from '../http/error-map.js';
+import { retryAfterSeconds } from '../http/retry-after.js';
+import { bodyError } from '../http/json-body.js';
+
+export interface CtRouterDeps {
+  readonly ct: CtLog;
+  /** Path prefix before `/ct/v1`, '' or e.g. `/test` (SEALHOUSE_CT_PREFIX). */
+  readonly prefix: string;
+  readonly draining: () => boolean;
+  readonly logger?: Logger;
+}
+
+/** More than any real chain needs; a bound on the work one request can cause. */
+const MAX_CHAIN = 10;
+const b64 = (b: Buffer): string => b.toString('base64');
+const bad = (why: string): SealhouseError => new SealhouseError('invalid_input', why);
+
+function param(req: Request, name: string): number {
+  const raw = req.query[name];
+  if (typeof raw !== 'string' || !/^\d{1,15}$/.test(raw)) throw bad(`query parameter ${name} must be a non-negative decimal integer`);
+  return Number(raw);
+}
+
+function base64Param(raw: unknown, what: string): Buffer {
+  if (typeof raw !== 'string' || raw.length === 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(raw) || raw.length % 4 !== 0) throw bad(`${what} must be standard base64`);
+  return Buffer.from(raw, 'base64');
+}
+
+/** `{"chain": ["<b64 DER>", …]}`, leaf first. */
+function chainOf(body: unknown): Buffer[] {
+  const chain = (body as { chain?: unknown } | undefined)?.chain;
+  if (!Array.isArray(chain) || chain.length === 0) throw bad('the body must be {"chain": ["<base64 DER certificate>", …]} with at least one certificate');
+  if (chain.length > MAX_CHAIN) throw bad(`a chain of more than ${MAX_CHAIN} certificates is not accepted`);
+  return chain.map((c, i) => base64Param(c, `chain[${i}]`));
+}
+
+export function createCtRouter(deps: CtRouterDeps): express.Router {
+  const { ct } = deps;
+  const router = express.Router();
+  const base = `${deps.prefix.replace(/\/+$/, '')}/ct/v1`;
+  const route = (method: 'GET' | 'POST', name: string, fn: (req: Request, res: Response) => Promise<unknown> | unknown): void => {
+    router.all(`${base}/${name}`, async (req, res, next) => {
+      res.locals.operation = `ct-${name}`;
+      if (req.method !== method && !(method === 'GET' && req.method === 'HEAD')) {
+        return void res.status(405).set('Allow', method).type('text/plain').send(`Method Not Allowed\n${name} takes ${method}\n`);
+      }
+      try {
+        if (bodyError(res) !== undefined) throw bodyError(res);
+        const body = await fn(req, res);
+        if (body !== undefined) res.json(body);
+      } catch (err) {
+        next(err);
+      }
+    });
+  };
+  const submit = async (req: Request, kind: 'addChain' | 'addPreChain'): Promise<unknown> => {
+    if (deps.draining()) throw new SealhouseError('unavailable', 'the log is shutting down and accepts no new entries');
+    return sctToJson(await ct[kind](chainOf(req.body)));
+  };
+
+  route('POST', 'add-chain', (req) => submit(req, 'addChain'));
+  route('POST', 'add-pre-chain', (req) => submit(req, 'addPreChain'));
+  route('GET', 'get-sth', async () => sthToJson(await ct.sth()));
+  route('GET', 'get-sth-consistency', async (req) => ({ consistency: (await ct.consistency(param(req, 'first'), param(req, 'second'))).map(b64) }));
+  route('GET', 'get-proof-by-hash', async (req) => {
+    const proof = await ct.proofByHash(base64Param(req.query.hash, 'hash'), param(req, 'tree_size'));
+    return { leaf_index: proof.leafIndex, audit_path: proof.auditPath.map(b64) };
+  });
+  route('GET', 'get-entries', async (req) => ({
+    entries: (await ct.entries(param(req, 'start'), param(req, 'end'))).map((e) => ({ leaf_input: b64(e.leafInput), extra_data: b64(e.extraData) })),
+  }));
+  route('GET', 'get-roots', () => ({ certificates: ct.roots.map(b64) }));
+  route('GET', 'get-entry-and-proof', async (req) => {
+    const { entry, auditPath } = await ct.entryAndProof(param(req, 'leaf_index'), param(req, 'tree_size'));
+    return { leaf_input: b64(entry.leafInput), extra_data: b64(entry.extraData), audit_path: auditPath.map(b64) };
+  });
+
+  router.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const requestId = res.locals.requestId as string | undefined;
+    const http = toHttpError(err, requestId);
+    if (http.status >= 500) deps.logger?.error({ err: http.cause, path: req.path, requestId }, 'CT request failed');
+    if (res.headersSent) return void res.end();
+    if (http.status === 503) res.set('Retry-After', String(retryAfterSeconds(err)));
+    res.status(http.status).type('text/plain').send(`${STATUS_CODES[http.status] ?? 'Error'}\n${http.message}\n`);
+  });
+  return router;
+}

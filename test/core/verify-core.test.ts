@@ -1,0 +1,169 @@
+/**
+ * The page's verification code (src/core, run here in Node) against the shared public vectors:
+ * every transparency-dev Merkle probe, the production Rekor checkpoints, entries and SETs
+ * (valid ones verify, every tampered variant fails), and certificate decoding cross-checked
+ * with node:crypto. The browser tests (search/entry/log) then show the same code in the page.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash, X509Certificate } from 'node:crypto';
+import { base64ToBytes } from '../../src/core/bytes.js';
+import { parseCheckpoint, verifyCheckpointSignature } from '../../src/core/checkpoint.js';
+import { decodeBody, parseBodyJson } from '../../src/core/body.js';
+import { verifyConsistency, verifyInclusion } from '../../src/core/merkle.js';
+import { commitShaHash, parseSearch } from '../../ui/query.js';
+import { verifySet } from '../../src/core/set.js';
+import { logFromPem, logsFromTrustedRoot } from '../../src/core/trust.js';
+import { verifyEntry, type LogEntryAnon } from '../../src/core/verify-entry.js';
+import { listJson, readVector, readVectorJson } from '../helpers/vectors.js';
+
+const b64 = (s: string | null): Uint8Array => base64ToBytes(s ?? '');
+const production = logsFromTrustedRoot(readVectorJson('rekor/production_trusted_root.json'));
+const [rekor] = production;
+assert.ok(rekor);
+
+const outcome = (fn: () => unknown): boolean => {
+  try {
+    fn();
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('browser Merkle verification: transparency-dev probes', () => {
+  for (const file of listJson('merkle/transparency-dev-probes/inclusion')) {
+    const p = readVectorJson<{ leafIdx: number; treeSize: number; root: string | null; leafHash: string | null; proof: string[] | null; wantErr: boolean; desc: string }>(file);
+    it(`inclusion ${file.split('/').slice(-2).join('/')}: ${p.desc}`, () => {
+      assert.equal(outcome(() => verifyInclusion(p.leafIdx, p.treeSize, b64(p.leafHash), (p.proof ?? []).map(b64), b64(p.root))), !p.wantErr);
+    });
+  }
+  for (const file of listJson('merkle/transparency-dev-probes/consistency')) {
+    const p = readVectorJson<{ size1: number; size2: number; root1: string | null; root2: string | null; proof: string[] | null; wantErr: boolean; desc: string }>(file);
+    it(`consistency ${file.split('/').slice(-2).join('/')}: ${p.desc}`, () => {
+      assert.equal(outcome(() => verifyConsistency(p.size1, p.size2, b64(p.root1), b64(p.root2), (p.proof ?? []).map(b64))), !p.wantErr);
+    });
+  }
+});
+
+describe('browser checkpoint verification: production Rekor checkpoints', () => {
+  const key = { logId: Buffer.from(rekor.logIdHex, 'hex'), point: rekor.key.keyBytes, name: rekor.host };
+  const manifest = readVectorJson<{ groups: { group: string; cases?: { file: string; expected: string }[] }[] }>('manifest.json');
+  for (const c of manifest.groups.find((g) => g.group === 'checkpoints')?.cases ?? []) {
+    it(`${c.file} is ${c.expected}`, () => {
+      const text = readVector(c.file);
+      if (c.expected === 'invalid-parse') return void assert.throws(() => parseCheckpoint(text));
+      const verifies = outcome(() => verifyCheckpointSignature(parseCheckpoint(text), key));
+      assert.equal(verifies, c.expected === 'valid');
+    });
+  }
+});
+
+describe('browser entry verification: production Rekor entries', () => {
+  interface Meta { id: string; files: { logentry: string }; checked_result: { checks_run: string[] } }
+  const manifest = readVectorJson<{ groups: { group: string; entries?: Meta[] }[] }>('manifest.json');
+  const renamed: Record<string, string> = { 'entry-uuid': 'uuid' };
+  for (const meta of manifest.groups.find((g) => g.group === 'rekor')?.entries ?? []) {
+    const [[uuid, entry]] = Object.entries(readVectorJson<Record<string, LogEntryAnon>>(meta.files.logentry)) as [[string, LogEntryAnon]];
+    it(`${meta.id}: verified, with the checks the manifest lists`, () => {
+      const v = verifyEntry(uuid, entry, production);
+      assert.equal(v.verified, true, v.summary);
+      const passed: string[] = v.checks.filter((c) => c.status === 'ok').map((c) => c.id);
+      for (const want of meta.checked_result.checks_run) assert.ok(passed.includes(renamed[want] ?? want), `${want} passed (${JSON.stringify(v.checks)})`);
+      assert.equal(v.checks.filter((c) => c.status === 'failed').length, 0);
+    });
+    it(`${meta.id}: tampering with the body, time, index or proof fails`, () => {
+      const body = Buffer.from(entry.body, 'base64');
+      body.writeUInt8(body.readUInt8(body.length - 3) ^ 1, body.length - 3);
+      const variants: LogEntryAnon[] = [{ ...entry, body: body.toString('base64') }, { ...entry, integratedTime: entry.integratedTime + 1 }, { ...entry, logIndex: entry.logIndex + 1 }];
+      const proof = entry.verification?.inclusionProof;
+      if (proof && proof.hashes.length > 0) {
+        const hashes = [...proof.hashes];
+        hashes[0] = createHash('sha256').update('x').digest('hex');
+        variants.push({ ...entry, verification: { ...entry.verification, inclusionProof: { ...proof, hashes } } });
+      }
+      for (const variant of variants) {
+        const v = verifyEntry(uuid, variant, production);
+        // integratedTime/logIndex are covered only by the SET; an entry without one cannot notice them.
+        if (!entry.verification?.signedEntryTimestamp && variant.body === entry.body && variant.verification === entry.verification) continue;
+        assert.equal(v.verified, false, `variant still verifies: ${JSON.stringify(variant).slice(0, 200)}`);
+      }
+    });
+  }
+  it('a key that is not the log\'s fails with the reason', () => {
+    const [uuid, entry] = Object.entries(readVectorJson<Record<string, LogEntryAnon>>('rekor/entries/cpython-3.12.5-release.logentry.json'))[0] as [string, LogEntryAnon];
+    const other = logsFromTrustedRoot({ tlogs: [{ publicKey: { rawBytes: readVectorJson<{ ctlogs: { publicKey: { rawBytes: string } }[] }>('rekor/production_trusted_root.json').ctlogs[0]?.publicKey.rawBytes } }] });
+    const v = verifyEntry(uuid, entry, other);
+    assert.equal(v.verified, false);
+    assert.match(v.summary, /not a trusted log/);
+  });
+});
+
+describe('browser SET verification: the walkthrough entry', () => {
+  const doc = readVectorJson<{ cases: { id: string; expected: string; entry: LogEntryAnon; signedEntryTimestamp_b64: string }[] }>('rekor/walkthrough_entry_62432866.json');
+  for (const c of doc.cases) {
+    it(`${c.id} is ${c.expected}`, () => {
+      const set = c.signedEntryTimestamp_b64;
+      assert.equal(outcome(() => assert.ok(verifySet(c.entry, b64(set), rekor.key.keyBytes))), c.expected === 'valid');
+    });
+  }
+});
+
+describe('browser certificate and body decoding', () => {
+  it('decodes a production Fulcio certificate the way node:crypto does, with its Fulcio extensions', () => {
+    const entry = Object.values(readVectorJson<Record<string, LogEntryAnon>>('rekor/entries/cpython-3.12.5-release.logentry.json'))[0] as LogEntryAnon;
+    const body = decodeBody(parseBodyJson(entry.body));
+    assert.equal(body.kind, 'hashedrekord');
+    const cert = body.kind === 'hashedrekord' ? body.signature.verifier.certificates[0] : undefined;
+    assert.ok(cert);
+    const node = new X509Certificate(Buffer.from(cert.der));
+    assert.equal(cert.serialHex, node.serialNumber.toLowerCase());
+    assert.equal(cert.notBefore.getTime(), new Date(node.validFrom).getTime());
+    assert.equal(cert.notAfter.getTime(), new Date(node.validTo).getTime());
+    assert.deepEqual(cert.san.map((s) => `${s.type === 'email' ? 'email' : 'URI'}:${s.value}`).join(', '), node.subjectAltName);
+    assert.deepEqual(cert.keyUsage, ['Digital Signature']);
+    assert.deepEqual(cert.extKeyUsage, ['Code Signing']);
+    const issuer = cert.fulcio.find((f) => f.arc === 8) ?? cert.fulcio.find((f) => f.arc === 1);
+    assert.match(issuer?.value ?? '', /^https:\/\//);
+    assert.ok(cert.scts.length >= 1);
+  });
+
+  it('decodes an intoto 0.0.2 body: payload type, hashes and the signing certificate', () => {
+    const entry = Object.values(readVectorJson<Record<string, LogEntryAnon>>('rekor/entries/npm-provenance-sigstore-go-example.logentry.json'))[0] as LogEntryAnon;
+    const body = decodeBody(parseBodyJson(entry.body));
+    assert.equal(body.kind, 'intoto');
+    if (body.kind !== 'intoto') return;
+    assert.equal(body.apiVersion, '0.0.2');
+    assert.equal(body.payloadType, 'application/vnd.in-toto+json');
+    assert.equal(body.payloadHash?.algorithm, 'sha256');
+    assert.match(body.hash?.value ?? '', /^[0-9a-f]{64}$/);
+    assert.equal(body.signatures.length, 1);
+    assert.equal(body.signatures[0]?.verifier.error, undefined);
+    assert.match(body.signatures[0]?.verifier.certificates[0]?.san[0]?.value ?? '', /^https:\/\/github\.com\//);
+  });
+
+  it('reads a PEM log key the way the trusted root names it', () => {
+    const log = logFromPem(readVector('rekor/rekor.pub'));
+    assert.equal(log.logIdHex, rekor.logIdHex);
+    assert.equal(log.logIdHex, 'c0d23d6ad406973f9559f3ba2d1ca01f84147d8ffc5b8445c224f98b9591801d');
+  });
+});
+
+describe('search input', () => {
+  it('finds a gitsign commit under sha256 of the commit SHA text', () => {
+    const sha = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
+    assert.equal(commitShaHash(sha), `sha256:${createHash('sha256').update(sha, 'utf8').digest('hex')}`);
+    assert.deepEqual(parseSearch('commitSha', ` ${sha.toUpperCase()} `), { attribute: 'commitSha', value: sha, kind: 'index', request: { hash: commitShaHash(sha) }, note: `gitsign entries are logged under ${commitShaHash(sha)} (SHA-256 of the commit SHA text)` });
+  });
+  it('accepts a sha256 with or without its prefix, and explains what is wrong otherwise', () => {
+    const hex = 'ab'.repeat(32);
+    assert.deepEqual(parseSearch('hash', hex), { attribute: 'hash', value: `sha256:${hex}`, kind: 'index', request: { hash: `sha256:${hex}` } });
+    assert.deepEqual(parseSearch('hash', `SHA256:${hex.toUpperCase()}`), parseSearch('hash', hex));
+    assert.throws(() => parseSearch('hash', 'ab'.repeat(20)), /Git commit SHA/);
+    assert.throws(() => parseSearch('hash', 'xyz'), /not a SHA-256 hash/);
+    assert.throws(() => parseSearch('email', 'alice'), /not an email address/);
+    assert.throws(() => parseSearch('uuid', 'ab'.repeat(10)), /not an entry UUID/);
+    assert.throws(() => parseSearch('logIndex', '-1'), /not a log index/);
+    assert.throws(() => parseSearch('logIndex', ''), /Type something/);
+  });
+});
