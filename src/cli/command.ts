@@ -1,0 +1,24 @@
+/**
+ * One `sealhouse` subcommand: its name, the line `sealhouse --help` shows, its own usage text
+ * (printed by `sealhouse <name> --help` and after a usage error), and what it does. Each command
+ * lives in its own file under commands/ and is listed once in commands/index.ts.
+ *
+ * `run` returns the exit code, or -1 when the command keeps the process alive (serve).
+ */
+export interface Command {
+  readonly name: string;
+  readonly summary: string;
+  readonly usage: string;
+  run(args: readonly string[]): Promise<number>;
+}
+
+/** A usage mistake: printed with the command's usage, exit 2 (as POSIX tools do). */
+export class UsageError extends Error {}
+
+/** `--help`/`-h` anywhere among the arguments. */
+export const wantsHelp = (args: readonly string[]): boolean => args.includes('--help') || args.includes('-h');
+
+/** For commands that take no flags or operands: anything given is a mistake worth saying. */
+export function noArguments(args: readonly string[]): void {
+  if (args.length > 0) throw new UsageError(`takes no arguments, got "${args.join(' ')}"`);
+}

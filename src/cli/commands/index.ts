@@ -1,0 +1,18 @@
+/**
+ * Every `sealhouse` subcommand, in the order `sealhouse --help` lists them. A new command is a
+ * file in this directory and one line here.
+ */
+import type { Command } from '../command.js';
+import { devTokenCommand } from './dev-token.js';
+import { migrateCommand } from './migrate.js';
+import { serveCommand } from './serve.js';
+import { publicKeyCommand, signingConfigCommand, trustRootCommand } from './trust-documents.js';
+
+export const COMMANDS: readonly Command[] = [
+  serveCommand,
+  migrateCommand,
+  publicKeyCommand,
+  trustRootCommand,
+  signingConfigCommand,
+  devTokenCommand,
+];
