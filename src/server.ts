@@ -1,19 +1,31 @@
 /**
- * The composition root: config → storage → migrations → services (Rekor log, CA with its CT log)
- * → HTTP → listen, and a graceful shutdown that stops taking new entries and certificate
- * requests, commits (or refuses) everything queued, then closes connections and the database.
+ * The composition root: config → storage → migrations → services (the Rekor log; the CA with
+ * its CT log, OIDC issuers and crypto workers; the trust documents) → HTTP → listen, and a
+ * graceful shutdown that stops taking new entries and certificate requests, commits (or
+ * refuses) everything queued, then closes connections and the database. The CLI loads keys,
+ * trees and trust documents through the same functions here, so `sealhouse trust-root` prints
+ * exactly what the server serves.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import type { Config } from './config.js';
 import { SealhouseError } from './errors.js';
+import { type EcKey, loadOrCreateEcKey } from './key-file.js';
 import { checkKeyFileMode } from './private-files.js';
 import { nativeVerifierStatus } from './entries/index.js';
-import { loadCaKeys, openCa, trustDocumentsFor, type CaRuntime, type TrustDocuments } from './ca/ca-runtime.js';
-import { configurationJson } from './oidc/configuration.js';
+import { type CaMaterial, loadCaFiles, loadOrCreateCa } from './ca/ca-keys.js';
+import { CaService } from './ca/ca-service.js';
+import { CryptoWorkers } from './ca/crypto-workers.js';
+import { CT_TREE, CtLog } from './ct/ct-log.js';
+import { treeCreatedAt } from './ct/ct-store.js';
+import { type FulcioConfig, loadFulcioConfig } from './oidc/config.js';
+import { configurationJson, EMPTY_FULCIO_CONFIG, withIssuer } from './oidc/configuration.js';
+import { DevOidcIssuer } from './oidc/dev-oidc.js';
+import { httpGet } from './oidc/http-get.js';
+import { FulcioOidcVerifier } from './oidc/verifier.js';
+import { baseUrlOf, trustDocumentsOf, type TrustDocuments } from './trust/trust-documents.js';
 import { createApp } from './http/app.js';
 import { createHttpServer } from './http/http-server.js';
 import { createCtRouter } from './ct/ct-router.js';
@@ -25,9 +37,23 @@ import { createRekorApi } from './http/rekor-api.js';
 import { createUiRouter } from './http/ui-router.js';
 import { loadOrCreateLogKey } from './log/log-key.js';
 import { LogService, REKOR_TREE } from './log/log-service.js';
+import { claimEmbeddedStore } from './storage/embedded-store-lock.js';
+import type { GroupCommitOptions } from './storage/group-commit.js';
 import { migrate } from './storage/migrate.js';
 import { describeStore, openSql } from './storage/open-sql.js';
+import type { Sql } from './storage/sql.js';
 import { TreeStore } from './storage/tree-store.js';
+
+/** The CA side of a running instance. */
+export interface CaRuntime {
+  readonly keys: CaKeys;
+  readonly ct: CtLog;
+  readonly service: CaService;
+  readonly issuers: FulcioConfig;
+  readonly documents: TrustDocuments;
+  /** Commit what the CT log has queued, refuse new submissions, stop the signing workers. */
+  close(): Promise<void>;
+}
 
 export interface RunningServer {
   readonly server: Server;
@@ -39,46 +65,46 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-const PID_FILE = 'sealhouse.pid';
+export const CT_KEY_FILE = 'ct-key.pem';
 
-/** The live process (other than this one) that has the embedded PGlite database open, if any. */
-export function embeddedStoreHolder(config: Config): number | undefined {
-  if (config.databaseUrl) return undefined;
-  let pid: number;
-  try {
-    pid = Number(readFileSync(join(config.dataDir, PID_FILE), 'utf8').trim());
-  } catch {
-    return undefined;
-  }
-  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return undefined;
-  try {
-    process.kill(pid, 0); // signal 0: only asks whether the process exists
-    return pid;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM' ? pid : undefined;
-  }
+/** The keys the CA side loads (files, or generated into the data directory on first start). */
+interface CaKeys {
+  readonly ca: CaMaterial;
+  readonly ctKey: EcKey;
+  readonly devIssuer: DevOidcIssuer | undefined;
 }
 
-/**
- * PGlite is single-process and takes no lock of its own: a second process (a CLI command while
- * the server runs) would open the same files and could corrupt them. Record the server's pid in
- * the data directory and refuse to open the store while another live process holds it.
- */
-export function claimEmbeddedStore(config: Config): () => void {
-  if (config.databaseUrl) return () => undefined;
-  const holder = embeddedStoreHolder(config);
-  if (holder !== undefined) {
-    throw new SealhouseError(
-      'unavailable',
-      `Sealhouse process ${holder} has the embedded database in ${config.dataDir} open (PGlite is single-process); ` +
-        `stop it first, fetch what you need from its HTTP API, or use Postgres (DATABASE_URL). A stale ${PID_FILE} can be deleted.`,
-    );
-  }
-  // Created private; an existing directory is checked (and tightened, with a warning) by openSql.
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const file = join(config.dataDir, PID_FILE);
-  writeFileSync(file, `${process.pid}\n`);
-  return () => rmSync(file, { force: true });
+async function loadCaKeys(config: Config): Promise<CaKeys> {
+  const ca =
+    config.caChainPath && config.caKeyPath
+      ? await loadCaFiles({ chain: config.caChainPath, key: config.caKeyPath, ...(config.caKeyPassphrase ? { passphrase: config.caKeyPassphrase } : {}) })
+      : await loadOrCreateCa(join(config.dataDir, 'ca'));
+  const ctKey = loadOrCreateEcKey({ path: config.ctKeyPath, dataDir: config.dataDir, fileName: CT_KEY_FILE, what: 'the CT log key' });
+  const devIssuer = config.devOidc ? await DevOidcIssuer.load(config.dataDir, config.publicUrl) : undefined;
+  return { ca, ctKey, devIssuer };
+}
+
+/** A log's identity in the trust documents: its public key (DER SPKI) and tree. */
+interface LogIdentity {
+  readonly publicKey: Buffer;
+  readonly treeId: number;
+}
+
+async function trustDocuments(sql: Sql, config: Config, keys: CaKeys, rekor: LogIdentity, ct: LogIdentity): Promise<TrustDocuments> {
+  return trustDocumentsOf({
+    publicUrl: config.publicUrl,
+    rekor: { publicKey: rekor.publicKey, createdAt: await treeCreatedAt(sql, rekor.treeId) },
+    ct: { publicKey: ct.publicKey, createdAt: await treeCreatedAt(sql, ct.treeId), baseUrl: `${baseUrlOf(config.publicUrl)}${config.ctPrefix}` },
+    caChain: keys.ca.chain,
+    oidcUrls: [config.oidcUrl?.href.replace(/\/+$/, '') ?? keys.devIssuer?.issuerUrl].filter((u): u is string => u !== undefined),
+  });
+}
+
+/** A tree opened and bound to its key exactly as the server's log opens it. */
+async function boundTree(sql: Sql, name: string, publicKey: Buffer): Promise<LogIdentity> {
+  const tree = await TreeStore.open(sql, name);
+  await tree.bindPublicKey(publicKey);
+  return { publicKey, treeId: tree.treeId };
 }
 
 /**
@@ -92,13 +118,46 @@ export async function loadTrustDocuments(config: Config): Promise<TrustDocuments
   try {
     await migrate(sql);
     const rekorKey = loadOrCreateLogKey({ keyPath: config.logKeyPath, dataDir: config.dataDir }).publicKey.export({ type: 'spki', format: 'der' });
-    const rekorTree = await TreeStore.open(sql, REKOR_TREE);
-    await rekorTree.bindPublicKey(rekorKey);
-    return await trustDocumentsFor(sql, config, await loadCaKeys(config), { publicKey: rekorKey, treeId: rekorTree.treeId });
+    const rekor = await boundTree(sql, REKOR_TREE, rekorKey);
+    const keys = await loadCaKeys(config);
+    const ct = await boundTree(sql, CT_TREE, keys.ctKey.publicKey.export({ type: 'spki', format: 'der' }));
+    return await trustDocuments(sql, config, keys, rekor, ct);
   } finally {
     await sql.close();
     releaseStore();
   }
+}
+
+interface CaOptions extends GroupCommitOptions {
+  readonly onIssued: () => void;
+  readonly onTokenRefused: (reason: string) => void;
+}
+
+async function openCa(sql: Sql, config: Config, rekor: LogIdentity, options: CaOptions): Promise<CaRuntime> {
+  const keys = await loadCaKeys(config);
+  // caFromPem has checked that the chain ends at a self-signed root: the CT log accepts that root.
+  const root = keys.ca.chain[keys.ca.chain.length - 1] as Buffer;
+  const ct = await CtLog.open(sql, { ...options, key: keys.ctKey.privateKey, roots: [root] });
+  const fromFile = config.oidcConfigPath ? await loadFulcioConfig(config.oidcConfigPath) : EMPTY_FULCIO_CONFIG;
+  const issuers = keys.devIssuer ? withIssuer(fromFile, keys.devIssuer.issuerConfig()) : fromFile;
+  const verifier = new FulcioOidcVerifier({
+    config: issuers,
+    acceptSubjectChallengeForEmail: config.oidcSubChallenge,
+    ...(keys.devIssuer ? { get: keys.devIssuer.localGet(httpGet) } : {}),
+  });
+  const workers = new CryptoWorkers(keys.ca.privateKey);
+  const service = new CaService({ ca: keys.ca, ct, verifier, workers, onIssued: options.onIssued, onTokenRefused: options.onTokenRefused });
+  return {
+    keys,
+    ct,
+    service,
+    issuers,
+    documents: await trustDocuments(sql, config, keys, rekor, { publicKey: ct.signer.spki, treeId: ct.treeId }),
+    close: async () => {
+      await ct.close();
+      await workers.close();
+    },
+  };
 }
 
 /** How long shutdown waits for in-flight requests before closing their connections. */

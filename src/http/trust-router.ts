@@ -2,11 +2,11 @@
  * The trust documents clients and operators fetch (reference §4): GET /trusted_root.json
  * (protobuf-specs TrustedRoot) and GET /signing_config.json (SigningConfig v0.2; also under its
  * TUF target name signing_config.v0.2.json). Both are built once at start from the instance's
- * keys, CA chain and trees (src/ca/trust-documents.ts) — the same documents
+ * keys, CA chain and trees (src/trust/trust-documents.ts) — the same documents
  * `sealhouse trust-root` and `sealhouse signing-config` print.
  */
 import express from 'express';
-import type { TrustDocuments } from '../ca/ca-runtime.js';
+import type { TrustDocuments } from '../trust/trust-documents.js';
 import type { SigningConfigJson } from '../trust/signing-config.js';
 import type { TrustedRootJson } from '../trust/trusted-root.js';
 

@@ -31,6 +31,16 @@ export interface TrustInputs {
   readonly oidcUrls: readonly string[];
 }
 
+/** What the server serves and `sealhouse trust-root` / `signing-config` print. */
+export interface TrustDocuments {
+  readonly trustedRoot: TrustedRootJson;
+  readonly signingConfig: SigningConfigJson;
+}
+
+export function trustDocumentsOf(inputs: TrustInputs): TrustDocuments {
+  return { trustedRoot: trustedRootFor(inputs), signingConfig: signingConfigFor(inputs) };
+}
+
 const SKEW_ALLOWANCE_MS = 60_000;
 
 export const baseUrlOf = (url: URL): string => url.href.replace(/\/+$/, '');

@@ -1,6 +1,6 @@
 /** `sealhouse migrate`: apply the database migrations and exit. */
 import { loadConfig } from '../../config.js';
-import { claimEmbeddedStore } from '../../server.js';
+import { claimEmbeddedStore } from '../../storage/embedded-store-lock.js';
 import { migrate } from '../../storage/migrate.js';
 import { describeStore, openSql } from '../../storage/open-sql.js';
 import { type Command, noArguments } from '../command.js';

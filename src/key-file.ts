@@ -1,15 +1,17 @@
 /**
- * ECDSA keys the CA side owns besides the CA itself — the CT log's P-256 key (RFC 6962 §2.1.4
- * requires ECDSA P-256 or RSA) and the development OIDC issuer's signing key — read from a PEM
+ * The one loader for Sealhouse's ECDSA P-256 key files: the Rekor log key, the CT log key
+ * (RFC 6962 §2.1.4) and the development OIDC issuer's key. Each is read from a configured PEM
  * file (PKCS#8 or SEC1), or generated once into the data directory with mode 0600 and reused
- * ever after, so log IDs and issued tokens survive restarts and the CLI sees the server's key.
- * Errors name the file, never its contents; a file other users can read is refused.
+ * ever after, so log IDs, issued tokens and every client's trust survive restarts, and the CLI
+ * sees the server's key. Errors name the file, never its contents; a file other users can read
+ * is refused (private-files.ts). The CA's own key (P-384, possibly encrypted, with a chain) has
+ * a format of its own and is loaded by ca/ca-keys.ts, with the same mode check.
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SealhouseError } from '../errors.js';
-import { checkKeyFileMode } from '../private-files.js';
+import { SealhouseError } from './errors.js';
+import { checkKeyFileMode } from './private-files.js';
 
 export interface EcKey {
   readonly privateKey: KeyObject;
@@ -18,42 +20,50 @@ export interface EcKey {
   readonly source: string;
 }
 
-export interface EcKeySpec {
+export interface EcKeyUse {
+  /** What the key is for, in error messages: "the CT log key". */
+  readonly what: string;
+  /** Why it must be P-256, appended to the wrong-curve message (default: "it must be ECDSA P-256"). */
+  readonly why?: string;
+}
+
+export interface EcKeySpec extends EcKeyUse {
   /** Configured PEM file; wins over the generated one. */
   readonly path?: string | undefined;
   readonly dataDir: string;
   /** File name inside dataDir for the generated key, e.g. `ct-key.pem`. */
   readonly fileName: string;
-  /** What the key is for, in error messages: "the CT log key". */
-  readonly what: string;
 }
 
-export function loadEcKey(path: string, what: string): EcKey {
-  checkKeyFileMode(path, what);
+export function loadEcKey(path: string, use: EcKeyUse): EcKey {
+  checkKeyFileMode(path, use.what);
   let pem: string;
   try {
     pem = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new SealhouseError('malformed_key', `cannot read ${what} file ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+    throw new SealhouseError('malformed_key', `cannot read ${use.what} file ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
   }
   let privateKey: KeyObject;
   try {
     privateKey = createPrivateKey({ key: pem, format: 'pem' });
   } catch {
-    throw new SealhouseError('malformed_key', `${what} file ${path} is not an unencrypted PEM private key (PKCS#8 "PRIVATE KEY" or SEC1 "EC PRIVATE KEY")`);
+    throw new SealhouseError('malformed_key', `${use.what} file ${path} is not an unencrypted PEM private key (PKCS#8 "PRIVATE KEY" or SEC1 "EC PRIVATE KEY")`);
   }
   const curve = privateKey.asymmetricKeyDetails?.namedCurve;
   if (privateKey.asymmetricKeyType !== 'ec' || curve !== 'prime256v1') {
-    throw new SealhouseError('malformed_key', `${what} in ${path} is ${privateKey.asymmetricKeyType ?? 'unknown'}${curve ? ` ${curve}` : ''}; it must be ECDSA P-256`);
+    throw new SealhouseError(
+      'malformed_key',
+      `${use.what} in ${path} is ${privateKey.asymmetricKeyType ?? 'unknown'}${curve ? ` ${curve}` : ''}; ${use.why ?? 'it must be ECDSA P-256'}`,
+    );
   }
   return { privateKey, publicKey: createPublicKey(privateKey), source: path };
 }
 
 /** The configured key file, or the generated one in `dataDir` (created on first call). */
 export function loadOrCreateEcKey(spec: EcKeySpec): EcKey {
-  if (spec.path) return loadEcKey(spec.path, spec.what);
+  if (spec.path) return loadEcKey(spec.path, spec);
   const path = join(spec.dataDir, spec.fileName);
-  if (existsSync(path)) return loadEcKey(path, spec.what);
+  if (existsSync(path)) return loadEcKey(path, spec);
   mkdirSync(spec.dataDir, { recursive: true, mode: 0o700 });
   try {
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -62,5 +72,5 @@ export function loadOrCreateEcKey(spec: EcKeySpec): EcKey {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }
-  return loadEcKey(path, spec.what);
+  return loadEcKey(path, spec);
 }
