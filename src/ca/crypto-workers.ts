@@ -6,16 +6,16 @@
  * with the main thread saturated; in worker threads it runs beside the HTTP, token and database
  * work of the main thread (bench/ca-bench.ts).
  *
- * If a worker cannot start or dies, its jobs run inline instead: a worker is an optimisation,
- * never a reason to fail an issuance.
+ * The threads are a WorkerPool: if one cannot start or dies, its jobs run inline; more than
+ * MAX_QUEUE jobs owed at once are refused with 503 + Retry-After.
  */
 import type { KeyObject } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
-import { SealhouseError, type ErrorCode } from '../errors.js';
+import { SealhouseError } from '../errors.js';
+import { WorkerPool } from '../workers/worker-pool.js';
 import { type CryptoAnswer, type CryptoJob, runCryptoJob } from './crypto-worker.js';
 import type { PublicKeyProofRequest } from './pop.js';
-import { signatureAlgorithmFor, type SignatureAlgorithm } from './x509-sign.js';
+import { signatureAlgorithmFor } from './x509-sign.js';
 
 /** What a proof of possession establishes: the key to certify and its algorithm name. */
 export interface ProvenKeyInfo {
@@ -23,121 +23,59 @@ export interface ProvenKeyInfo {
   readonly algorithm: string;
 }
 
-interface Pending {
-  readonly job: CryptoJob;
-  readonly worker: Worker;
-  resolve: (answer: CryptoAnswer) => void;
-}
+/** Three jobs per certificate; this admits a few hundred issuances in flight. */
+const MAX_QUEUE = 1024;
 
 const toBuffer = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
 export class CryptoWorkers {
-  private readonly ca: { key: KeyObject; alg: SignatureAlgorithm };
-  private workers: Worker[] = [];
-  private readonly pending = new Map<number, Pending>();
-  private nextId = 0;
+  private readonly pool: WorkerPool<CryptoJob, CryptoAnswer>;
 
   /**
    * `workers`: how many threads. One per core (up to four): the main thread mostly waits on
    * sockets and Postgres, and on the 2-core machine two workers beat one under mixed load.
    */
-  constructor(caKey: KeyObject, workers = Math.min(4, availableParallelism())) {
-    this.ca = { key: caKey, alg: signatureAlgorithmFor(caKey) };
-    for (let i = 0; i < workers; i++) this.startWorker();
-  }
-
-  private startWorker(): void {
-    try {
-      const worker = new Worker(new URL('./crypto-worker.js', import.meta.url));
-      worker.postMessage({ key: this.ca.key.export({ format: 'der', type: 'pkcs8' }) });
-      worker.on('message', (msg: { id: number; answer: CryptoAnswer }) => {
-        const p = this.pending.get(msg.id);
-        this.pending.delete(msg.id);
-        if (!p) return;
-        this.idle(worker);
-        p.resolve(msg.answer);
-      });
-      const abandon = (): void => this.abandon(worker);
-      worker.on('error', abandon);
-      worker.on('exit', abandon);
-      worker.unref();
-      this.workers.push(worker);
-    } catch {
-      // No worker: jobs run inline.
-    }
-  }
-
-  /** An idle worker must not keep the process alive; a busy one must (see run()). */
-  private idle(worker: Worker): void {
-    for (const p of this.pending.values()) if (p.worker === worker) return;
-    worker.unref();
-  }
-
-  /** A worker is gone: run whatever it still owed inline. */
-  private abandon(worker: Worker): void {
-    this.workers = this.workers.filter((w) => w !== worker);
-    for (const [id, p] of this.pending) {
-      if (p.worker !== worker) continue;
-      this.pending.delete(id);
-      p.resolve(this.inline(p.job));
-    }
-  }
-
-  private inline(job: CryptoJob): CryptoAnswer {
-    try {
-      return runCryptoJob(job, this.ca);
-    } catch (err) {
-      return { error: { ...(err instanceof SealhouseError ? { code: err.code } : {}), message: (err as Error).message } };
-    }
-  }
-
-  private async run(job: CryptoJob): Promise<CryptoAnswer> {
-    const worker = this.workers[this.nextId % Math.max(1, this.workers.length)];
-    if (!worker) return this.inline(job);
-    const id = this.nextId++;
-    return new Promise<CryptoAnswer>((resolve) => {
-      this.pending.set(id, { job, worker, resolve });
-      // While an answer is owed, the worker holds the event loop open like any pending I/O would.
-      worker.ref();
-      worker.postMessage({ id, job });
+  constructor(caKey: KeyObject, workers = Math.min(4, availableParallelism()), maxQueue = MAX_QUEUE) {
+    const ca = { key: caKey, alg: signatureAlgorithmFor(caKey) };
+    this.pool = new WorkerPool<CryptoJob, CryptoAnswer>({
+      name: 'certificate signing',
+      script: new URL('./crypto-worker.js', import.meta.url),
+      size: workers,
+      maxQueue,
+      init: caKey.export({ format: 'der', type: 'pkcs8' }),
+      inline: (job) => runCryptoJob(job, ca),
     });
   }
 
-  private static unwrap(answer: CryptoAnswer): CryptoAnswer {
-    if ('error' in answer) throw new SealhouseError((answer.error.code as ErrorCode | undefined) ?? 'internal', answer.error.message);
-    return answer;
+  /** Threads started and jobs they answered (tests and diagnostics). */
+  get stats(): { readonly started: number; readonly workerAnswers: number } {
+    return { started: this.pool.started, workerAnswers: this.pool.workerAnswers };
   }
 
   /** The raw signature over `tbs` by the issuing CA key (wrap it with assembleCertificate). */
   async sign(tbs: Buffer): Promise<Buffer> {
-    const answer = CryptoWorkers.unwrap(await this.run({ kind: 'sign', tbs }));
+    const answer = await this.pool.run({ kind: 'sign', tbs });
     if (!('signature' in answer)) throw new SealhouseError('internal', 'crypto worker answered a signing job without a signature');
     return toBuffer(answer.signature);
   }
 
   /** verifyPublicKeyProof (pop.ts), in a worker. */
   async provePublicKey(request: PublicKeyProofRequest, allowed: readonly string[]): Promise<ProvenKeyInfo> {
-    return CryptoWorkers.proven(await this.run({ kind: 'pop', request, allowed }));
+    return CryptoWorkers.proven(await this.pool.run({ kind: 'pop', request, allowed }));
   }
 
   /** verifyCsrProof (pop.ts), in a worker. */
   async proveCsr(csr: string | Uint8Array, allowed: readonly string[]): Promise<ProvenKeyInfo> {
-    return CryptoWorkers.proven(await this.run({ kind: 'csr', csr, allowed }));
+    return CryptoWorkers.proven(await this.pool.run({ kind: 'csr', csr, allowed }));
   }
 
-  private static proven(raw: CryptoAnswer): ProvenKeyInfo {
-    const answer = CryptoWorkers.unwrap(raw);
+  private static proven(answer: CryptoAnswer): ProvenKeyInfo {
     if (!('spki' in answer)) throw new SealhouseError('internal', 'crypto worker answered a proof job without a key');
     return { spki: toBuffer(answer.spki), algorithm: answer.algorithm };
   }
 
-  async close(): Promise<void> {
-    const workers = this.workers;
-    this.workers = [];
-    await Promise.all(workers.map((w) => w.terminate()));
-    for (const [id, p] of this.pending) {
-      this.pending.delete(id);
-      p.resolve(this.inline(p.job));
-    }
+  /** Wait for owed answers, stop the threads; later jobs run inline. */
+  close(): Promise<void> {
+    return this.pool.close();
   }
 }

@@ -6,86 +6,39 @@
  * signature, one key: 1-20 units, under a millisecond for P-256) stays inline, since a thread
  * hop costs more than that.
  *
- * Why not the CA's CryptoWorkers or the SET signer's worker: both are built around a private
- * key of their own service and are not reachable from the entry types (the log runs without a
- * CA); this worker holds no key and starts only when a costly envelope arrives. Like them, it is
- * an optimisation: if it cannot start or dies, matching runs inline. Jobs beyond MAX_PENDING
- * are refused with 503, so a flood of costly envelopes cannot queue unbounded work.
+ * It is a WorkerPool of its own rather than a share of the CA's or the SET signer's threads:
+ * those hold their service's private key and are not reachable from the entry types (the log
+ * runs without a CA); this one holds no key and starts only when a costly envelope arrives. As
+ * with every pool, matching runs inline if the worker cannot start or dies, and jobs beyond
+ * MAX_PENDING are refused with 503 + Retry-After, so a flood of costly envelopes cannot queue
+ * unbounded work.
  */
-import { Worker } from 'node:worker_threads';
-import { SealhouseError, type ErrorCode } from '../errors.js';
+import { WorkerPool } from '../workers/worker-pool.js';
 import { checkSignatureCount, type DsseEnvelope, matchIndexes, type MatchKey, pae, worstCaseCost } from './dsse-envelope.js';
-import type { MatchAnswer, MatchJob } from './dsse-verify-worker.js';
+import { type MatchJob, runMatchJob } from './dsse-verify-worker.js';
 import type { VerifierMaterial } from './keys.js';
 
 const INLINE_UP_TO = 20;
 const MAX_PENDING = 64;
 
-interface Pending {
-  readonly job: MatchJob;
-  resolve: (indexes: number[]) => void;
-  reject: (err: Error) => void;
-}
-
-let worker: Worker | undefined;
-let failed = false;
-const pending = new Map<number, Pending>();
-let nextId = 0;
-let workerJobs = 0;
+/** One lazily started thread, holding no key; the inline fallback rebuilds the keys from SPKI. */
+const pool = new WorkerPool<MatchJob, number[]>({
+  name: 'DSSE signature verification',
+  script: new URL('./dsse-verify-worker.js', import.meta.url),
+  size: 1,
+  maxQueue: MAX_PENDING,
+  lazy: true,
+  inline: runMatchJob,
+});
 
 /** How many matchings were answered by the worker (for tests and diagnostics). */
 export function dsseWorkerJobs(): number {
-  return workerJobs;
+  return pool.workerAnswers;
 }
 
-function settle(p: Pending, answer: MatchAnswer): void {
-  if ('indexes' in answer) p.resolve(answer.indexes);
-  else p.reject(new SealhouseError((answer.error.code as ErrorCode | undefined) ?? 'internal', answer.error.message));
-}
-
-function inline(p: Pending, keys: readonly MatchKey[] | undefined): void {
-  try {
-    if (!keys) throw new SealhouseError('internal', 'DSSE verification worker stopped');
-    p.resolve(matchIndexes(Buffer.from(p.job.message), p.job.signatures.map((s) => ({ sig: s.sig, bytes: Buffer.from(s.bytes) })), keys, p.job.hints));
-  } catch (err) {
-    p.reject(err as Error);
-  }
-}
-
-const inlineKeys = new Map<number, readonly MatchKey[]>();
-
-function abandon(): void {
-  worker = undefined;
-  failed = true;
-  for (const [id, p] of pending) {
-    pending.delete(id);
-    inline(p, inlineKeys.get(id));
-    inlineKeys.delete(id);
-  }
-}
-
-function start(): Worker | undefined {
-  if (worker || failed) return worker;
-  try {
-    const w = new Worker(new URL('./dsse-verify-worker.js', import.meta.url));
-    w.on('message', (answer: MatchAnswer) => {
-      const p = pending.get(answer.id);
-      pending.delete(answer.id);
-      inlineKeys.delete(answer.id);
-      if (pending.size === 0) w.unref();
-      if (p) {
-        workerJobs++;
-        settle(p, answer);
-      }
-    });
-    w.on('error', abandon);
-    w.on('exit', abandon);
-    w.unref();
-    worker = w;
-  } catch {
-    failed = true;
-  }
-  return worker;
+/** How many worker threads came online (for tests: evidence that a thread really ran). */
+export function dsseWorkersStarted(): number {
+  return pool.started;
 }
 
 /** matchIndexes, in the worker when it could cost more than INLINE_UP_TO budget units. */
@@ -96,23 +49,11 @@ export async function matchIndexesOffThread(
   hints: readonly (number | undefined)[],
 ): Promise<number[]> {
   if (worstCaseCost(signatures.length, keys) <= INLINE_UP_TO) return matchIndexes(message, signatures, keys, hints);
-  const w = start();
-  if (!w) return matchIndexes(message, signatures, keys, hints);
-  if (pending.size >= MAX_PENDING) throw new SealhouseError('unavailable', 'too many DSSE signature verifications are in progress; retry shortly');
-  const id = nextId++;
-  const job: MatchJob = {
-    id,
+  return pool.run({
     message,
     signatures: signatures.map((s) => ({ sig: s.sig, bytes: s.bytes })),
     keys: keys.map((k) => ({ id: k.id, spki: k.key.spki, algorithm: k.key.algorithm, ...(k.key.curve === undefined ? {} : { curve: k.key.curve }), ...(k.key.rsaBits === undefined ? {} : { rsaBits: k.key.rsaBits }) })),
     hints,
-  };
-  return new Promise<number[]>((resolve, reject) => {
-    pending.set(id, { job, resolve, reject });
-    inlineKeys.set(id, keys);
-    // While an answer is owed, the worker holds the event loop open like pending I/O would.
-    w.ref();
-    w.postMessage(job);
   });
 }
 

@@ -22,8 +22,11 @@ describe('CryptoWorkers', () => {
       const signatures = await Promise.all(messages.map((m) => workers.sign(m)));
       const hash = kind === 'ed25519' ? null : 'sha384';
       signatures.forEach((sig, i) => assert.ok(verify(hash, messages[i] as Buffer, publicKey, sig), `signature ${i}`));
+      assert.equal(workers.stats.workerAnswers, 20, 'every signature came from a worker thread');
+      assert.equal(workers.stats.started, 2);
       await workers.close();
       assert.ok(verify(hash, Buffer.from('late'), publicKey, await workers.sign(Buffer.from('late'))));
+      assert.equal(workers.stats.workerAnswers, 20, 'after close the signature was made inline');
     });
   }
 
@@ -35,12 +38,14 @@ describe('CryptoWorkers', () => {
       const inWorker = await workers.provePublicKey(request, ALLOWED);
       const inline = verifyPublicKeyProof(request, ALLOWED);
       assert.deepEqual([inWorker.spki, inWorker.algorithm], [inline.spki, inline.algorithm]);
+      assert.equal(workers.stats.workerAnswers, 1, 'the proof was checked by the worker');
       await assert.rejects(workers.provePublicKey({ ...request, challenges: ['someone@else.example'] }, ALLOWED), (err: unknown) => {
         assert.ok(isSealhouseError(err, 'invalid_input'));
         assert.match(err.message, /^The signature supplied in the request could not be verified: /);
         return true;
       });
       await assert.rejects(workers.proveCsr('garbage', ALLOWED), (err: unknown) => isSealhouseError(err, 'invalid_input') && /could not be parsed/.test(err.message));
+      assert.equal(workers.stats.workerAnswers, 3, 'the refusals came from the worker too');
     } finally {
       await workers.close();
     }

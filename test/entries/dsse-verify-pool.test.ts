@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { matchIndexes, pae } from '../../src/entries/dsse-envelope.js';
-import { dsseWorkerJobs, matchIndexesOffThread } from '../../src/entries/dsse-verify-pool.js';
+import { dsseWorkerJobs, dsseWorkersStarted, matchIndexesOffThread } from '../../src/entries/dsse-verify-pool.js';
 import { parseVerifierMaterial } from '../../src/entries/keys.js';
 import { isSealhouseError } from '../../src/errors.js';
 
@@ -41,10 +41,12 @@ test('a cheap envelope is matched inline, a costly one in the worker with the sa
   clearInterval(timer);
   assert.deepEqual(got, expected);
   assert.equal(dsseWorkerJobs(), before + 1, 'answered by the worker');
+  assert.ok(dsseWorkersStarted() >= 1, 'a worker thread really came online');
   assert.ok(turns > 0, 'the main thread kept turning while the worker verified');
 });
 
 test('errors from the worker keep their code and message', async () => {
+  const before = dsseWorkerJobs();
   const ks = keys(8, 'P-521');
   const strangers = sigsBy(keys(1, 'P-256'));
   await assert.rejects(matchIndexesOffThread(message, strangers, ks.map((k) => k.match), [0]), (err: unknown) => {
@@ -52,4 +54,5 @@ test('errors from the worker keep their code and message', async () => {
     assert.match((err as Error).message, /signature 1 of 1 does not verify over the DSSE PAE with any of the 8 verifiers/);
     return true;
   });
+  assert.equal(dsseWorkerJobs(), before + 1, 'the refusal came from the worker, not an inline fallback');
 });
