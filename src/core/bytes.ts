@@ -1,7 +1,9 @@
 /**
- * Byte helpers for the browser (no Buffer): hex, standard base64, UTF-8, comparison.
- * The pure modules under src/core run unchanged in Node (unit tests) and in the page.
+ * Byte helpers without Buffer: hex, standard base64, UTF-8, comparison. The modules under
+ * src/core run unchanged in the server, the CLI and the page.
  */
+import { decodeBase64, encodeBase64 } from './base64.js';
+
 const HEX = /^(?:[0-9a-fA-F]{2})*$/;
 
 export function hexToBytes(hex: string): Uint8Array {
@@ -17,22 +19,10 @@ export function toHex(bytes: Uint8Array): string {
   return s;
 }
 
-/** Strict standard base64 (RFC 4648 §4, padded); whitespace is not allowed. */
-export function base64ToBytes(b64: string): Uint8Array {
-  if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(b64)) {
-    throw new Error(`not standard base64: ${preview(b64)}`);
-  }
-  const bin = atob(b64);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
+/** Strict standard padded base64 (RFC 4648 §4); other policies: base64.ts. */
+export const base64ToBytes = (b64: string): Uint8Array => decodeBase64(b64, 'standard');
 
-export function toBase64(bytes: Uint8Array): string {
-  let bin = '';
-  for (const b of bytes) bin += String.fromCharCode(b);
-  return btoa(bin);
-}
+export const toBase64 = (bytes: Uint8Array): string => encodeBase64(bytes);
 
 export const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
 

@@ -1,12 +1,14 @@
 /**
- * X.509 certificates (RFC 5280 §4.1) decoded for the entry view: serial, issuer, subject,
- * validity, key, and every extension — standard ones decoded, the Fulcio arc by name
- * (fulcio-and-clients.md §2.1–2.2), unknown ones listed by OID.
+ * X.509 certificates (RFC 5280 §4.1) decoded for display: serial, issuer, subject, validity,
+ * key, and every extension — standard ones decoded, the Fulcio arc by name
+ * (fulcio-and-clients.md §2.1–2.2), unknown ones listed by OID. The structure is read once, by
+ * x509-raw.ts; this only turns its fields into text.
  */
 import { toHex } from './bytes.js';
-import { children, decodeOid, decodeString, DerError, decodeTime, expectTag, integerHex, integerNumber, readOne, TAG, type Tlv } from './der.js';
+import { children, decodeOid, decodeString, expectTag, integerHex, readOne, TAG, type Tlv } from './der.js';
 import { ALGORITHM_NAMES, ATTRIBUTE_NAMES, EXTENSION_NAMES, FULCIO_ARC, OID, nameOf } from './oids.js';
 import { parseSpki, type PublicKeyInfo } from './spki.js';
+import { readCertificate } from './x509-raw.js';
 import {
   decodeBasicConstraints,
   decodeExtKeyUsage,
@@ -102,48 +104,29 @@ function decodeExtension(oid: string, value: Uint8Array, out: Decoded): string {
 }
 
 export function parseCertificate(der: Uint8Array): Certificate {
-  const cert = readOne(der, TAG.SEQUENCE, 'certificate');
-  const [tbs, sigAlg] = children(cert, 'certificate');
-  const fields = children(expectTag(tbs, TAG.SEQUENCE, 'tbsCertificate'), 'tbsCertificate');
-  // version is [0] EXPLICIT and DEFAULT v1, so every later field index shifts by one if present.
-  const hasVersion = fields[0]?.tag === 0xa0;
-  const version = hasVersion ? integerNumber(children(fields[0] as Tlv, 'version')[0]?.value ?? new Uint8Array([0])) + 1 : 1;
-  const [serial, , issuer, validity, subject, spki, ...rest] = hasVersion ? fields.slice(1) : fields;
-  const [notBefore, notAfter] = children(expectTag(validity, TAG.SEQUENCE, 'validity'), 'validity');
-  if (!notBefore || !notAfter) throw new DerError('validity: needs notBefore and notAfter');
-  const algOid = decodeOid(expectTag(children(expectTag(sigAlg, TAG.SEQUENCE, 'signatureAlgorithm'), 'signatureAlgorithm')[0], TAG.OID, 'signature OID').value);
-
+  const raw = readCertificate(der);
   const decoded: Decoded = { san: [], keyUsage: [], extKeyUsage: [], fulcio: [], scts: [] };
-  const extensions: Extension[] = [];
-  const extBlock = rest.find((t) => t.tag === 0xa3);
-  if (extBlock) {
-    const list = expectTag(children(extBlock, 'extensions')[0], TAG.SEQUENCE, 'extensions');
-    for (const ext of children(list, 'extension')) {
-      const parts = children(ext, 'extension');
-      const oid = decodeOid(expectTag(parts[0], TAG.OID, 'extension OID').value);
-      const critical = parts[1]?.tag === TAG.BOOLEAN && parts[1].value[0] !== 0;
-      const value = expectTag(parts[parts.length - 1], TAG.OCTET_STRING, `extension ${oid} value`).value;
-      let display: string;
-      try {
-        display = decodeExtension(oid, value, decoded);
-      } catch (err) {
-        display = `(could not decode: ${(err as Error).message}) ${toHex(value)}`;
-      }
-      const name = oid.startsWith(FULCIO_ARC) ? (decoded.fulcio.find((f) => f.oid === oid)?.name ?? oid) : nameOf(EXTENSION_NAMES, oid);
-      extensions.push({ oid, name, critical, display });
+  const extensions: Extension[] = raw.extensions.map(({ oid, critical, value }) => {
+    let display: string;
+    try {
+      display = decodeExtension(oid, value, decoded);
+    } catch (err) {
+      display = `(could not decode: ${(err as Error).message}) ${toHex(value)}`;
     }
-  }
+    const name = oid.startsWith(FULCIO_ARC) ? (decoded.fulcio.find((f) => f.oid === oid)?.name ?? oid) : nameOf(EXTENSION_NAMES, oid);
+    return { oid, name, critical, display };
+  });
   decoded.fulcio.sort((a, b) => a.arc - b.arc);
   return {
     der,
-    version,
-    serialHex: integerHex(expectTag(serial, TAG.INTEGER, 'serialNumber').value),
-    signatureAlgorithm: nameOf(ALGORITHM_NAMES, algOid),
-    issuer: nameText(expectTag(issuer, TAG.SEQUENCE, 'issuer')),
-    subject: nameText(expectTag(subject, TAG.SEQUENCE, 'subject')),
-    notBefore: decodeTime(notBefore),
-    notAfter: decodeTime(notAfter),
-    publicKey: parseSpki(expectTag(spki, TAG.SEQUENCE, 'subjectPublicKeyInfo').raw),
+    version: raw.version,
+    serialHex: integerHex(raw.serial),
+    signatureAlgorithm: nameOf(ALGORITHM_NAMES, raw.signatureAlgorithmOid),
+    issuer: nameText(readOne(raw.issuer, TAG.SEQUENCE, 'issuer')),
+    subject: nameText(readOne(raw.subject, TAG.SEQUENCE, 'subject')),
+    notBefore: raw.notBefore,
+    notAfter: raw.notAfter,
+    publicKey: parseSpki(raw.spki),
     ...decoded,
     extensions,
   };
