@@ -2,6 +2,23 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * DESIGN §2's room table as bans: room → rooms it must not import. `server` is the composition
+ * root (src/server.ts), which only the CLI may import.
+ */
+const ROOM_BANS = {
+  merkle: ['storage', 'log', 'ct', 'ca', 'oidc', 'trust', 'http', 'entries', 'workers', 'server'],
+  workers: ['storage', 'log', 'ct', 'ca', 'oidc', 'trust', 'http', 'entries', 'merkle', 'server'],
+  entries: ['storage', 'log', 'ct', 'ca', 'oidc', 'trust', 'http', 'server'],
+  storage: ['log', 'ct', 'ca', 'oidc', 'trust', 'http', 'entries', 'workers', 'server'],
+  log: ['ct', 'ca', 'oidc', 'trust', 'http', 'server'],
+  ct: ['log', 'ca', 'oidc', 'trust', 'http', 'server'],
+  ca: ['log', 'trust', 'http', 'server'],
+  oidc: ['ca', 'log', 'ct', 'storage', 'trust', 'http', 'server'],
+  trust: ['storage', 'log', 'ct', 'ca', 'oidc', 'http', 'server'],
+  http: ['storage', 'merkle', 'server'],
+};
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'data/**', 'test/vectors/**', 'public/build/**', 'native/build/**'] },
   js.configs.recommended,
@@ -35,6 +52,17 @@ export default tseslint.config(
       'no-restricted-globals': ['error', { name: 'Buffer', message: 'src/core is isomorphic: use Uint8Array.' }, { name: 'process', message: 'src/core is isomorphic.' }],
     },
   },
+  // The room table of DESIGN §2: which room may not import which. One block per room; the
+  // patterns match the import specifier, so both '../storage/x.js' and '../../storage/x.js' count.
+  ...Object.entries(ROOM_BANS).map(([room, banned]) => ({
+    files: [`src/${room}/**/*.ts`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: banned.map((other) => ({ group: [`**/${other}/*`, `**/${other}.js`], message: `src/${room} must not import src/${other} (the room table, DESIGN §2).` })) },
+      ],
+    },
+  })),
   {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', Buffer: 'readonly' } },

@@ -28,7 +28,7 @@ import { FulcioOidcVerifier } from './oidc/verifier.js';
 import { baseUrlOf, trustDocumentsOf, type TrustDocuments } from './trust/trust-documents.js';
 import { createApp } from './http/app.js';
 import { createHttpServer } from './http/http-server.js';
-import { createCtRouter } from './ct/ct-router.js';
+import { createCtRouter } from './http/ct-router.js';
 import { createDevOidcRouter } from './http/dev-oidc-router.js';
 import { createFulcioRouter } from './http/fulcio-api.js';
 import { createTrustRouter } from './http/trust-router.js';

@@ -12,6 +12,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { SealhouseError } from '../errors.js';
 import { children, contentOf, derUtf8String, readOnly, TAG, tlv } from './der.js';
+import type { San, SigstoreExtension } from '../oidc/principal.js';
 import { sanUriProblem } from '../oidc/san-values.js';
 import { encodeOid } from './x509-sign.js';
 
@@ -30,9 +31,6 @@ export const OID = {
   commonName: '2.5.4.3',
 } as const;
 
-/** `1.3.6.1.4.1.57264.1.<n>`: .1 issuer, .8 issuer v2, .24 token subject, … */
-export const sigstoreOid = (n: number): string => `1.3.6.1.4.1.57264.1.${n}`;
-
 export interface ExtensionSpec {
   readonly oid: string;
   readonly critical: boolean;
@@ -40,18 +38,8 @@ export interface ExtensionSpec {
   readonly value: Buffer;
 }
 
-/** The subject alternative name: exactly one, of one of the three kinds Fulcio issues. */
-export interface San {
-  readonly type: 'email' | 'uri' | 'otherName';
-  readonly value: string;
-}
-
-/** A sigstore extension: .1–.6 carry raw UTF-8, .8 onward a DER UTF8String. */
-export interface SigstoreExtension {
-  readonly oid: string;
-  readonly value: string;
-  readonly encoding: 'raw' | 'utf8string';
-}
+// The SAN and extensions an identity maps to are the oidc room's (principal.ts); the CA encodes them.
+export type { San, SigstoreExtension } from '../oidc/principal.js';
 
 export function encodeExtension(ext: ExtensionSpec): Buffer {
   const critical = ext.critical ? [Buffer.from([TAG.BOOLEAN, 1, 0xff])] : [];

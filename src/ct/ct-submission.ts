@@ -7,10 +7,11 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { checkSpki } from '../entries/spki-check.js';
-import { SealhouseError } from '../errors.js';
-import { OID } from '../ca/extensions.js';
+import { coreCall, SealhouseError } from '../errors.js';
+import { OID } from '../core/oids.js';
 import { type CtEntry, sha256 } from './sct.js';
-import { parseCertificate, tbsWithoutExtension } from '../ca/x509-raw.js';
+import { readCertificate, tbsWithoutExtension } from '../core/x509-raw.js';
+import { bufferOf } from '../buffer-view.js';
 
 const reject = (why: string): SealhouseError => new SealhouseError('invalid_input', why);
 
@@ -24,7 +25,7 @@ export const MAX_SUBMITTED_CHAIN = 10;
 function submittedCertificate(der: Buffer, i: number): X509Certificate {
   let spki: Buffer;
   try {
-    spki = parseCertificate(der).spki;
+    spki = bufferOf(readCertificate(der).spki);
   } catch (err) {
     throw reject(`chain[${i}] cannot be parsed: ${(err as Error).message}`);
   }
@@ -61,17 +62,17 @@ export function checkSubmittedChain(chain: readonly Buffer[], acceptedRoots: rea
 
 /** The precert_entry for a poisoned precertificate issued directly by `issuerDer`. */
 export function precertEntry(precertDer: Buffer, issuerDer: Buffer): CtEntry {
-  const precert = parseCertificate(precertDer);
+  const precert = coreCall(() => readCertificate(precertDer));
   const poison = precert.extensions.filter((e) => e.oid === OID.ctPoison);
-  if (poison.length !== 1 || !poison[0]?.critical || !poison[0].value.equals(Buffer.from([5, 0]))) {
+  if (poison.length !== 1 || !poison[0]?.critical || !bufferOf(poison[0].value).equals(Buffer.from([5, 0]))) {
     throw reject('chain[0] is not a precertificate (exactly one critical poison extension with NULL value required)');
   }
-  return { type: 'precert', issuerKeyHash: sha256(parseCertificate(issuerDer).spki), tbs: tbsWithoutExtension(precert.tbs, OID.ctPoison) };
+  return coreCall(() => ({ type: 'precert', issuerKeyHash: sha256(readCertificate(issuerDer).spki), tbs: bufferOf(tbsWithoutExtension(precert.tbs, OID.ctPoison)) }));
 }
 
 /** The x509_entry for an ordinary certificate; a poisoned one belongs in add-pre-chain. */
 export function x509Entry(certDer: Buffer): CtEntry {
-  const cert = parseCertificate(certDer);
+  const cert = coreCall(() => readCertificate(certDer));
   if (cert.extensions.some((e) => e.oid === OID.ctPoison)) throw reject('a precertificate must be submitted with add-pre-chain');
-  return { type: 'x509', certificate: cert.der };
+  return { type: 'x509', certificate: bufferOf(cert.der) };
 }

@@ -5,17 +5,19 @@
  * query parameters. Errors are plain text like the Go CT front end's (`http.Error`):
  *
  *   400 text/plain  "Bad Request\nstart (9) is beyond the last entry (tree size 4)\n"
+ *
+ * It lives in http/ with the other routers: the CT log (ct/) must not import http (DESIGN §2).
  */
 import { STATUS_CODES } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
-import type { CtLog } from './ct-log.js';
-import { sthToJson } from './ct-wire.js';
-import { sctToJson } from './sct.js';
+import type { CtLog } from '../ct/ct-log.js';
+import { sthToJson } from '../ct/ct-wire.js';
+import { sctToJson } from '../ct/sct.js';
 import { SealhouseError } from '../errors.js';
-import { toHttpError } from '../http/error-map.js';
-import { retryAfterSeconds } from '../http/retry-after.js';
-import { bodyError } from '../http/json-body.js';
+import { toHttpError } from './error-map.js';
+import { retryAfterSeconds } from './retry-after.js';
+import { bodyError } from './json-body.js';
 
 export interface CtRouterDeps {
   readonly ct: CtLog;

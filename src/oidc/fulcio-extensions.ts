@@ -8,7 +8,7 @@
  * issuer is mandatory and emitted twice (.1 raw, .8 UTF8String); .2–.6 raw; the rest UTF8String.
  */
 import { SealhouseError } from '../errors.js';
-import { sigstoreOid, type SigstoreExtension } from '../ca/extensions.js';
+import { sigstoreOid, type SigstoreExtension } from './principal.js';
 
 /** Field name → OID arc under 1.3.6.1.4.1.57264.1 (Issuer is special-cased). */
 export const EXTENSION_ARCS = {

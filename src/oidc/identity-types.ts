@@ -5,7 +5,7 @@
  * principal *name* (what proof of possession signs by default) and Fulcio's extension record.
  */
 import { SealhouseError } from '../errors.js';
-import type { San } from '../ca/extensions.js';
+import type { San } from './principal.js';
 import { type Claims, claimAtPath, isEmail, parseSpiffeId, spiffeTrustDomain } from './claims.js';
 import type { OidcIssuerConfig } from './config.js';
 import type { FulcioExtensions } from './fulcio-extensions.js';

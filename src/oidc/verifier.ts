@@ -14,7 +14,7 @@
  */
 import { decodeJwt, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import { SealhouseError } from '../errors.js';
-import type { San, SigstoreExtension } from '../ca/extensions.js';
+import type { San, SigstoreExtension } from './principal.js';
 import { type Clock, systemClock } from '../ca/clock.js';
 import { mapBuildkiteJob, mapCiProvider, mapCodefreshWorkflow, mapGithubWorkflow, mapGitlabPipeline } from './ci-types.js';
 import { goString } from './claims.js';
