@@ -4,13 +4,14 @@
  */
 import { SealhouseError } from '../errors.js';
 import { canonicalizeProposedEntry, type EntryOptions } from '../entries/index.js';
-import { EMPTY_ROOT } from '../merkle/hash.js';
+import { EMPTY_ROOT, leafHash } from '../merkle/hash.js';
 import { proveConsistency, proveInclusion, rootAt } from '../merkle/prove.js';
 import { TILE_WIDTH, parseTilePath, tileWidth } from '../merkle/tiles.js';
 import { RekorStore, type StoredCheckpoint, type StoredEntry } from '../storage/rekor-store.js';
 import type { Sql } from '../storage/sql.js';
 import { TreeStore } from '../storage/tree-store.js';
 import type { BatchObserver, GroupCommitOptions } from '../storage/group-commit.js';
+import type { TreeIntegrityError } from '../storage/tree-integrity.js';
 import type { LogKey } from './log-key.js';
 import { LogSigner } from './log-signer.js';
 import { Sequencer, type Clock, type InclusionProof, type PendingEntry, type SequencedEntry } from './sequencer.js';
@@ -40,6 +41,8 @@ export interface LogServiceOptions extends GroupCommitOptions {
   readonly host: string;
   readonly clock?: Clock;
   readonly observer?: BatchObserver;
+  /** Told once when the tree cannot be vouched for and the log stops accepting writes. */
+  readonly onIntegrityProblem?: (err: TreeIntegrityError) => void;
 }
 
 export class LogService {
@@ -56,6 +59,16 @@ export class LogService {
     const signer = new LogSigner(options.key, options.host, tree.treeId);
     await tree.bindPublicKey(signer.spki);
     const entries = new RekorStore(sql, tree.treeId);
+    if (options.onIntegrityProblem) tree.onProblem(options.onIntegrityProblem);
+    const latest = await entries.latestCheckpoint();
+    await tree.verifyStored(latest && { ...latest, row: `checkpoints (tree_size ${latest.treeSize})` }, async (start, end) =>
+      (await entries.entriesRange(start, end - start)).map((e) => ({
+        index: e.index,
+        fromData: leafHash(e.body),
+        column: e.leafHash,
+        row: `rekor_entries idx ${e.index}`,
+      })),
+    );
     const sequencer = new Sequencer(
       { sql, tree, entries, signer, ...(options.clock ? { clock: options.clock } : {}), ...(options.observer ? { observer: options.observer } : {}) },
       options,
@@ -67,6 +80,11 @@ export class LogService {
     return this.tree.treeId;
   }
 
+  /** Why the log accepts no writes (it cannot vouch for its tree), or undefined when it does. */
+  get integrityProblem(): TreeIntegrityError | undefined {
+    return this.tree.problem;
+  }
+
   get queueDepth(): number {
     return this.sequencer.queueDepth;
   }
@@ -76,6 +94,8 @@ export class LogService {
    * (the submitter's address) is held to its share of the queue (maxQueuePerClient).
    */
   append(entry: PendingEntry, client?: string): Promise<SequencedEntry> {
+    const problem = this.tree.problem;
+    if (problem) return Promise.reject(problem);
     return this.sequencer.add(entry, client);
   }
 

@@ -123,10 +123,12 @@ export class Sequencer {
       });
       if (fresh.length === 0) return slots as Error[];
 
+      // Nothing is signed over a tree that does not reproduce its head (TreeIntegrityError).
+      const edge = await tree.vouch(tx, head);
       // Signing runs in a worker while this thread writes the tiles (set-signer.ts).
       const signing = signer.signSets({ bodies: fresh.map((e) => e.body), firstIndex: head.treeSize, integratedTime });
       signing.catch(() => undefined); // awaited below; this only stops an early rollback from leaking a rejection
-      const integration = await tree.append(tx, head, fresh.map((e) => e.leafHash));
+      const integration = await tree.append(tx, head, fresh.map((e) => e.leafHash), edge);
       const signatures = await signing;
       const rows: NewEntry[] = fresh.map((e, i) => ({
         index: head.treeSize + i,

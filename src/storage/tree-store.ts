@@ -6,14 +6,22 @@
  * The right edge is cached per process keyed by tree size. Appends are serialised by the row
  * lock, and tiles at a given size are fully determined by it, so a cached edge whose size equals
  * the locked head is exact; any other size (another process appended) reloads from the tiles.
+ *
+ * The store refuses to extend a tree it cannot vouch for (tree-integrity.ts): before a batch is
+ * integrated the edge must reproduce the locked head's root (the cached edge is compared with
+ * the root it produced, which costs nothing; a reloaded edge is re-hashed, at most 255 hashes a
+ * level), and a tile write that would change stored hashes is refused. `verifyStored` does the
+ * same at start against the latest signed checkpoint and the leaves of the rightmost tile. The
+ * first problem found sticks: every later append fails with it until the process restarts.
  */
 import { randomInt } from 'node:crypto';
 import { SealhouseError, assert } from '../errors.js';
 import { EMPTY_ROOT } from '../merkle/hash.js';
-import { edgeFromTiles, edgeTileRequests, integrate, type Integration, type RightEdge } from '../merkle/integrate.js';
+import { edgeFromTiles, edgeTileRequests, integrate, rootOfEdge, type Integration, type RightEdge } from '../merkle/integrate.js';
 import type { TileReader } from '../merkle/prove.js';
 import type { TileRequest } from '../merkle/tiles.js';
 import { TileCache } from './tile-cache.js';
+import { TreeIntegrityError, hex, type IntegrityDetail } from './tree-integrity.js';
 import { toBuffer, type Queryable, type Sql, type SqlTx } from './sql.js';
 
 export interface TreeHead {
@@ -21,8 +29,32 @@ export interface TreeHead {
   readonly rootHash: Buffer;
 }
 
+/** The latest signed head of a tree (a checkpoint, an STH) and the row it came from. */
+export interface SignedHead {
+  readonly treeSize: number;
+  readonly rootHash: Buffer;
+  /** Where it is stored, for the error: e.g. "checkpoints (tree_size 42)". */
+  readonly row: string;
+}
+
+/** A leaf as stored: the hash recomputed from its stored data, and the stored leaf_hash column. */
+export interface StoredLeaf {
+  readonly index: number;
+  readonly fromData: Buffer;
+  readonly column: Buffer;
+  /** e.g. "rekor_entries idx 41". */
+  readonly row: string;
+}
+
+/** Leaves [start, end) in index order, from the log's entry table. */
+export type LeafSource = (start: number, end: number) => Promise<StoredLeaf[]>;
+
 export class TreeStore implements TileReader {
   private edge: RightEdge | undefined;
+  /** The root `edge` produced when this process committed it. */
+  private edgeRoot: Buffer | undefined;
+  private trouble: TreeIntegrityError | undefined;
+  private readonly troubleListeners: ((err: TreeIntegrityError) => void)[] = [];
   private readonly tileCache = new TileCache(4096);
 
   private constructor(
@@ -79,13 +111,118 @@ export class TreeStore implements TileReader {
     return { treeSize: row.tree_size, rootHash: toBuffer(row.root_hash) };
   }
 
-  /** Append leaf hashes after `head` (which the caller locked in this transaction). */
-  async append(tx: SqlTx, head: TreeHead, leafHashes: readonly Buffer[]): Promise<Integration> {
-    const edge = this.edge?.treeSize === head.treeSize ? this.edge : await this.loadEdge(tx, head.treeSize);
+  /** Why this tree accepts no writes, if it cannot be vouched for (sticky until restart). */
+  get problem(): TreeIntegrityError | undefined {
+    return this.trouble;
+  }
+
+  /** Called once, when the first integrity problem is found (the error log line). */
+  onProblem(listener: (err: TreeIntegrityError) => void): void {
+    this.troubleListeners.push(listener);
+    if (this.trouble) listener(this.trouble);
+  }
+
+  private fail(detail: IntegrityDetail, what: string): never {
+    if (!this.trouble) {
+      this.trouble = new TreeIntegrityError(detail, what);
+      for (const listener of this.troubleListeners) listener(this.trouble);
+    }
+    throw this.trouble;
+  }
+
+  /**
+   * The right edge to append to after `head` (locked by the caller), once it reproduces the
+   * head's root; throws TreeIntegrityError otherwise. Call before signing anything for a batch.
+   */
+  async vouch(q: Queryable, head: TreeHead): Promise<RightEdge> {
+    if (this.trouble) throw this.trouble;
+    if (this.edge?.treeSize === head.treeSize && this.edgeRoot) {
+      if (!this.edgeRoot.equals(head.rootHash)) {
+        this.fail(
+          { treeId: this.treeId, row: `trees.root_hash (tree_size ${head.treeSize})`, expected: hex(this.edgeRoot), found: hex(head.rootHash) },
+          'the head row changed behind the log',
+        );
+      }
+      return this.edge;
+    }
+    const requests = edgeTileRequests(head.treeSize);
+    let edge: RightEdge;
+    try {
+      edge = await this.loadEdge(q, head.treeSize);
+    } catch (err) {
+      if (!(err instanceof SealhouseError) || err.code !== 'internal') throw err;
+      this.fail({ treeId: this.treeId, row: 'tiles', expected: `the right-edge tiles ${describeTiles(requests)}`, found: err.message }, 'a tile is missing');
+    }
+    const root = rootOfEdge(edge);
+    if (!root.equals(head.rootHash)) {
+      this.fail(
+        { treeId: this.treeId, row: `tiles ${describeTiles(requests)} vs trees.root_hash`, expected: hex(head.rootHash), found: hex(root) },
+        `the right edge loaded from tiles does not reproduce the head's root at size ${head.treeSize}`,
+      );
+    }
+    return edge;
+  }
+
+  /**
+   * The start-up check: the rightmost level-0 tile against the leaves it holds, the right edge
+   * against the head row, the head against the latest signed head. Returns the problem (also
+   * kept in `problem`) instead of throwing, so the log can still serve reads.
+   */
+  async verifyStored(latest: SignedHead | undefined, leaves?: LeafSource): Promise<TreeIntegrityError | undefined> {
+    try {
+      const head = await this.head();
+      if (leaves) await this.verifyEdgeLeaves(head.treeSize, leaves);
+      const edge = await this.vouch(this.sql, head);
+      if (!latest && head.treeSize > 0) {
+        this.fail({ treeId: this.treeId, row: 'latest signed head', expected: `one at tree_size ${head.treeSize}`, found: 'none' }, 'the head has no signed checkpoint');
+      }
+      if (latest && (latest.treeSize !== head.treeSize || !latest.rootHash.equals(head.rootHash))) {
+        this.fail(
+          { treeId: this.treeId, row: `${latest.row} vs trees`, expected: `size ${head.treeSize} root ${hex(head.rootHash)}`, found: `size ${latest.treeSize} root ${hex(latest.rootHash)}` },
+          'the latest signed head is not the head row',
+        );
+      }
+      this.edge = edge;
+      this.edgeRoot = head.rootHash;
+      return undefined;
+    } catch (err) {
+      if (err instanceof TreeIntegrityError) return err;
+      throw err;
+    }
+  }
+
+  /** The rightmost level-0 tile holds the last (size mod 256) leaf hashes: check them against the entries. */
+  private async verifyEdgeLeaves(treeSize: number, leaves: LeafSource): Promise<void> {
+    const partial = edgeTileRequests(treeSize).find((r) => r.level === 0);
+    if (!partial) return;
+    const start = treeSize - partial.width;
+    const [tile] = await this.fetchTiles(this.sql, [partial]).catch(() => [undefined]);
+    const rows = await leaves(start, treeSize);
+    for (let i = 0; i < partial.width; i++) {
+      const leaf = rows.find((r) => r.index === start + i);
+      const at = `tiles (level 0, idx ${partial.index}) hash ${i}`;
+      if (!leaf) this.fail({ treeId: this.treeId, row: `entry ${start + i}`, expected: 'a stored entry', found: 'none' }, 'an entry of the tree is missing');
+      if (!leaf.fromData.equals(leaf.column)) {
+        this.fail({ treeId: this.treeId, row: `${leaf.row} leaf_hash`, expected: hex(leaf.fromData), found: hex(leaf.column) }, "an entry's data does not hash to its leaf hash");
+      }
+      const stored = tile?.[i];
+      if (stored && !stored.equals(leaf.fromData)) {
+        this.fail({ treeId: this.treeId, row: at, expected: hex(leaf.fromData), found: hex(stored) }, `a tile does not hold the leaf hash of ${leaf.row}`);
+      }
+    }
+  }
+
+  /**
+   * Append leaf hashes after `head` (which the caller locked in this transaction), onto `edge`
+   * if the caller already vouched for it in this transaction, else after vouching.
+   */
+  async append(tx: SqlTx, head: TreeHead, leafHashes: readonly Buffer[], edge?: RightEdge): Promise<Integration> {
+    if (edge?.treeSize !== head.treeSize) edge = await this.vouch(tx, head);
     const result = integrate(edge, leafHashes);
     await this.writeTilesAndHead(tx, result);
     tx.afterCommit(() => {
       this.edge = result.edge;
+      this.edgeRoot = result.rootHash;
       // What this batch wrote is now committed: proofs against the new size need no reads.
       for (const t of result.tiles) this.tileCache.set(t.level, t.index, t.hashes as Buffer[]);
     });
@@ -133,16 +270,16 @@ export class TreeStore implements TileReader {
    * the new content. Anything else would rewrite history, so it aborts the batch.
    */
   private async writeTilesAndHead(tx: SqlTx, result: Integration): Promise<void> {
-    const [row] = await tx.query<{ written: number }>(
+    const written = await tx.query<{ level: number; idx: number }>(
       `WITH t AS (
          INSERT INTO tiles (tree_id, level, idx, hashes)
          SELECT $1, l, i, h FROM unnest($2::smallint[], $3::bigint[], $4::bytea[]) AS t(l, i, h)
          ON CONFLICT (tree_id, level, idx) DO UPDATE SET hashes = EXCLUDED.hashes
          WHERE length(EXCLUDED.hashes) > length(tiles.hashes)
            AND substring(EXCLUDED.hashes FROM 1 FOR length(tiles.hashes)) = tiles.hashes
-         RETURNING level),
+         RETURNING level, idx),
        h AS (UPDATE trees SET tree_size = $5, root_hash = $6 WHERE tree_id = $1)
-       SELECT count(*)::int AS written FROM t`,
+       SELECT level, idx FROM t`,
       [
         this.treeId,
         result.tiles.map((t) => t.level),
@@ -152,8 +289,23 @@ export class TreeStore implements TileReader {
         result.rootHash,
       ],
     );
-    if (row?.written !== result.tiles.length) {
-      throw new SealhouseError('internal', `tile write for tree ${this.treeId} would rewrite existing hashes; batch aborted`);
+    if (written.length !== result.tiles.length) {
+      const done = new Set(written.map((r) => `${r.level}/${r.idx}`));
+      const refused = result.tiles.find((t) => !done.has(`${t.level}/${t.index}`));
+      assert(refused, 'a refused tile write names its tile');
+      const stored = (await this.tileBytesIn(tx, refused.level, refused.index)) ?? Buffer.alloc(0);
+      const fresh = Buffer.concat(refused.hashes as Buffer[]);
+      let at = 0;
+      while (at * 32 < stored.length && stored.subarray(at * 32, at * 32 + 32).equals(fresh.subarray(at * 32, at * 32 + 32))) at++;
+      this.fail(
+        {
+          treeId: this.treeId,
+          row: `tiles (level ${refused.level}, idx ${refused.index}) hash ${at}`,
+          expected: at * 32 < fresh.length ? hex(fresh.subarray(at * 32, at * 32 + 32)) : `at most ${fresh.length / 32} hashes`,
+          found: at * 32 < stored.length ? hex(stored.subarray(at * 32, at * 32 + 32)) : 'nothing',
+        },
+        'a stored tile is not a prefix of what the batch computed (writing it would rewrite history)',
+      );
     }
   }
 
@@ -194,10 +346,18 @@ export class TreeStore implements TileReader {
 
   /** Raw bytes of a tile as stored (for serving C2SP tile paths), or undefined. */
   async tileBytes(level: number, index: number): Promise<Buffer | undefined> {
-    const [row] = await this.sql.query<{ hashes: Buffer }>(
+    return this.tileBytesIn(this.sql, level, index);
+  }
+
+  private async tileBytesIn(q: Queryable, level: number, index: number): Promise<Buffer | undefined> {
+    const [row] = await q.query<{ hashes: Buffer }>(
       'SELECT hashes FROM tiles WHERE tree_id = $1 AND level = $2 AND idx = $3',
       [this.treeId, level, index],
     );
     return row ? toBuffer(row.hashes) : undefined;
   }
+}
+
+function describeTiles(requests: readonly TileRequest[]): string {
+  return requests.length === 0 ? '(none)' : requests.map((r) => `(level ${r.level}, idx ${r.index}, width ${r.width})`).join(' ');
 }
