@@ -4,7 +4,7 @@
  */
 export type CheckStatus = 'ok' | 'failed' | 'skipped';
 
-export type CheckId = 'request' | 'uuid' | 'log-key' | 'set' | 'checkpoint' | 'inclusion' | 'cert-time' | 'signature';
+export type CheckId = 'request' | 'uuid' | 'log-key' | 'set' | 'checkpoint' | 'inclusion' | 'cert-time' | 'signature' | 'identity';
 
 export interface Check {
   readonly id: CheckId;

@@ -12,9 +12,15 @@ export interface TrustedLog {
   /** Hex SHA-256 of the DER SPKI: the Rekor logID. */
   readonly logIdHex: string;
   readonly key: PublicKeyInfo;
-  /** From the trusted root: the log's URL and its host, the checkpoint signer name. */
+  /** From the trusted root: the log's URL. */
   readonly baseUrl?: string;
-  readonly host?: string;
+  /**
+   * The names a checkpoint signature may carry: the host of `baseUrl` with its port and
+   * without (sigstore-js accepts a name found in baseUrl, so "host:8000" and "host" both work
+   * for http://host:8000). Empty when the key came without a URL: then any name is accepted,
+   * the key hint and signature still decide.
+   */
+  readonly signerNames: readonly string[];
   readonly validFrom?: Date;
   readonly validTo?: Date;
 }
@@ -24,16 +30,36 @@ export class TrustError extends Error {}
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function date(v: unknown, what: string): Date | undefined {
-  if (v === undefined) return undefined;
+  // protobuf JSON omits an open end; some writers emit null for it. Both mean "no bound".
+  if (v === undefined || v === null) return undefined;
   const d = new Date(String(v));
   if (Number.isNaN(d.getTime())) throw new TrustError(`${what} is not a timestamp: ${JSON.stringify(v)}`);
   return d;
 }
 
-function logFromKey(der: Uint8Array, extra: Omit<TrustedLog, 'logIdHex' | 'key'> = {}): TrustedLog {
+/** The checkpoint signer names a log at `baseUrl` may use (see TrustedLog.signerNames). */
+export function signerNamesOf(baseUrl: string): string[] {
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    throw new TrustError(`baseUrl ${JSON.stringify(baseUrl)} is not a URL`);
+  }
+  return [...new Set([url.host, url.hostname])];
+}
+
+type LogExtras = Partial<Omit<TrustedLog, 'logIdHex' | 'key'>>;
+
+/**
+ * A Rekor v1 log from its DER SPKI (ECDSA P-256 only: SETs are ECDSA). `name` pins the
+ * checkpoint signer name when no baseUrl is known (e.g. a server test that knows its host).
+ */
+export function logFromSpki(der: Uint8Array, extra: LogExtras & { name?: string } = {}): TrustedLog {
   const key = parseSpki(der);
   if (key.algorithm !== 'ecdsa' || key.curve !== 'P-256') throw new TrustError(`the log key is ${key.description}; Rekor v1 logs sign with ECDSA P-256`);
-  return { logIdHex: key.sha256, key, ...extra };
+  const { name, ...rest } = extra;
+  const signerNames = rest.signerNames ?? (name !== undefined ? [name] : rest.baseUrl !== undefined ? signerNamesOf(rest.baseUrl) : []);
+  return { logIdHex: key.sha256, key, ...rest, signerNames };
 }
 
 /** The usable (ECDSA P-256) transparency logs of a trusted root; throws if there is none. */
@@ -46,9 +72,8 @@ export function logsFromTrustedRoot(doc: unknown): TrustedLog[] {
       if (!isObject(t) || !isObject(t.publicKey) || typeof t.publicKey.rawBytes !== 'string') throw new TrustError('no publicKey.rawBytes');
       const validFor = isObject(t.publicKey.validFor) ? t.publicKey.validFor : {};
       const baseUrl = typeof t.baseUrl === 'string' ? t.baseUrl : undefined;
-      const log = logFromKey(base64ToBytes(t.publicKey.rawBytes), {
+      const log = logFromSpki(base64ToBytes(t.publicKey.rawBytes), {
         baseUrl,
-        host: baseUrl ? new URL(baseUrl).hostname : undefined,
         validFrom: date(validFor.start, 'validFor.start'),
         validTo: date(validFor.end, 'validFor.end'),
       });
@@ -65,11 +90,11 @@ export function logsFromTrustedRoot(doc: unknown): TrustedLog[] {
   return logs;
 }
 
-/** A PEM public key (what GET /api/v1/log/publicKey answers). */
-export function logFromPem(pem: string): TrustedLog {
+/** A PEM public key (what GET /api/v1/log/publicKey answers); `name` as for logFromSpki. */
+export function logFromPem(pem: string, name?: string): TrustedLog {
   const block = pemBlocks(pem).find((b) => b.label === 'PUBLIC KEY');
   if (!block) throw new TrustError('no PUBLIC KEY block in the PEM text');
-  return logFromKey(block.der);
+  return logFromSpki(block.der, name !== undefined ? { name } : {});
 }
 
 export const describeLog = (log: TrustedLog): string => `${log.key.description}, log ID ${log.logIdHex}${log.baseUrl ? ` (${log.baseUrl})` : ''}`;

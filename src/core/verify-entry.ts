@@ -1,16 +1,19 @@
 /**
- * Verifying one Rekor v1 log entry in the browser against the trusted log keys, as sigstore
- * clients do offline (rekor-api.md §3–§5): the entry UUID is the leaf hash of the body, the
- * log ID names a trusted key, the SET verifies, the checkpoint is signed by that key and
- * describes the proof's tree, the audit path leads to the checkpoint's root, and (for a
- * certificate) the integrated time lies inside its validity.
+ * The one verifier of a Rekor v1 log entry against trusted log keys, as sigstore clients do
+ * offline (rekor-api.md §3–§5), used by the page, the CLI and the server's tests alike: the
+ * entry UUID is the leaf hash of the body, the log ID names a trusted key, the SET verifies,
+ * the checkpoint is signed by that key and describes the proof's tree, the audit path leads to
+ * the checkpoint's (signed) root, and (for a certificate) the integrated time lies inside its
+ * validity. An entry is verified when its SET verifies or its inclusion proof leads to a
+ * verified checkpoint; nothing else the answer says is taken on trust.
  */
 import { base64ToBytes, hexToBytes, toHex } from './bytes.js';
 import { parseCheckpoint, verifyCheckpointSignature, type Checkpoint } from './checkpoint.js';
 import { bodyChecks } from './body-checks.js';
-import { run, type Check } from './checks.js';
+import { run, type Check, type CheckId } from './checks.js';
 import { leafHash, verifyInclusion } from './merkle.js';
 import { verifySet } from './set.js';
+import type { CoreCrypto } from './crypto.js';
 import type { TrustedLog } from './trust.js';
 
 /** LogEntryAnon (rekor-api.md §1.6). */
@@ -26,12 +29,27 @@ export interface LogEntryAnon {
   };
 }
 
+/**
+ * Whether the entry's signer is who its certificate says: 'verified' (chain and SCT against
+ * the trusted root), 'not-verified' (with why), or 'none' (a bare key names nobody).
+ */
+export interface IdentityVerdict {
+  readonly status: 'verified' | 'not-verified' | 'none';
+  readonly detail: string;
+}
+
 export interface EntryVerification {
+  /** The log's proofs hold: a verified SET, or an inclusion proof to a verified checkpoint. */
   readonly verified: boolean;
+  /** Separate from `verified`: the log can prove it holds an entry whose identity is forged. */
+  readonly identity: IdentityVerdict;
   readonly checks: Check[];
   /** One sentence: what was proven, or the first reason it failed. */
   readonly summary: string;
 }
+
+/** The checks that passed, by id (for callers that report or assert what was proven). */
+export const passedChecks = (v: EntryVerification): CheckId[] => v.checks.filter((c) => c.status === 'ok').map((c) => c.id);
 
 /** What the page asked for; the answer must be that entry. */
 export interface Expected {
@@ -39,20 +57,48 @@ export interface Expected {
   readonly logIndex?: number;
 }
 
-// A page of results usually shares one checkpoint: verify each (note, key) pair once.
+export interface VerifyEntryOptions {
+  readonly logs: readonly TrustedLog[];
+  readonly crypto: CoreCrypto;
+  /** The trusted_root.json the logs came from; its CAs and CT logs decide identities. */
+  readonly trustedRoot?: unknown;
+  readonly expected?: Expected;
+}
+
+// A page of results usually shares one checkpoint: verify each (note, key) pair once. The key
+// is everything the verdict depends on — the signed text, every signature line's name, key hint
+// and signature, and the trusted key with its accepted names — so a note that differs from a
+// verified one in any of them (a wrong key hint, another signer name) is verified afresh.
 const verifiedNotes = new Map<string, string>();
 
-function checkpointSigner(cp: Checkpoint, log: TrustedLog): string {
-  const cacheKey = `${log.logIdHex} ${log.host ?? ''}\n${cp.text}${cp.signatures.map((s) => toHex(s.signature)).join()}`;
+const noteCacheKey = (cp: Checkpoint, log: TrustedLog): string =>
+  [log.logIdHex, log.signerNames.join(' '), cp.text, ...cp.signatures.map((s) => `${s.name} ${toHex(s.keyHint)} ${toHex(s.signature)}`)].join('\n');
+
+/**
+ * Verifies a checkpoint's signature with a trusted log key: the key hint is the log ID's, the
+ * signer name is one the log may use (TrustedLog.signerNames), and the signature verifies.
+ * Returns the signer name; throws why not. The log page checks the head with this too.
+ */
+export function verifyLogCheckpoint(cp: Checkpoint, log: TrustedLog): string {
+  const cacheKey = noteCacheKey(cp, log);
   const known = verifiedNotes.get(cacheKey);
   if (known !== undefined) return known;
-  const name = verifyCheckpointSignature(cp, { logId: hexToBytes(log.logIdHex), point: log.key.keyBytes, name: log.host });
+  const key = { logId: hexToBytes(log.logIdHex), point: log.key.keyBytes };
+  let name: string;
+  if (log.signerNames.length === 0) {
+    name = verifyCheckpointSignature(cp, key);
+  } else {
+    const named = log.signerNames.filter((n) => cp.signatures.some((s) => s.name === n));
+    // None of the accepted names signed: let the primitive name the mismatch for the page.
+    name = verifyCheckpointSignature(cp, { ...key, name: named[0] ?? log.signerNames[0] });
+  }
   if (verifiedNotes.size > 256) verifiedNotes.clear();
   verifiedNotes.set(cacheKey, name);
   return name;
 }
 
-export function verifyEntry(entryId: string, entry: LogEntryAnon, logs: readonly TrustedLog[], expected: Expected = {}): EntryVerification {
+export function verifyEntry(entryId: string, entry: LogEntryAnon, opts: VerifyEntryOptions): EntryVerification {
+  const { logs, expected = {} } = opts;
   const checks: Check[] = [];
   if (expected.uuid !== undefined || expected.logIndex !== undefined) {
     checks.push(run('request', 'The answer is the entry asked for', () => {
@@ -73,6 +119,7 @@ export function verifyEntry(entryId: string, entry: LogEntryAnon, logs: readonly
 
   checks.push(run('uuid', 'Entry UUID is the hash of the body', () => {
     if (!leaf) throw new Error('the body is not base64');
+    if (!/^([0-9a-fA-F]{16})?[0-9a-fA-F]{64}$/.test(entryId)) throw new Error(`${JSON.stringify(entryId.slice(0, 90))} is not an entry ID (64 hex digits, or 80 with the tree ID)`);
     const uuid = entryId.slice(-64).toLowerCase();
     if (toHex(leaf) !== uuid) throw new Error(`the body hashes to ${toHex(leaf)}, but the entry is named ${uuid}`);
     return `SHA-256(0x00 ‖ body) = ${uuid}`;
@@ -93,33 +140,64 @@ export function verifyEntry(entryId: string, entry: LogEntryAnon, logs: readonly
     return `the log promised to include this body at index ${entry.logIndex}, time ${entry.integratedTime}`;
   }));
 
+  // The inclusion proof counts only against the root of a checkpoint whose signature verified:
+  // the proof's own rootHash is unsigned, and anyone can make a tree of one leaf whose root is
+  // that leaf.
   const proof = entry.verification?.inclusionProof;
   const note = proof?.checkpoint;
+  let signedRoot: Uint8Array | undefined;
   checks.push(run('checkpoint', 'Checkpoint signed by the log', !proof ? 'the answer carries no inclusion proof' : !note ? 'the inclusion proof carries no checkpoint' : !log ? 'no trusted key for this log ID' : () => {
     const cp = parseCheckpoint(note);
-    const name = checkpointSigner(cp, log);
+    const name = verifyLogCheckpoint(cp, log);
     if (cp.size !== proof.treeSize) throw new Error(`the checkpoint is for tree size ${cp.size}, the proof for ${proof.treeSize}`);
-    if (toHex(cp.rootHash) !== proof.rootHash.toLowerCase()) throw new Error(`the checkpoint root ${toHex(cp.rootHash)} is not the proof's root ${proof.rootHash}`);
+    if (toHex(cp.rootHash) !== String(proof.rootHash).toLowerCase()) throw new Error(`the checkpoint root ${toHex(cp.rootHash)} is not the proof's root ${proof.rootHash}`);
+    signedRoot = cp.rootHash;
     return `"${cp.origin}", size ${cp.size}, signed by ${name}`;
   }));
 
-  checks.push(run('inclusion', 'Inclusion proof (RFC 6962)', !proof ? 'the answer carries no inclusion proof' : () => {
-    if (!leaf) throw new Error('the body is not base64');
-    // The path must lead to the proof's root; the checkpoint check ties that root to a signature.
-    verifyInclusion(proof.logIndex, proof.treeSize, leaf, proof.hashes.map(hexToBytes), hexToBytes(proof.rootHash));
-    return `leaf ${proof.logIndex} of a tree of ${proof.treeSize}: ${proof.hashes.length} hashes lead to root ${proof.rootHash.toLowerCase()}`;
-  }));
+  const title = 'Inclusion proof (RFC 6962)';
+  checks.push(((): Check => {
+    if (!proof) return run('inclusion', title, 'the answer carries no inclusion proof');
+    if (!leaf) return run('inclusion', title, () => {
+      throw new Error('the body is not base64');
+    });
+    const hashes = (): Uint8Array[] => proof.hashes.map(hexToBytes);
+    if (!signedRoot) {
+      // Nothing signs the proof's root, so it cannot count; but a path that does not even lead
+      // to the answer's own root shows the answer is corrupt, and says so.
+      return run('inclusion', title, ((): (() => string) | string => {
+        try {
+          verifyInclusion(proof.logIndex, proof.treeSize, leaf, hashes(), hexToBytes(String(proof.rootHash)));
+          return 'no verified checkpoint: a proof to an unsigned root proves nothing';
+        } catch (err) {
+          return () => {
+            throw new Error(`the audit path does not lead to the answer's own (unsigned) root: ${(err as Error).message}`);
+          };
+        }
+      })());
+    }
+    const root = signedRoot;
+    return run('inclusion', title, () => {
+      verifyInclusion(proof.logIndex, proof.treeSize, leaf, hashes(), root);
+      return `leaf ${proof.logIndex} of a tree of ${proof.treeSize}: ${proof.hashes.length} hashes lead to the signed root ${toHex(root)}`;
+    });
+  })());
 
-  if (body) checks.push(...bodyChecks(entry.body, entry.integratedTime));
+  if (body) checks.push(...bodyChecks(entry.body, entry.integratedTime, { crypto: opts.crypto, trustedRoot: opts.trustedRoot }));
 
-  const failed = checks.find((c) => c.status === 'failed');
+  const idCheck = checks.find((c) => c.id === 'identity');
+  const identity: IdentityVerdict = !idCheck
+    ? { status: 'not-verified', detail: 'identity NOT verified: the body cannot be decoded' }
+    : { status: idCheck.status === 'ok' ? 'verified' : idCheck.status === 'skipped' ? 'none' : 'not-verified', detail: idCheck.detail };
+  // The identity has its own verdict; every other failure fails the entry.
+  const failed = checks.find((c) => c.status === 'failed' && c.id !== 'identity');
   const ok = (id: Check['id']): boolean => checks.some((c) => c.id === id && c.status === 'ok');
   const proven = ok('set') || (ok('checkpoint') && ok('inclusion'));
   const verified = !failed && proven;
   const summary = failed
     ? `${failed.title}: ${failed.detail}`
     : !proven
-      ? 'Nothing to verify: the answer has neither a SET nor a signed inclusion proof'
+      ? 'Not verified: the answer has neither a SET nor an inclusion proof to a signed checkpoint'
       : `Verified in your browser: ${[ok('set') && 'SET', ok('checkpoint') && ok('inclusion') && 'inclusion proof and signed checkpoint'].filter(Boolean).join(' and ')}`;
-  return { verified, checks, summary };
+  return { verified, identity, checks, summary };
 }

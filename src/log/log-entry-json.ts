@@ -4,7 +4,7 @@
  * numbers; `inclusionProof.logIndex` is the shard-local index (equal to the global one here,
  * as Sealhouse has a single shard).
  */
-import type { ApiLogEntry } from './entry-verifier.js';
+import type { LogEntryAnon as ApiLogEntry } from '../core/verify-entry.js';
 import type { InclusionProof } from './sequencer.js';
 
 export interface EntryForWire {

@@ -6,19 +6,21 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, X509Certificate } from 'node:crypto';
+import { createHash, generateKeyPairSync, sign, X509Certificate } from 'node:crypto';
 import { base64ToBytes } from '../../src/core/bytes.js';
 import { parseCheckpoint, verifyCheckpointSignature } from '../../src/core/checkpoint.js';
 import { decodeBody, parseBodyJson } from '../../src/core/body.js';
 import { verifyConsistency, verifyInclusion } from '../../src/core/merkle.js';
 import { commitShaHash, parseSearch } from '../../ui/query.js';
 import { verifySet } from '../../src/core/set.js';
-import { logFromPem, logsFromTrustedRoot } from '../../src/core/trust.js';
-import { verifyEntry, type LogEntryAnon } from '../../src/core/verify-entry.js';
+import { logFromPem, logFromSpki, logsFromTrustedRoot, type TrustedLog } from '../../src/core/trust.js';
+import { verifyEntry, verifyLogCheckpoint, type LogEntryAnon } from '../../src/core/verify-entry.js';
+import { nodeCrypto as crypto } from '../../src/node-crypto.js';
 import { listJson, readVector, readVectorJson } from '../helpers/vectors.js';
 
 const b64 = (s: string | null): Uint8Array => base64ToBytes(s ?? '');
-const production = logsFromTrustedRoot(readVectorJson('rekor/production_trusted_root.json'));
+const productionRoot = readVectorJson('rekor/production_trusted_root.json');
+const production = logsFromTrustedRoot(productionRoot);
 const [rekor] = production;
 assert.ok(rekor);
 
@@ -47,7 +49,7 @@ describe('browser Merkle verification: transparency-dev probes', () => {
 });
 
 describe('browser checkpoint verification: production Rekor checkpoints', () => {
-  const key = { logId: Buffer.from(rekor.logIdHex, 'hex'), point: rekor.key.keyBytes, name: rekor.host };
+  const key = { logId: Buffer.from(rekor.logIdHex, 'hex'), point: rekor.key.keyBytes, name: rekor.signerNames[0] };
   const manifest = readVectorJson<{ groups: { group: string; cases?: { file: string; expected: string }[] }[] }>('manifest.json');
   for (const c of manifest.groups.find((g) => g.group === 'checkpoints')?.cases ?? []) {
     it(`${c.file} is ${c.expected}`, () => {
@@ -66,10 +68,14 @@ describe('browser entry verification: production Rekor entries', () => {
   for (const meta of manifest.groups.find((g) => g.group === 'rekor')?.entries ?? []) {
     const [[uuid, entry]] = Object.entries(readVectorJson<Record<string, LogEntryAnon>>(meta.files.logentry)) as [[string, LogEntryAnon]];
     it(`${meta.id}: verified, with the checks the manifest lists`, () => {
-      const v = verifyEntry(uuid, entry, production);
+      const v = verifyEntry(uuid, entry, { logs: production, trustedRoot: productionRoot, crypto });
       assert.equal(v.verified, true, v.summary);
       const passed: string[] = v.checks.filter((c) => c.status === 'ok').map((c) => c.id);
-      for (const want of meta.checked_result.checks_run) assert.ok(passed.includes(renamed[want] ?? want), `${want} passed (${JSON.stringify(v.checks)})`);
+      // An inclusion proof counts only against a signed checkpoint: without one it proves nothing.
+      const expected = meta.checked_result.checks_run.filter((c) => c !== 'inclusion' || entry.verification?.inclusionProof?.checkpoint !== undefined);
+      for (const want of expected) assert.ok(passed.includes(renamed[want] ?? want), `${want} passed (${JSON.stringify(v.checks)})`);
+      // Production Fulcio certificates chain to the production root with production SCTs.
+      assert.equal(v.identity.status, v.checks.some((c) => c.id === 'cert-time' && c.status === 'ok') ? 'verified' : 'none', v.identity.detail);
       assert.equal(v.checks.filter((c) => c.status === 'failed').length, 0);
     });
     it(`${meta.id}: tampering with the body, time, index or proof fails`, () => {
@@ -83,17 +89,32 @@ describe('browser entry verification: production Rekor entries', () => {
         variants.push({ ...entry, verification: { ...entry.verification, inclusionProof: { ...proof, hashes } } });
       }
       for (const variant of variants) {
-        const v = verifyEntry(uuid, variant, production);
+        const v = verifyEntry(uuid, variant, { logs: production, crypto });
         // integratedTime/logIndex are covered only by the SET; an entry without one cannot notice them.
         if (!entry.verification?.signedEntryTimestamp && variant.body === entry.body && variant.verification === entry.verification) continue;
         assert.equal(v.verified, false, `variant still verifies: ${JSON.stringify(variant).slice(0, 200)}`);
       }
     });
   }
+  it('a certificate that does not chain to the trusted CA: the log checks pass, the identity is NOT verified', () => {
+    const [uuid, entry] = Object.entries(readVectorJson<Record<string, LogEntryAnon>>('rekor/entries/cpython-3.12.5-release.logentry.json'))[0] as [string, LogEntryAnon];
+    // The production root without its Fulcio CAs: the certificate has nothing to chain to.
+    const withoutCas = { ...(productionRoot as Record<string, unknown>), certificateAuthorities: [] };
+    const v = verifyEntry(uuid, entry, { logs: production, trustedRoot: withoutCas, crypto });
+    assert.equal(v.verified, true, v.summary);
+    assert.equal(v.identity.status, 'not-verified');
+    assert.match(v.identity.detail, /^identity NOT verified: certificate does not chain to the trusted CA/);
+    // With only the log key (no trusted root), nothing can vouch for the identity either.
+    const keyOnly = verifyEntry(uuid, entry, { logs: production, crypto });
+    assert.equal(keyOnly.verified, true);
+    assert.equal(keyOnly.identity.status, 'not-verified');
+    assert.match(keyOnly.identity.detail, /only the log key is trusted/);
+  });
+
   it('a key that is not the log\'s fails with the reason', () => {
     const [uuid, entry] = Object.entries(readVectorJson<Record<string, LogEntryAnon>>('rekor/entries/cpython-3.12.5-release.logentry.json'))[0] as [string, LogEntryAnon];
     const other = logsFromTrustedRoot({ tlogs: [{ publicKey: { rawBytes: readVectorJson<{ ctlogs: { publicKey: { rawBytes: string } }[] }>('rekor/production_trusted_root.json').ctlogs[0]?.publicKey.rawBytes } }] });
-    const v = verifyEntry(uuid, entry, other);
+    const v = verifyEntry(uuid, entry, { logs: other, crypto });
     assert.equal(v.verified, false);
     assert.match(v.summary, /not a trusted log/);
   });
@@ -165,5 +186,122 @@ describe('search input', () => {
     assert.throws(() => parseSearch('uuid', 'ab'.repeat(10)), /not an entry UUID/);
     assert.throws(() => parseSearch('logIndex', '-1'), /not a log index/);
     assert.throws(() => parseSearch('logIndex', ''), /Type something/);
+  });
+});
+
+/**
+ * Entries and checkpoints made here with a throwaway log key, for what production vectors
+ * cannot show: an entry the log never signed for, checkpoints that differ from a verified one
+ * only in the key hint or signer name, and a log served from a URL with a port.
+ */
+describe('entry verifier: only signed statements count', () => {
+  const logKey = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const spki = logKey.publicKey.export({ type: 'spki', format: 'der' });
+  const logIdHex = createHash('sha256').update(spki).digest('hex');
+  const trusted = (baseUrl = 'https://log.example:8000'): TrustedLog => logFromSpki(spki, { baseUrl });
+  const leafOf = (body: string): Buffer => createHash('sha256').update(Buffer.concat([Buffer.from([0]), Buffer.from(body, 'base64')])).digest();
+  const signNote = (text: string, name: string, key = logKey.privateKey, hint = Buffer.from(logIdHex.slice(0, 8), 'hex')): string =>
+    `${text}\n\u2014 ${name} ${Buffer.concat([hint, sign('sha256', Buffer.from(text), key)]).toString('base64')}\n`;
+  const noteFor = (size: number, root: Buffer, origin = 'log.example - 1'): string => `${origin}\n${size}\n${root.toString('base64')}\n`;
+
+  /** A hashedrekord body signed with a bare key: its body checks pass, so only the log checks decide. */
+  function bareKeyBody(): string {
+    const signer = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const artifact = Buffer.from(`artifact ${Math.random()}`);
+    return Buffer.from(JSON.stringify({
+      apiVersion: '0.0.1',
+      kind: 'hashedrekord',
+      spec: {
+        data: { hash: { algorithm: 'sha256', value: createHash('sha256').update(artifact).digest('hex') } },
+        signature: { content: sign('sha256', artifact, signer.privateKey).toString('base64'), publicKey: { content: Buffer.from(signer.publicKey.export({ type: 'spki', format: 'pem' }) as string).toString('base64') } },
+      },
+    })).toString('base64');
+  }
+
+  /** A one-leaf tree whose root is the leaf: the proof is empty, so anyone can make it. */
+  function neverLogged(checkpoint?: string): [string, LogEntryAnon] {
+    const body = bareKeyBody();
+    const leaf = leafOf(body);
+    const entry: LogEntryAnon = {
+      body,
+      integratedTime: Math.floor(Date.now() / 1000),
+      logID: logIdHex,
+      logIndex: 0,
+      verification: { inclusionProof: { logIndex: 0, treeSize: 1, rootHash: leaf.toString('hex'), hashes: [], ...(checkpoint !== undefined ? { checkpoint } : {}) } },
+    };
+    return [leaf.toString('hex'), entry];
+  }
+  const status = (v: { checks: { id: string; status: string }[] }, id: string): string | undefined => v.checks.find((c) => c.id === id)?.status;
+
+  it('a never-logged entry (no SET, tree size 1, root = leaf, no checkpoint) is not verified', () => {
+    const [uuid, entry] = neverLogged();
+    const v = verifyEntry(uuid, entry, { logs: [trusted()], crypto });
+    assert.equal(v.verified, false, v.summary);
+    assert.equal(status(v, 'inclusion'), 'skipped');
+    assert.match(v.summary, /neither a SET nor an inclusion proof to a signed checkpoint/);
+  });
+
+  it('the same entry with a checkpoint signed by another key is not verified', () => {
+    const other = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+    const [uuid, entry] = neverLogged();
+    const root = Buffer.from(entry.verification?.inclusionProof?.rootHash ?? '', 'hex');
+    const forged = signNote(noteFor(1, root), 'log.example:8000', other);
+    entry.verification!.inclusionProof!.checkpoint = forged;
+    const v = verifyEntry(uuid, entry, { logs: [trusted()], crypto });
+    assert.equal(v.verified, false, v.summary);
+    assert.equal(status(v, 'checkpoint'), 'failed');
+    assert.equal(status(v, 'inclusion'), 'skipped');
+  });
+
+  it('control: the same shape with a checkpoint the trusted key signed verifies', () => {
+    const [uuid, entry] = neverLogged();
+    const root = Buffer.from(entry.verification?.inclusionProof?.rootHash ?? '', 'hex');
+    entry.verification!.inclusionProof!.checkpoint = signNote(noteFor(1, root), 'log.example:8000');
+    const v = verifyEntry(uuid, entry, { logs: [trusted()], crypto });
+    assert.equal(v.verified, true, v.summary);
+    assert.equal(status(v, 'inclusion'), 'ok');
+  });
+
+  it('a proof whose unsigned rootHash differs from the signed checkpoint root fails', () => {
+    const [uuid, entry] = neverLogged();
+    entry.verification!.inclusionProof!.checkpoint = signNote(noteFor(1, Buffer.alloc(32, 7)), 'log.example:8000');
+    const v = verifyEntry(uuid, entry, { logs: [trusted()], crypto });
+    assert.equal(v.verified, false);
+    assert.match(v.summary, /is not the proof's root/);
+  });
+
+  it('a note with a wrong key hint fails even after the genuine note was verified', () => {
+    const log = trusted();
+    const text = noteFor(5, Buffer.alloc(32, 1));
+    const genuine = signNote(text, 'log.example:8000');
+    assert.equal(verifyLogCheckpoint(parseCheckpoint(genuine), log), 'log.example:8000');
+    // Same signed text and signature bytes; only the 4-byte key hint differs.
+    const raw = Buffer.from(genuine.split(' ').pop()!.trim(), 'base64');
+    raw[0] = (raw[0] as number) ^ 0xff;
+    const wrongHint = `${text}\n\u2014 log.example:8000 ${raw.toString('base64')}\n`;
+    assert.throws(() => verifyLogCheckpoint(parseCheckpoint(wrongHint), log), /key hint/);
+    // And another signer name over the same signature.
+    const renamed = genuine.replace('\u2014 log.example:8000 ', '\u2014 evil.example ');
+    assert.throws(() => verifyLogCheckpoint(parseCheckpoint(renamed), log), /not as the trusted log/);
+  });
+
+  it('a log at host:8000 verifies whether it signs as "host:8000" or "host"; another name does not', () => {
+    const log = trusted('http://log.example:8000');
+    assert.deepEqual(log.signerNames, ['log.example:8000', 'log.example']);
+    const text = noteFor(3, Buffer.alloc(32, 2));
+    assert.equal(verifyLogCheckpoint(parseCheckpoint(signNote(text, 'log.example:8000')), log), 'log.example:8000');
+    assert.equal(verifyLogCheckpoint(parseCheckpoint(signNote(text, 'log.example')), log), 'log.example');
+    assert.throws(() => verifyLogCheckpoint(parseCheckpoint(signNote(text, 'other.example')), log), /not as the trusted log/);
+  });
+
+  it('a trusted root whose validFor.end is null or absent has an open end', () => {
+    const rawBytes = spki.toString('base64');
+    const start = '2024-01-01T00:00:00Z';
+    for (const validFor of [{ start, end: null }, { start }]) {
+      const [log] = logsFromTrustedRoot({ tlogs: [{ baseUrl: 'https://log.example', publicKey: { rawBytes, validFor } }] });
+      assert.equal(log?.validTo, undefined);
+      assert.equal(log?.validFrom?.toISOString(), '2024-01-01T00:00:00.000Z');
+    }
+    assert.throws(() => logsFromTrustedRoot({ tlogs: [{ publicKey: { rawBytes, validFor: { end: 'soon' } } }] }), /validFor\.end is not a timestamp/);
   });
 });

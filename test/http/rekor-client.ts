@@ -6,7 +6,9 @@
 import assert from 'node:assert/strict';
 import { createHash, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { pae } from '../../src/entries/dsse-envelope.js';
-import { verifyLogEntry, type ApiLogEntry, type TrustedLog } from '../../src/log/entry-verifier.js';
+import { logFromSpki } from '../../src/core/trust.js';
+import { passedChecks, verifyEntry, type LogEntryAnon as ApiLogEntry } from '../../src/core/verify-entry.js';
+import { nodeCrypto } from '../../src/node-crypto.js';
 
 export interface Reply<T = unknown> {
   readonly status: number;
@@ -103,7 +105,15 @@ export function intotoEntry(payload: Buffer, signer: EntrySigner = keySigner()):
 }
 
 /** The log as a client trusts it: its public key (fetched once; tests compare it elsewhere) and host. */
-export async function trustedLog(base: string): Promise<TrustedLog & { spki: Buffer; logId: string }> {
+export interface TrustedLog {
+  readonly publicKey: KeyObject;
+  /** The checkpoint signer name: the log's host name. */
+  readonly name: string;
+  readonly spki: Buffer;
+  readonly logId: string;
+}
+
+export async function trustedLog(base: string): Promise<TrustedLog> {
   const publicKey = createPublicKey((await get(base, '/api/v1/log/publicKey')).text);
   const spki = publicKey.export({ format: 'der', type: 'spki' });
   return { publicKey, name: new URL(base).hostname, spki, logId: createHash('sha256').update(spki).digest('hex') };
@@ -119,7 +129,10 @@ export function only(body: unknown): [string, ApiLogEntry] {
 
 /** Every check our offline verifier has must run and pass. */
 export function verifyAll(id: string, entry: ApiLogEntry, log: TrustedLog): void {
-  assert.deepEqual(verifyLogEntry(id, entry, [log]), ['entry-uuid', 'set', 'inclusion', 'checkpoint']);
+  const v = verifyEntry(id, entry, { logs: [logFromSpki(log.spki, { name: log.name })], crypto: nodeCrypto });
+  assert.ok(v.verified, v.summary);
+  const passed = passedChecks(v);
+  assert.deepEqual(['uuid', 'set', 'checkpoint', 'inclusion'].filter((c) => !passed.includes(c as never)), [], v.summary);
 }
 
 /** POST an entry and insist on a 201; returns the entry ID (ETag) and the entry. */

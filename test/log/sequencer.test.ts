@@ -6,7 +6,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DuplicateEntryError, SealhouseError } from '../../src/errors.js';
 import { verifyConsistency, verifyInclusion } from '../../src/merkle/verify.js';
-import { verifyLogEntry } from '../../src/log/entry-verifier.js';
+import { logFromSpki } from '../../src/core/trust.js';
+import { passedChecks, verifyEntry } from '../../src/core/verify-entry.js';
+import { nodeCrypto } from '../../src/node-crypto.js';
 import { entryIdOf } from '../../src/log/entry-id.js';
 import { toLogEntryAnon } from '../../src/log/log-entry-json.js';
 import { LogService } from '../../src/log/log-service.js';
@@ -55,8 +57,10 @@ describe('sequencer', () => {
     verifyInclusion(r.index, proof.treeSize, r.leafHash, proof.hashes, checkpoint.rootHash);
     // The same offline verifier that accepts production Rekor entries accepts ours.
     const wire = toLogEntryAnon(r, proof, log.signer.logIdHex);
-    const checks = verifyLogEntry(entryIdOf(log.treeId, r.leafHash), wire, [{ publicKey: key.publicKey, name: 'log.test.example' }]);
-    assert.deepEqual(checks, ['entry-uuid', 'set', 'inclusion', 'checkpoint']);
+    const trusted = logFromSpki(key.publicKey.export({ type: 'spki', format: 'der' }), { name: 'log.test.example' });
+    const v = verifyEntry(entryIdOf(log.treeId, r.leafHash), wire, { logs: [trusted], crypto: nodeCrypto });
+    assert.ok(v.verified, v.summary);
+    assert.deepEqual(passedChecks(v), ['uuid', 'log-key', 'set', 'checkpoint', 'inclusion']);
   });
 
   it('resolves duplicates to the existing index, both across batches and inside one batch', async () => {
