@@ -19,6 +19,12 @@ const ROOM_BANS = {
   http: ['storage', 'merkle', 'server'],
 };
 
+/** What src/core may never import, wherever in core the file is (DESIGN §2). */
+const CORE_PURITY = [
+  { group: ['node:*'], message: 'src/core is isomorphic: no Node built-ins (DESIGN §2).' },
+  { group: ['@noble/*', 'pkijs', 'asn1js', 'jose'], message: 'src/core takes its crypto as a CoreCrypto argument and parses with its own DER reader.' },
+];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'data/**', 'test/vectors/**', 'public/build/**', 'native/build/**'] },
   js.configs.recommended,
@@ -42,14 +48,17 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          patterns: [
-            { group: ['node:*'], message: 'src/core is isomorphic: no Node built-ins (DESIGN §2).' },
-            { group: ['@noble/*', 'pkijs', 'asn1js', 'jose'], message: 'src/core takes its crypto as a CoreCrypto argument and parses with its own DER reader.' },
-            { group: ['../*', '!../core/*'], message: 'src/core imports nothing but itself.' },
-          ],
+          patterns: [...CORE_PURITY, { group: ['../*', '!../core/*'], message: 'src/core imports nothing but itself.' }],
         },
       ],
       'no-restricted-globals': ['error', { name: 'Buffer', message: 'src/core is isomorphic: use Uint8Array.' }, { name: 'process', message: 'src/core is isomorphic.' }],
+    },
+  },
+  {
+    // A folder inside src/core (src/core/bundle/) imports core's files one level up, and nothing above.
+    files: ['src/core/*/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [...CORE_PURITY, { group: ['../../*'], message: 'src/core imports nothing but itself.' }] }],
     },
   },
   // The room table of DESIGN §2: which room may not import which. One block per room; the

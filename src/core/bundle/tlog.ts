@@ -1,0 +1,90 @@
+/**
+ * One transparency log entry of a bundle, checked against the trusted root's `tlogs`
+ * (fulcio-and-clients.md §5.2 step 3; rekor-api.md §3–§4; sigstore-2026.md §3):
+ *
+ * - the entry's log ID names a trusted log;
+ * - the SET (inclusionPromise), when present, is the log key's signature over the JCS form of
+ *   {body, integratedTime, logID, logIndex}: a promise that proves the integrated time;
+ * - the inclusion proof, when present, leads from SHA-256(0x00 ‖ body) to the root of the
+ *   checkpoint, and the checkpoint's note carries a signature by the trusted key (key hint =
+ *   first four bytes of the trusted log ID; signer name = the host of the log's baseUrl).
+ *   The root and size are taken from the signed checkpoint, never from the proof's own
+ *   unsigned `rootHash` (issue 10: an unsigned root proves nothing).
+ */
+import { equalBytes, fromUtf8, hexToBytes, toBase64, toHex, utf8 } from '../bytes.js';
+import { parseCheckpoint, type Checkpoint } from '../checkpoint.js';
+import type { CoreCrypto } from '../crypto.js';
+import { leafHash, rootFromInclusion } from '../merkle.js';
+import { setPayload } from '../set.js';
+import { as, need } from './errors.js';
+import type { TlogEntry } from './bundle-json.js';
+import type { TrustedKeyLog, TrustedRoot } from './trusted-root.js';
+import { withinValidity } from './trusted-root.js';
+
+export interface TlogResult {
+  readonly log: TrustedKeyLog;
+  /** The integrated time, when a verified SET vouches for it. */
+  readonly promisedTime?: Date;
+  readonly checks: string[];
+}
+
+/** Names a checkpoint signer may carry for a log at `baseUrl`: its host (with port) or hostname. */
+function signerNames(baseUrl: string): string[] {
+  try {
+    const u = new URL(baseUrl);
+    return [...new Set([u.host, u.hostname])];
+  } catch {
+    return [];
+  }
+}
+
+function verifyCheckpoint(crypto: CoreCrypto, cp: Checkpoint, log: TrustedKeyLog): string {
+  const hint = hexToBytes(log.logIdHex).subarray(0, 4);
+  const names = signerNames(log.baseUrl);
+  const candidates = cp.signatures.filter((s) => equalBytes(s.keyHint, hint));
+  need(candidates.length > 0, 'checkpoint', `no signature on the checkpoint has the key hint of trusted log ${log.baseUrl} (${toHex(hint)})`);
+  const named = names.length === 0 ? candidates : candidates.filter((s) => names.includes(s.name));
+  need(named.length > 0, 'checkpoint', `the checkpoint is signed as ${JSON.stringify(candidates[0]?.name)}, not as ${names.map((n) => JSON.stringify(n)).join(' or ')}`);
+  const message = utf8(cp.text);
+  const good = named.find((s) => crypto.verify({ spki: log.spki, hash: 'sha256', signature: s.signature, data: message }));
+  need(good !== undefined, 'checkpoint', `the checkpoint signature does not verify with the key of ${log.baseUrl}`);
+  return good.name;
+}
+
+export function verifyTlogEntry(crypto: CoreCrypto, entry: TlogEntry, root: TrustedRoot): TlogResult {
+  const checks: string[] = [];
+  const log = root.tlogs.find((l) => l.logIdHex === entry.logIdHex);
+  need(log !== undefined, 'tlog-key', `the entry's log ${entry.logIdHex} is not a transparency log of the trusted root`);
+  if (entry.integratedTime > 0) {
+    const t = new Date(entry.integratedTime * 1000);
+    need(withinValidity(log.validFor, t), 'tlog-key', `integrated at ${t.toISOString()}, outside the validity of ${log.baseUrl}'s key`);
+  }
+
+  let promisedTime: Date | undefined;
+  if (entry.set) {
+    const payload = as('set', 'the SET fields', () => setPayload({ body: toBase64(entry.body), integratedTime: entry.integratedTime, logID: entry.logIdHex, logIndex: entry.logIndex }));
+    need(crypto.verify({ spki: log.spki, hash: 'sha256', signature: entry.set, data: utf8(payload) }), 'set', `the signed entry timestamp does not verify with the key of ${log.baseUrl}`);
+    promisedTime = new Date(entry.integratedTime * 1000);
+    checks.push(`the signed entry timestamp of ${log.baseUrl} promises entry ${entry.logIndex} at ${promisedTime.toISOString()}`);
+  }
+
+  const proof = entry.proof;
+  if (proof) {
+    need(proof.checkpoint !== undefined, 'tlog-missing', 'the inclusion proof carries no checkpoint');
+    const cp = as('checkpoint', 'the checkpoint', () => parseCheckpoint(proof.checkpoint as string));
+    const signer = verifyCheckpoint(crypto, cp, log);
+    need(cp.size === proof.treeSize, 'inclusion-proof', `the proof is for a tree of ${proof.treeSize}, the signed checkpoint for ${cp.size}`);
+    if (proof.rootHash) need(equalBytes(proof.rootHash, cp.rootHash), 'inclusion-proof', `the proof's root ${toHex(proof.rootHash)} is not the signed checkpoint's root ${toHex(cp.rootHash)}`);
+    const computed = as('inclusion-proof', 'the inclusion proof', () => rootFromInclusion(proof.logIndex, cp.size, leafHash(entry.body), proof.hashes));
+    need(equalBytes(computed, cp.rootHash), 'inclusion-proof', `the audit path leads to ${toHex(computed)}, not to the checkpoint's root ${toHex(cp.rootHash)}`);
+    checks.push(`entry ${proof.logIndex} is included in ${signer}'s tree of ${cp.size} (signed checkpoint "${cp.origin}")`);
+  }
+  need(entry.set !== undefined || proof !== undefined, 'tlog-missing', 'the log entry has neither a signed entry timestamp nor an inclusion proof');
+  return { log, promisedTime, checks };
+}
+
+/** The logged body as JSON (canonicalizedBody is base64 of Rekor's stored JSON). */
+export function bodyJson(entry: TlogEntry): unknown {
+  return as('body-mismatch', 'canonicalizedBody', () => JSON.parse(fromUtf8(entry.body)));
+}
+
