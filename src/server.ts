@@ -213,6 +213,7 @@ async function serve(config: Config, logger: Logger, releaseStore: () => void): 
         metrics.batchDuration.observe({ outcome: failed ? 'failed' : 'committed' }, ms / 1000);
       },
     },
+    onIntegrityProblem: (err) => logger.error({ tree: 'rekor', ...err.detail }, err.message),
   });
   metrics.sources.treeSize = async () => (await log.tree.head()).treeSize;
   metrics.sources.queueDepth = () => log.queueDepth;
@@ -224,6 +225,7 @@ async function serve(config: Config, logger: Logger, releaseStore: () => void): 
     onIssued: () => metrics.certificatesIssued.inc(),
     onTokenRefused: (reason) => metrics.oidcFailures.inc({ reason }),
   });
+  ca.ct.onIntegrityProblem((err) => logger.error({ tree: 'ct', ...err.detail }, err.message));
   const devIssuer = ca.keys.devIssuer;
   if (devIssuer) {
     logger.warn(
@@ -241,7 +243,8 @@ async function serve(config: Config, logger: Logger, releaseStore: () => void): 
     metrics,
     logger,
     maxBodyBytes: config.maxBodyBytes,
-    ready: async () => !draining && (await sql.query('SELECT 1 AS ok')).length === 1,
+    // Not ready while a log refuses writes because it cannot vouch for its tree.
+    ready: async () => !draining && !log.integrityProblem && !ca.ct.integrityProblem && (await sql.query('SELECT 1 AS ok')).length === 1,
     routers: [
       createUiRouter(),
       await createFulcioRouter({ ca: ca.service, configuration: () => configuration, draining: () => draining, logger }),

@@ -21,7 +21,7 @@ import {
   keyUsage,
   subjectKeyIdExt,
 } from './extensions.js';
-import { type Clock, systemClock } from './clock.js';
+import { type Clock, systemClock } from '../clock.js';
 import { encodeTbs, randomSerial, truncateToSeconds } from './tbs.js';
 import { signatureAlgorithmFor, signTbs } from './x509-sign.js';
 

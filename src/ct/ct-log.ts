@@ -16,7 +16,8 @@ import { GroupCommit, type BatchObserver, type GroupCommitOptions } from '../sto
 import { CtStore, type CtRow } from './ct-store.js';
 import type { Sql } from '../storage/sql.js';
 import { TreeStore } from '../storage/tree-store.js';
-import { type Clock, systemClock } from '../ca/clock.js';
+import type { TreeIntegrityError } from '../storage/tree-integrity.js';
+import { type Clock, systemClock } from '../clock.js';
 import { CtLogReader } from './ct-log-reader.js';
 import { checkSubmittedChain, precertEntry, x509Entry } from './ct-submission.js';
 import { entryIdentity, extraData, type SignedTreeHead, treeHeadSignatureInput } from './ct-wire.js';
@@ -64,7 +65,23 @@ export class CtLog extends CtLogReader {
     const signer = new CtLogSigner(options.key);
     const tree = await TreeStore.open(sql, CT_TREE);
     await tree.bindPublicKey(signer.spki);
-    return new CtLog(sql, tree, new CtStore(sql, tree.treeId), signer, options.roots, options);
+    const store = new CtStore(sql, tree.treeId);
+    // Refuse to sign over a tree that does not reproduce its latest STH (storage/tree-integrity.ts).
+    const sth = await store.latestSth();
+    await tree.verifyStored(sth && { ...sth, row: `ct_sths (tree_size ${sth.treeSize})` }, async (start, end) =>
+      (await store.range(start, end)).map((r) => ({ index: r.index, fromData: leafHash(r.leafInput), column: r.leafHash, row: `ct_entries idx ${r.index}` })),
+    );
+    return new CtLog(sql, tree, store, signer, options.roots, options);
+  }
+
+  /** Why the CT log accepts no writes (it cannot vouch for its tree), or undefined. */
+  get integrityProblem(): TreeIntegrityError | undefined {
+    return this.tree.problem;
+  }
+
+  /** Told once when the tree cannot be vouched for (at start, or when a batch finds it). */
+  onIntegrityProblem(listener: (err: TreeIntegrityError) => void): void {
+    this.tree.onProblem(listener);
   }
 
   get queueDepth(): number {
@@ -73,6 +90,7 @@ export class CtLog extends CtLogReader {
 
   /** Log an entry the caller built itself (the in-process CA); resolves after the commit. */
   submit(submission: CtSubmission): Promise<Sct> {
+    if (this.tree.problem) return Promise.reject(this.tree.problem);
     return this.group.submit(submission);
   }
 

@@ -14,7 +14,8 @@ import type { BatchObserver, GroupCommitOptions } from '../storage/group-commit.
 import type { TreeIntegrityError } from '../storage/tree-integrity.js';
 import type { LogKey } from './log-key.js';
 import { LogSigner } from './log-signer.js';
-import { Sequencer, type Clock, type InclusionProof, type PendingEntry, type SequencedEntry } from './sequencer.js';
+import type { Clock } from '../clock.js';
+import { Sequencer, type InclusionProof, type PendingEntry, type SequencedEntry } from './sequencer.js';
 
 export type { InclusionProof };
 

@@ -12,6 +12,7 @@ import type { RekorStore, NewEntry, StoredCheckpoint } from '../storage/rekor-st
 import type { Sql } from '../storage/sql.js';
 import type { TreeStore } from '../storage/tree-store.js';
 import { GroupCommit, type BatchObserver, type GroupCommitOptions } from '../storage/group-commit.js';
+import { type Clock, systemClock } from '../clock.js';
 import type { LogSigner } from './log-signer.js';
 
 /** A canonical entry ready to append (see src/entries). */
@@ -44,12 +45,6 @@ export interface SequencedEntry {
 
 /** Signals (and rolls back) an optimistic batch that met an already-logged body. */
 class AlreadyLogged extends Error {}
-
-export interface Clock {
-  now(): number; // milliseconds since the epoch
-}
-
-export const systemClock: Clock = { now: () => Date.now() };
 
 export interface SequencerDeps {
   readonly sql: Sql;
@@ -108,7 +103,7 @@ export class Sequencer {
     return sql.tx(async (tx) => {
       const head = await tree.lockHead(tx);
       const existing = lookUpExisting ? await entries.findIndexes(tx, batch.map((e) => e.leafHash)) : new Map<string, number>();
-      const integratedTime = Math.floor(clock.now() / 1000);
+      const integratedTime = Math.floor(clock.now().getTime() / 1000);
 
       const fresh: PendingEntry[] = [];
       const placed = new Map<string, number>(); // leaf hash hex → index, for repeats in the batch

@@ -14,7 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, type JWK, SignJWT } from 'jose';
 import { SealhouseError } from '../errors.js';
-import { type Clock, systemClock } from '../ca/clock.js';
+import { type Clock, systemClock } from '../clock.js';
 import { loadOrCreateEcKey, type EcKey } from '../key-file.js';
 import { isEmail } from './claims.js';
 import type { OidcIssuerConfig } from './config.js';

@@ -3,7 +3,7 @@
  * test, the matching Fulcio-shaped config, and small assertion helpers. Time is pinned to NOW.
  */
 import assert from 'node:assert/strict';
-import type { Clock } from '../../src/ca/clock.js';
+import type { Clock } from '../../src/clock.js';
 import { parseFulcioConfig } from '../../src/oidc/config.js';
 import { FulcioOidcVerifier, type Principal } from '../../src/oidc/verifier.js';
 import { isSealhouseError } from '../../src/errors.js';
