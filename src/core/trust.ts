@@ -1,10 +1,11 @@
 /**
- * The log keys the page verifies against, from a sigstore `trusted_root.json` (protobuf-specs
- * TrustedRoot, fulcio-and-clients.md §4.1 / rekor-api.md §5.2: `tlogs[].publicKey.rawBytes` is
- * base64 DER SPKI, `logId.keyId` base64 SHA-256 of it) or, as a last resort, a PEM key.
- * Only ECDSA P-256 logs can sign Rekor v1 SETs; other tlogs (Rekor v2 Ed25519) are skipped.
+ * The Rekor v1 log keys an entry is verified against, from a sigstore `trusted_root.json`
+ * (protobuf-specs TrustedRoot, fulcio-and-clients.md §4.1 / rekor-api.md §5.2:
+ * `tlogs[].publicKey.rawBytes` is base64 DER SPKI, `logId.keyId` base64 SHA-256 of it) or, as
+ * a last resort, a PEM key. Only ECDSA P-256 logs can sign Rekor v1 SETs; other tlogs (Rekor v2
+ * Ed25519) are skipped. A validFor without an end (absent or null) is open-ended.
  */
-import { base64ToBytes, hexToBytes, toBase64 } from './bytes.js';
+import { asTrustedRoot, type TrustedRoot } from './bundle/trusted-root.js';
 import { pemBlocks } from './pem.js';
 import { parseSpki, type PublicKeyInfo } from './spki.js';
 
@@ -26,16 +27,6 @@ export interface TrustedLog {
 }
 
 export class TrustError extends Error {}
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function date(v: unknown, what: string): Date | undefined {
-  // protobuf JSON omits an open end; some writers emit null for it. Both mean "no bound".
-  if (v === undefined || v === null) return undefined;
-  const d = new Date(String(v));
-  if (Number.isNaN(d.getTime())) throw new TrustError(`${what} is not a timestamp: ${JSON.stringify(v)}`);
-  return d;
-}
 
 /** The checkpoint signer names a log at `baseUrl` may use (see TrustedLog.signerNames). */
 export function signerNamesOf(baseUrl: string): string[] {
@@ -62,25 +53,24 @@ export function logFromSpki(der: Uint8Array, extra: LogExtras & { name?: string 
   return { logIdHex: key.sha256, key, ...rest, signerNames };
 }
 
-/** The usable (ECDSA P-256) transparency logs of a trusted root; throws if there is none. */
+/**
+ * The usable (ECDSA P-256) transparency logs of a trusted root; throws if there is none. The
+ * document is read by the one trusted-root reader (src/core/bundle/trusted-root.ts), so the
+ * page, the CLI and bundle verification accept and refuse the same documents.
+ */
 export function logsFromTrustedRoot(doc: unknown): TrustedLog[] {
-  if (!isObject(doc) || !Array.isArray(doc.tlogs)) throw new TrustError('not a trusted root: it has no "tlogs" list');
+  let root: TrustedRoot;
+  try {
+    root = asTrustedRoot(doc);
+  } catch (err) {
+    throw new TrustError(`not a usable trusted root: ${(err as Error).message}`);
+  }
   const logs: TrustedLog[] = [];
   const problems: string[] = [];
-  doc.tlogs.forEach((t: unknown, i) => {
+  root.tlogs.forEach((t, i) => {
     try {
-      if (!isObject(t) || !isObject(t.publicKey) || typeof t.publicKey.rawBytes !== 'string') throw new TrustError('no publicKey.rawBytes');
-      const validFor = isObject(t.publicKey.validFor) ? t.publicKey.validFor : {};
-      const baseUrl = typeof t.baseUrl === 'string' ? t.baseUrl : undefined;
-      const log = logFromSpki(base64ToBytes(t.publicKey.rawBytes), {
-        baseUrl,
-        validFrom: date(validFor.start, 'validFor.start'),
-        validTo: date(validFor.end, 'validFor.end'),
-      });
-      const keyId = isObject(t.logId) ? t.logId.keyId : undefined;
-      if (typeof keyId === 'string' && keyId !== toBase64(hexToBytes(log.logIdHex))) {
-        throw new TrustError(`logId.keyId ${keyId} is not the SHA-256 of its key`);
-      }
+      const log = logFromSpki(t.spki, { baseUrl: t.baseUrl || undefined, validFrom: t.validFor?.start, validTo: t.validFor?.end });
+      if (t.logIdHex !== log.logIdHex) throw new TrustError(`logId.keyId ${t.logIdHex} is not the SHA-256 of its key`);
       logs.push(log);
     } catch (err) {
       problems.push(`tlogs[${i}]: ${(err as Error).message}`);

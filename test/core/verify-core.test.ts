@@ -113,7 +113,8 @@ describe('browser entry verification: production Rekor entries', () => {
 
   it('a key that is not the log\'s fails with the reason', () => {
     const [uuid, entry] = Object.entries(readVectorJson<Record<string, LogEntryAnon>>('rekor/entries/cpython-3.12.5-release.logentry.json'))[0] as [string, LogEntryAnon];
-    const other = logsFromTrustedRoot({ tlogs: [{ publicKey: { rawBytes: readVectorJson<{ ctlogs: { publicKey: { rawBytes: string } }[] }>('rekor/production_trusted_root.json').ctlogs[0]?.publicKey.rawBytes } }] });
+    // The production CT log's key in the place of the Rekor key.
+    const other = logsFromTrustedRoot({ ...(productionRoot as Record<string, unknown>), tlogs: [(productionRoot as { ctlogs: unknown[] }).ctlogs[0]] });
     const v = verifyEntry(uuid, entry, { logs: other, crypto });
     assert.equal(v.verified, false);
     assert.match(v.summary, /not a trusted log/);
@@ -295,13 +296,17 @@ describe('entry verifier: only signed statements count', () => {
   });
 
   it('a trusted root whose validFor.end is null or absent has an open end', () => {
-    const rawBytes = spki.toString('base64');
     const start = '2024-01-01T00:00:00Z';
+    const root = (validFor: unknown): unknown => ({
+      mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
+      tlogs: [{ baseUrl: 'https://log.example', hashAlgorithm: 'SHA2_256', publicKey: { rawBytes: spki.toString('base64'), keyDetails: 'PKIX_ECDSA_P256_SHA_256', validFor }, logId: { keyId: Buffer.from(logIdHex, 'hex').toString('base64') } }],
+    });
     for (const validFor of [{ start, end: null }, { start }]) {
-      const [log] = logsFromTrustedRoot({ tlogs: [{ baseUrl: 'https://log.example', publicKey: { rawBytes, validFor } }] });
+      const [log] = logsFromTrustedRoot(root(validFor));
       assert.equal(log?.validTo, undefined);
       assert.equal(log?.validFrom?.toISOString(), '2024-01-01T00:00:00.000Z');
+      assert.deepEqual(log?.signerNames, ['log.example']);
     }
-    assert.throws(() => logsFromTrustedRoot({ tlogs: [{ publicKey: { rawBytes, validFor: { end: 'soon' } } }] }), /validFor\.end is not a timestamp/);
+    assert.throws(() => logsFromTrustedRoot(root({ start, end: 'soon' })), /validFor\.end/);
   });
 });
