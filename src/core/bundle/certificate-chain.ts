@@ -30,7 +30,7 @@ function leafProblem(leaf: CertView, purpose: LeafPurpose): string | undefined {
   if (!leaf.cert.extKeyUsage.includes(purpose)) return `the leaf certificate's extended key usage (${leaf.cert.extKeyUsage.join(', ') || 'none'}) does not include ${purpose}`;
   if (purpose === 'Time Stamping') {
     // RFC 3161 §2.3: the TSA leaf has exactly one EKU, timeStamping, and it is critical.
-    const eku = leaf.extensions.find((e) => e.oid === '2.5.29.37');
+    const eku = leaf.raw.extensions.find((e) => e.oid === '2.5.29.37');
     if (!eku?.critical || leaf.cert.extKeyUsage.length !== 1) return 'the TSA certificate must carry exactly one critical extended key usage, timeStamping';
   }
   if (leaf.cert.keyUsage.length > 0 && !leaf.cert.keyUsage.includes('Digital Signature')) return `the leaf certificate's key usage (${leaf.cert.keyUsage.join(', ')}) does not allow digital signatures`;
@@ -48,7 +48,7 @@ function pathThrough(crypto: CoreCrypto, leaf: CertView, authority: TrustedAutho
       return { code: 'certificate-chain', message: `not issued by ${authority.name}` };
     }
     path.push(issuer);
-    if (equalBytes(issuer.subjectRaw, issuer.issuerRaw)) break; // the self-signed root
+    if (equalBytes(issuer.raw.subject, issuer.raw.issuer)) break; // the self-signed root
     current = issuer;
   }
   // The path must end at the authority's anchor (the last certificate it lists).

@@ -14,7 +14,8 @@
 import { equalBytes } from '../bytes.js';
 import type { CoreCrypto, HashAlgorithm } from '../crypto.js';
 import { children, decodeOid, decodeTime, expectTag, integerHex, readOne, TAG, type Tlv } from '../der.js';
-import { verifyWithAlgorithm, encodeTlv, viewCertificate } from './cert.js';
+import { tlv } from '../der-writer.js';
+import { verifyWithAlgorithm, viewCertificate } from './cert.js';
 import { chainToAuthorities } from './certificate-chain.js';
 import { BundleVerificationError } from './errors.js';
 import type { TrustedRoot } from './trusted-root.js';
@@ -110,14 +111,14 @@ function signedBytes(crypto: CoreCrypto, t: TimestampToken): Uint8Array {
   if (!md) fail('the signed attributes carry no messageDigest');
   const value = children(expectTag(md?.[1], TAG.SET, 'messageDigest values'), 'messageDigest values')[0];
   if (!equalBytes(expectTag(value, TAG.OCTET_STRING, 'messageDigest').value, crypto.digest(t.digestHash, t.tstInfo))) fail('the messageDigest attribute is not the hash of the TSTInfo');
-  return encodeTlv(TAG.SET, t.signedAttrs.value);
+  return tlv(TAG.SET, t.signedAttrs.value);
 }
 
 function signatureVerifies(crypto: CoreCrypto, t: TimestampToken, spki: Uint8Array, data: Uint8Array): boolean {
   const oid = oidOf(children(t.signatureAlgorithm, 'signatureAlgorithm')[0], 'signature algorithm');
   try {
     if (BARE_KEY_ALGORITHMS[oid]) return crypto.verify({ spki, hash: t.digestHash, signature: t.signature, data });
-    return verifyWithAlgorithm(crypto, t.signatureAlgorithm, spki, data, t.signature);
+    return verifyWithAlgorithm(crypto, t.signatureAlgorithm.raw, spki, data, t.signature);
   } catch {
     return false;
   }
@@ -139,7 +140,7 @@ export function verifyTimestampToken(crypto: CoreCrypto, der: Uint8Array, signat
       if (!t.sid) return true;
       try {
         const v = viewCertificate(c);
-        return equalBytes(v.issuerRaw, t.sid.issuer) && v.cert.serialHex === integerHex(t.sid.serial);
+        return equalBytes(v.raw.issuer, t.sid.issuer) && v.cert.serialHex === integerHex(t.sid.serial);
       } catch {
         return false;
       }
@@ -147,7 +148,7 @@ export function verifyTimestampToken(crypto: CoreCrypto, der: Uint8Array, signat
     const candidates = [...embedded, (authority.certificates[0] as { der: Uint8Array }).der];
     for (const leafDer of candidates) {
       const leaf = viewCertificate(leafDer);
-      if (!signatureVerifies(crypto, t, leaf.cert.publicKey.der, data)) {
+      if (!signatureVerifies(crypto, t, leaf.raw.spki, data)) {
         problems.push(`${authority.name}: the token's signature does not verify with ${leaf.cert.subject}`);
         continue;
       }

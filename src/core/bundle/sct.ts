@@ -11,10 +11,11 @@
  */
 import { concatBytes, toHex } from '../bytes.js';
 import type { CoreCrypto, HashAlgorithm } from '../crypto.js';
-import { children, expectTag, readOne, TAG } from '../der.js';
+import { readOne, TAG } from '../der.js';
 import { OID } from '../oids.js';
 import { BundleVerificationError } from './errors.js';
-import { encodeTlv, viewCertificate, type CertView } from './cert.js';
+import { tbsWithoutExtension } from '../x509-raw.js';
+import { viewCertificate } from './cert.js';
 import { asTrustedRoot, withinValidity } from './trusted-root.js';
 
 export interface SignedSct {
@@ -58,18 +59,6 @@ export function parseSctList(extnValue: Uint8Array): SignedSct[] {
   return out;
 }
 
-/** The leaf's tbsCertificate without the SCT-list extension, re-encoded (the precert TBS). */
-function precertTbs(leaf: CertView): Uint8Array {
-  const fields = children(leaf.tbs, 'tbsCertificate');
-  const parts = fields.map((f) => {
-    if (f.tag !== 0xa3) return f.raw;
-    const list = expectTag(children(f, 'extensions')[0], TAG.SEQUENCE, 'extensions');
-    const kept = children(list, 'extension').filter((e) => !leaf.extensions.some((x) => x.oid === OID.sctList && x.raw.byteOffset === e.raw.byteOffset));
-    return encodeTlv(0xa3, encodeTlv(TAG.SEQUENCE, concatBytes(...kept.map((e) => e.raw))));
-  });
-  return encodeTlv(TAG.SEQUENCE, concatBytes(...parts));
-}
-
 const u64 = (n: number): Uint8Array => {
   const out = new Uint8Array(8);
   for (let i = 7, v = n; i >= 0; i--, v = Math.floor(v / 256)) out[i] = v % 256;
@@ -84,11 +73,12 @@ const u64 = (n: number): Uint8Array => {
 export function verifySctsForLeaf(leafDer: Uint8Array, issuerDer: Uint8Array, trustedRoot: unknown, crypto: CoreCrypto): { logIdHex: string; time: Date }[] {
   const root = asTrustedRoot(trustedRoot);
   const leaf = viewCertificate(leafDer);
-  const ext = leaf.extensions.find((e) => e.oid === OID.sctList);
+  const ext = leaf.raw.extensions.find((e) => e.oid === OID.sctList);
   if (!ext) throw new BundleVerificationError('sct', 'the certificate carries no embedded SCT');
   const scts = parseSctList(ext.value);
-  const issuerKeyHash = crypto.digest('sha256', viewCertificate(issuerDer).cert.publicKey.der);
-  const tbs = precertTbs(leaf);
+  const issuerKeyHash = crypto.digest('sha256', viewCertificate(issuerDer).raw.spki);
+  // The precertificate's TBS: the leaf's, minus the SCT list it could not yet contain.
+  const tbs = tbsWithoutExtension(leaf.raw.tbs, OID.sctList);
   const len24 = new Uint8Array([(tbs.length >> 16) & 0xff, (tbs.length >> 8) & 0xff, tbs.length & 0xff]);
   const verified: { logIdHex: string; time: Date }[] = [];
   const problems: string[] = [];

@@ -145,7 +145,7 @@ export function verifyBundle(bundle: unknown, opts: VerifyBundleOptions): Bundle
     }
     for (const extra of b.extraCertificates) {
       const v = viewCertificate(extra);
-      need(!equalBytes(v.issuerRaw, v.subjectRaw), 'certificate-chain', 'the bundle\'s certificate chain contains a root certificate; roots come only from the trusted root');
+      need(!equalBytes(v.raw.issuer, v.raw.subject), 'certificate-chain', 'the bundle\'s certificate chain contains a root certificate; roots come only from the trusted root');
     }
     keys = { certificateDer: b.signer.leafDer, spki: leaf.publicKey.der };
     keyHash = defaultHash(leaf);
