@@ -5,6 +5,7 @@
 import type { Command } from '../command.js';
 import { devTokenCommand } from './dev-token.js';
 import { migrateCommand } from './migrate.js';
+import { monitorCommand } from './monitor.js';
 import { serveCommand } from './serve.js';
 import { publicKeyCommand, signingConfigCommand, trustRootCommand } from './trust-documents.js';
 
@@ -15,4 +16,5 @@ export const COMMANDS: readonly Command[] = [
   trustRootCommand,
   signingConfigCommand,
   devTokenCommand,
+  monitorCommand,
 ];
