@@ -19,7 +19,8 @@ import type { CryptoWorkers, ProvenKeyInfo } from './crypto-workers.js';
 import type { CtLog } from '../ct/ct-log.js';
 import { extraData } from '../ct/ct-wire.js';
 import { LeafDraft, type TbsSigning } from './leaf-certificate.js';
-import { toPem } from './pem.js';
+import { toPem } from '../core/pem.js';
+import { AuthenticationError, authFailureReason } from '../oidc/auth-error.js';
 import type { OidcVerifier, Principal } from '../oidc/verifier.js';
 import { DEFAULT_ALLOWED_ALGORITHMS, verifyCsrProof, verifyPublicKeyProof } from './pop.js';
 import { serializeSctList, sha256 } from '../ct/sct.js';
@@ -56,19 +57,24 @@ export interface CaServiceDeps {
   readonly allowedAlgorithms?: readonly string[];
   readonly clock?: Clock;
   readonly onIssued?: () => void;
-  /** A token was refused; `reason` is a short label for metrics. */
-  readonly onTokenRefused?: (reason: string) => void;
+  /** A token was refused; `reason` (the verifier's, auth-error.ts) is the metrics label. */
+  readonly onTokenRefused?: (reason: TokenRefusal) => void;
 }
 
-/** Low-cardinality labels for the oidcFailures metric, from the verifier's messages. */
-const REASONS: readonly [RegExp, string][] = [
-  [/expired|not valid yet/, 'time'],
-  [/audience/, 'audience'],
-  [/unsupported issuer|discovery/, 'issuer'],
-  [/signature|alg|unsigned|kid/i, 'signature'],
-  [/malformed|no identity token|too large/, 'malformed'],
-];
-const reasonOf = (message: string): string => REASONS.find(([re]) => re.test(message))?.[1] ?? 'claims';
+export type TokenRefusal = ReturnType<typeof authFailureReason>;
+
+/**
+ * The CT log did not give the precertificate an SCT. Fulcio answers this with its own fixed text
+ * even though it is an internal failure; the class is the flag the Fulcio error mapping reads.
+ */
+export class CtSubmissionError extends SealhouseError {
+  readonly ctSubmission = true;
+
+  constructor(overloaded: boolean, cause: unknown) {
+    super(overloaded ? 'unavailable' : 'internal', `${CT_FAILURE}${overloaded ? `: ${(cause as Error).message}` : ''}`, { cause });
+    this.name = 'CtSubmissionError';
+  }
+}
 
 export class CaService {
   private readonly issuerKeyHash: Buffer;
@@ -97,8 +103,7 @@ export class CaService {
         extraData: extraData('precert', [precert, ...this.deps.ca.chain]),
       });
     } catch (err) {
-      const overloaded = isSealhouseError(err, 'unavailable');
-      throw new SealhouseError(overloaded ? 'unavailable' : 'internal', `${CT_FAILURE}${overloaded ? `: ${(err as Error).message}` : ''}`, { cause: err });
+      throw new CtSubmissionError(isSealhouseError(err, 'unavailable'), err);
     }
     const leaf = await draft.finalCertificateWith(serializeSctList([sct]), this.sign);
     this.deps.onIssued?.();
@@ -109,11 +114,12 @@ export class CaService {
     try {
       return await this.deps.verifier.verify(token);
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      this.deps.onTokenRefused?.(reasonOf(message));
-      // Overload (e.g. the OIDC discovery limit) is not the token's fault: it stays a 503 to retry.
-      if (isSealhouseError(err) && (err.code === 'internal' || err.code === 'unavailable')) throw err;
-      throw new SealhouseError('unauthenticated', `${INVALID_IDENTITY_TOKEN}: ${message}`, { cause: err });
+      const reason = authFailureReason(err);
+      this.deps.onTokenRefused?.(reason);
+      // Overload (e.g. the OIDC discovery limit) is not the token's fault: it stays a 503 to retry;
+      // anything that is not a refusal of the token is a bug and stays one.
+      if (reason === 'unavailable' || reason === 'internal') throw err;
+      throw new AuthenticationError(reason, `${INVALID_IDENTITY_TOKEN}: ${(err as Error).message}`, { cause: err });
     }
   }
 

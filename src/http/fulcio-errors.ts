@@ -10,7 +10,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import type { ErrorCode, SealhouseError } from '../errors.js';
-import { CT_FAILURE } from '../ca/ca-service.js';
+import { CtSubmissionError } from '../ca/ca-service.js';
 import { asSealhouseError, clientText, internalErrorMessage } from './error-map.js';
 import { retryAfterSeconds } from './retry-after.js';
 
@@ -53,7 +53,8 @@ export function sendGrpcError(res: Response, status: GrpcStatus, message: string
 /** What the client is told: the error's own message, except for bugs, which stay in the log. */
 function clientMessage(err: SealhouseError | undefined, requestId: string | undefined): string {
   if (!err) return internalErrorMessage(requestId);
-  if (err.code === 'internal' && err.message.startsWith(CT_FAILURE)) return err.message;
+  // Fulcio's fixed text for a failed CT submission is meant for the client, internal or not.
+  if (err instanceof CtSubmissionError) return err.message;
   return clientText(err, requestId);
 }
 

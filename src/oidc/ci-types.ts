@@ -5,7 +5,8 @@
  * `ci-provider`, whose SAN and extensions come from CIIssuerMetadata templates
  * (pkg/identity/ciprovider/principal.go, https://github.com/sigstore/fulcio/tree/main/pkg/identity/ciprovider).
  */
-import { SealhouseError } from '../errors.js';
+import { type SealhouseError } from '../errors.js';
+import { AuthenticationError } from './auth-error.js';
 import { type Claims, optionalString, requiredString, stringifyClaims } from './claims.js';
 import type { CiIssuerMetadata } from './config.js';
 import type { ExtensionField, FulcioExtensions } from './fulcio-extensions.js';
@@ -14,7 +15,7 @@ import type { CompiledTemplate } from './template.js';
 import { checkSanUri } from './san-values.js';
 import { joinUrlPath } from './url-path.js';
 
-const reject = (why: string): SealhouseError => new SealhouseError('unauthenticated', why);
+const reject = (why: string): SealhouseError => new AuthenticationError('claims', why);
 
 function requireAll(claims: Claims, names: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};

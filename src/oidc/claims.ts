@@ -3,11 +3,12 @@
  * pkg/oauthflow IssuerFromIDToken, govalidator.IsEmail, go-spiffe IDs), so the same token yields
  * the same certificate values. SPIFFE ID rules: https://github.com/spiffe/spiffe/blob/main/standards/SPIFFE-ID.md
  */
-import { SealhouseError } from '../errors.js';
+import { type SealhouseError } from '../errors.js';
+import { AuthenticationError } from './auth-error.js';
 
 export type Claims = Readonly<Record<string, unknown>>;
 
-const reject = (why: string): SealhouseError => new SealhouseError('unauthenticated', why);
+const reject = (why: string): SealhouseError => new AuthenticationError('claims', why);
 
 /** Go's strconv.FormatFloat(v, 'f', -1, 64): shortest round-trip digits, never an exponent. */
 function formatFloat(v: number): string {

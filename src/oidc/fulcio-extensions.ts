@@ -7,7 +7,7 @@
  * Rendering order and rules follow Fulcio's `Extensions.Render`: empty values are skipped; the
  * issuer is mandatory and emitted twice (.1 raw, .8 UTF8String); .2–.6 raw; the rest UTF8String.
  */
-import { SealhouseError } from '../errors.js';
+import { AuthenticationError } from './auth-error.js';
 import { sigstoreOid, type SigstoreExtension } from './principal.js';
 
 /** Field name → OID arc under 1.3.6.1.4.1.57264.1 (Issuer is special-cased). */
@@ -48,7 +48,7 @@ export function extensionFieldOf(key: string): ExtensionField | undefined {
 }
 
 export function renderExtensions(e: FulcioExtensions): SigstoreExtension[] {
-  if (!e.Issuer) throw new SealhouseError('unauthenticated', 'extensions must have a non-empty issuer url');
+  if (!e.Issuer) throw new AuthenticationError('claims', 'extensions must have a non-empty issuer url');
   const out: SigstoreExtension[] = [{ oid: sigstoreOid(1), value: e.Issuer, encoding: 'raw' }];
   const fields = Object.entries(EXTENSION_ARCS) as [ExtensionField, number][];
   for (const [field, arc] of fields) {

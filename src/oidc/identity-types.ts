@@ -4,7 +4,8 @@
  * https://github.com/sigstore/fulcio/tree/main/pkg/identity). Each mapper returns the SAN, the
  * principal *name* (what proof of possession signs by default) and Fulcio's extension record.
  */
-import { SealhouseError } from '../errors.js';
+import { type SealhouseError } from '../errors.js';
+import { AuthenticationError } from './auth-error.js';
 import type { San } from './principal.js';
 import { type Claims, claimAtPath, isEmail, parseSpiffeId, spiffeTrustDomain } from './claims.js';
 import type { OidcIssuerConfig } from './config.js';
@@ -27,7 +28,7 @@ export interface Mapped {
   readonly extensions: FulcioExtensions;
 }
 
-const reject = (why: string): SealhouseError => new SealhouseError('unauthenticated', why);
+const reject = (why: string): SealhouseError => new AuthenticationError('claims', why);
 
 function needSub(t: TokenFacts): string {
   if (!t.sub) throw reject('token has no sub claim');

@@ -21,7 +21,8 @@
  */
 import { createRemoteJWKSet, customFetch, type JWTVerifyGetKey } from 'jose';
 import { LRUCache } from 'lru-cache';
-import { SealhouseError } from '../errors.js';
+import { type SealhouseError } from '../errors.js';
+import { AuthenticationError } from './auth-error.js';
 import type { OidcIssuerConfig } from './config.js';
 import { DiscoveryLimiter, type DiscoveryLimits } from './discovery-limiter.js';
 import { getJson, type HttpGet, httpGet, IdpFetchError } from './http-get.js';
@@ -124,7 +125,7 @@ export class ProviderCache {
         if (held === pending) void (isMeta ? this.meta.delete(key) : this.fixed.delete(key));
         // …but remembered briefly as a failure, in words safe to show the client.
         const reason = err instanceof IdpFetchError ? err.message : 'the discovery document could not be used';
-        const error = new SealhouseError('unauthenticated', `OIDC discovery for ${quoteClaim(cfg.issuerUrl)} failed: ${reason}`, { cause: err });
+        const error = new AuthenticationError('issuer', `OIDC discovery for ${quoteClaim(cfg.issuerUrl)} failed: ${reason}`, { cause: err });
         this.failures?.set(key, error);
         throw error;
       });

@@ -13,9 +13,10 @@
  *   subdomain, as the Kubernetes API server itself requires
  *   (https://kubernetes.io/docs/concepts/overview/working-with-objects/names/).
  */
-import { SealhouseError } from '../errors.js';
+import { type SealhouseError } from '../errors.js';
+import { AuthenticationError } from './auth-error.js';
 
-const reject = (why: string): SealhouseError => new SealhouseError('unauthenticated', why);
+const reject = (why: string): SealhouseError => new AuthenticationError('claims', why);
 
 /** Longest value quoted back in a message. */
 const QUOTE = 80;

@@ -16,13 +16,14 @@
  *   three levels deep; the bound keeps the recursive claim readers (Go-style `%v`, JSONPath
  *   issuer claims) far from the stack limit whatever a signed token holds.
  */
-import { SealhouseError } from '../errors.js';
+import { type SealhouseError } from '../errors.js';
+import { AuthenticationError } from './auth-error.js';
 
 export const MAX_TOKEN_CHARS = 32 * 1024;
 export const MAX_ISSUER_BYTES = 1024;
 export const MAX_CLAIM_DEPTH = 16;
 
-const reject = (why: string): SealhouseError => new SealhouseError('unauthenticated', why);
+const reject = (why: string): SealhouseError => new AuthenticationError('malformed', why);
 
 /** Refuses an `iss` (or a configured issuer URL) longer than MAX_ISSUER_BYTES of UTF-8. */
 export function issuerTooLong(iss: string): boolean {

@@ -5,7 +5,7 @@
  * kept only if the last element had one), then escaped with Go's path-escaping rules.
  */
 import { posix } from 'node:path';
-import { SealhouseError } from '../errors.js';
+import { AuthenticationError } from './auth-error.js';
 
 /** Characters Go leaves unescaped in a URL path (shouldEscape with encodePath). */
 const PATH_SAFE = /[A-Za-z0-9\-_.~$&+,/:;=@]/;
@@ -24,7 +24,7 @@ export function joinUrlPath(base: string, ...elems: string[]): string {
   try {
     url = new URL(base);
   } catch {
-    throw new SealhouseError('unauthenticated', `cannot build a URI from ${base}`);
+    throw new AuthenticationError('claims', `cannot build a URI from ${base}`);
   }
   let basePath: string;
   try {

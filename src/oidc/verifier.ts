@@ -9,11 +9,13 @@
  * algorithm, a configured issuer, and the time and audience rules on the unverified claims; a
  * token that fails them costs no discovery fetch. Claims quoted in errors are cut (quote.ts).
  *
- * Every failure is a SealhouseError('unauthenticated'); the HTTP layer prefixes Fulcio's
+ * Every refusal of the token is an AuthenticationError ('unauthenticated' with a `reason`); the
+ * CA prefixes Fulcio's
  * "There was an error processing the identity token".
  */
 import { decodeJwt, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
-import { SealhouseError } from '../errors.js';
+import { type SealhouseError } from '../errors.js';
+import { AuthenticationError, type AuthFailureReason } from './auth-error.js';
 import type { San, SigstoreExtension } from './principal.js';
 import { type Clock, systemClock } from '../ca/clock.js';
 import { mapBuildkiteJob, mapCiProvider, mapCodefreshWorkflow, mapGithubWorkflow, mapGitlabPipeline } from './ci-types.js';
@@ -55,20 +57,21 @@ export interface OidcVerifierOptions extends ProviderOptions {
   readonly maxTokenBytes?: number;
 }
 
-const reject = (why: string): SealhouseError => new SealhouseError('unauthenticated', why);
+const reject = (reason: AuthFailureReason, why: string): SealhouseError => new AuthenticationError(reason, why);
 
 /** jose's messages are precise and carry no token material; name the common cases plainly. */
-function describe(err: unknown): string {
-  if (err instanceof joseErrors.JWTExpired) return 'token is expired';
+function describe(err: unknown): [AuthFailureReason, string] {
+  if (err instanceof joseErrors.JWTExpired) return ['time', 'token is expired'];
   if (err instanceof joseErrors.JWTClaimValidationFailed) {
-    if (err.claim === 'nbf') return 'token is not valid yet (nbf is more than 60 s ahead)';
-    if (err.claim === 'aud') return 'token audience does not contain the expected client id';
-    return `${quoteClaim(err.claim)} claim check failed: ${err.message}`;
+    if (err.claim === 'nbf') return ['time', 'token is not valid yet (nbf is more than 60 s ahead)'];
+    if (err.claim === 'aud') return ['audience', 'token audience does not contain the expected client id'];
+    return ['claims', `${quoteClaim(err.claim)} claim check failed: ${err.message}`];
   }
-  if (err instanceof joseErrors.JWSSignatureVerificationFailed) return 'failed to verify signature';
-  if (err instanceof joseErrors.JWKSNoMatchingKey) return 'failed to verify signature: no key in the issuer JWKS matches the token kid/alg';
-  if (err instanceof joseErrors.JOSEAlgNotAllowed) return `token signing algorithm not allowed: ${err.message}`;
-  return err instanceof Error ? err.message : 'token verification failed';
+  if (err instanceof joseErrors.JWSSignatureVerificationFailed) return ['signature', 'failed to verify signature'];
+  if (err instanceof joseErrors.JWKSNoMatchingKey) return ['signature', 'failed to verify signature: no key in the issuer JWKS matches the token kid/alg'];
+  if (err instanceof joseErrors.JOSEAlgNotAllowed) return ['signature', `token signing algorithm not allowed: ${err.message}`];
+  // What else jose refuses (JWSInvalid, JWTInvalid) is the token's shape.
+  return ['malformed', err instanceof Error ? err.message : 'token verification failed'];
 }
 
 export class FulcioOidcVerifier implements OidcVerifier {
@@ -89,16 +92,16 @@ export class FulcioOidcVerifier implements OidcVerifier {
       alg = decodeProtectedHeader(token).alg;
       unverified = decodeJwt(token);
     } catch {
-      throw reject('malformed identity token: header or payload is not base64url JSON');
+      throw reject('malformed', 'malformed identity token: header or payload is not base64url JSON');
     }
-    if (typeof alg !== 'string' || alg === '' || alg.toLowerCase() === 'none') throw reject('unsigned identity tokens (alg "none" or no alg) are not accepted');
-    if (!SUPPORTED_ALGORITHMS.includes(alg)) throw reject(`token signing algorithm ${quoteClaim(alg)} is not supported (one of ${SUPPORTED_ALGORITHMS.join(', ')})`);
+    if (typeof alg !== 'string' || alg === '' || alg.toLowerCase() === 'none') throw reject('signature', 'unsigned identity tokens (alg "none" or no alg) are not accepted');
+    if (!SUPPORTED_ALGORITHMS.includes(alg)) throw reject('signature', `token signing algorithm ${quoteClaim(alg)} is not supported (one of ${SUPPORTED_ALGORITHMS.join(', ')})`);
     const iss = checkClaimsShape(unverified);
     const issuer = findIssuer(this.opts.config, iss);
-    if (!issuer) throw reject(`unsupported issuer: ${quoteClaim(iss)}`);
+    if (!issuer) throw reject('issuer', `unsupported issuer: ${quoteClaim(iss)}`);
     this.precheck(unverified, issuer.clientId);
     const provider = await this.providers.get(issuer, !this.opts.config.oidcIssuers.has(iss));
-    if (!provider.algorithms.includes(alg)) throw reject(`token signing algorithm ${alg} is not among the issuer's id_token_signing_alg_values_supported (${provider.algorithms.join(', ')})`);
+    if (!provider.algorithms.includes(alg)) throw reject('signature', `token signing algorithm ${alg} is not among the issuer's id_token_signing_alg_values_supported (${provider.algorithms.join(', ')})`);
 
     const now = this.clock.now();
     let claims: JWTPayload;
@@ -112,17 +115,17 @@ export class FulcioOidcVerifier implements OidcVerifier {
         requiredClaims: ['exp'],
       }));
     } catch (err) {
-      throw reject(describe(err));
+      throw reject(...describe(err));
     }
-    if (typeof claims.exp !== 'number' || now.getTime() > claims.exp * 1000) throw reject('token is expired');
-    if (claims.sub !== undefined && typeof claims.sub !== 'string') throw reject('sub claim must be a string');
+    if (typeof claims.exp !== 'number' || now.getTime() > claims.exp * 1000) throw reject('time', 'token is expired');
+    if (claims.sub !== undefined && typeof claims.sub !== 'string') throw reject('claims', 'sub claim must be a string');
 
     const facts: TokenFacts = { claims, iss, sub: claims.sub ?? '', issuer };
     const mapped = this.map(facts);
     let challenge = mapped.name;
     if (issuer.challengeClaim) {
       const value = claims[issuer.challengeClaim];
-      if (value === undefined || value === null || value === '') throw reject(`challenge claim ${issuer.challengeClaim} missing from ID token`);
+      if (value === undefined || value === null || value === '') throw reject('claims', `challenge claim ${issuer.challengeClaim} missing from ID token`);
       challenge = goString(value);
     }
     const accepted = [challenge];
@@ -145,12 +148,12 @@ export class FulcioOidcVerifier implements OidcVerifier {
    */
   private precheck(claims: JWTPayload, clientId: string): void {
     const now = this.clock.now().getTime();
-    if (claims.exp === undefined) throw reject('missing required "exp" claim');
-    if (typeof claims.exp !== 'number' || !Number.isFinite(claims.exp)) throw reject('"exp" claim must be a number');
-    if (now > claims.exp * 1000) throw reject('token is expired');
-    if (typeof claims.nbf === 'number' && claims.nbf * 1000 > now + 60_000) throw reject('token is not valid yet (nbf is more than 60 s ahead)');
+    if (claims.exp === undefined) throw reject('time', 'missing required "exp" claim');
+    if (typeof claims.exp !== 'number' || !Number.isFinite(claims.exp)) throw reject('time', '"exp" claim must be a number');
+    if (now > claims.exp * 1000) throw reject('time', 'token is expired');
+    if (typeof claims.nbf === 'number' && claims.nbf * 1000 > now + 60_000) throw reject('time', 'token is not valid yet (nbf is more than 60 s ahead)');
     const aud = claims.aud;
-    if (!(aud === clientId || (Array.isArray(aud) && aud.includes(clientId)))) throw reject('token audience does not contain the expected client id');
+    if (!(aud === clientId || (Array.isArray(aud) && aud.includes(clientId)))) throw reject('audience', 'token audience does not contain the expected client id');
   }
 
   private map(t: TokenFacts): Mapped {

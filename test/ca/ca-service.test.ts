@@ -7,7 +7,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { sign, X509Certificate } from 'node:crypto';
-import { CaService, CT_FAILURE, INVALID_IDENTITY_TOKEN } from '../../src/ca/ca-service.js';
+import { CaService, CT_FAILURE, CtSubmissionError, INVALID_IDENTITY_TOKEN } from '../../src/ca/ca-service.js';
+import { AuthenticationError } from '../../src/oidc/auth-error.js';
 import { CtLog } from '../../src/ct/ct-log.js';
 import type { OidcVerifier, Principal } from '../../src/oidc/verifier.js';
 import { CryptoWorkers } from '../../src/ca/crypto-workers.js';
@@ -68,13 +69,22 @@ describe('CaService', () => {
     assert.ok(out.leaf.length > 0);
   });
 
-  it('prefixes token failures with Fulcio\'s message and reports a reason', async () => {
-    await assert.rejects(service(fixed(new SealhouseError('unauthenticated', 'token is expired'))).issue(request('x')), (err: unknown) => {
-      assert.ok(isSealhouseError(err, 'unauthenticated'));
-      assert.equal(err.message, `${INVALID_IDENTITY_TOKEN}: token is expired`);
+  it('prefixes token failures with Fulcio\'s message and reports the verifier\'s reason', async () => {
+    // The message would say "signature" to a regex; the reason set by the verifier is what counts.
+    await assert.rejects(service(fixed(new AuthenticationError('time', 'token is expired, its signature unchecked'))).issue(request('x')), (err: unknown) => {
+      assert.ok(err instanceof AuthenticationError && err.code === 'unauthenticated');
+      assert.equal(err.message, `${INVALID_IDENTITY_TOKEN}: token is expired, its signature unchecked`);
+      assert.equal(err.reason, 'time', 'the reason travels with the prefixed error');
       return true;
     });
     assert.equal(refused.at(-1), 'time');
+  });
+
+  it('keeps overload and bugs in the verifier what they are, labelled as such', async () => {
+    await assert.rejects(service(fixed(new SealhouseError('unavailable', 'too many OIDC discoveries'))).issue(request('x')), (err: unknown) => isSealhouseError(err, 'unavailable'));
+    assert.equal(refused.at(-1), 'unavailable');
+    await assert.rejects(service(fixed(new TypeError('bug'))).issue(request('x')), (err: unknown) => err instanceof TypeError);
+    assert.equal(refused.at(-1), 'internal');
   });
 
   it('refuses an identity that cannot be encoded (non-ASCII e-mail SAN) as invalid input', async () => {
@@ -88,6 +98,7 @@ describe('CaService', () => {
     await draining.close();
     await assert.rejects(service(fixed(principal(['erin@example.com'])), draining).issue(request('erin@example.com')), (err: unknown) => {
       assert.ok(isSealhouseError(err, 'unavailable'));
+      assert.ok(err instanceof CtSubmissionError && err.ctSubmission);
       assert.match(err.message, new RegExp(`^${CT_FAILURE}: the log is shutting down`));
       return true;
     });
@@ -101,6 +112,7 @@ describe('CaService', () => {
     const before = issued;
     await assert.rejects(service(fixed(principal(['erin@example.com'])), broken).issue(request('erin@example.com')), (err: unknown) => {
       assert.ok(isSealhouseError(err, 'internal'));
+      assert.ok(err instanceof CtSubmissionError, 'flagged as a CT failure, which the Fulcio API shows in its own words');
       assert.equal(err.message, CT_FAILURE);
       return true;
     });

@@ -9,6 +9,7 @@ import { FulcioOidcVerifier, type Principal } from '../../src/oidc/verifier.js';
 import { isSealhouseError } from '../../src/errors.js';
 import { TestIdp } from './loopback-idp.js';
 import { ciMetadataJson } from './oidc-fixtures.js';
+import { AuthenticationError, type AuthFailureReason } from '../../src/oidc/auth-error.js';
 
 export const NOW = new Date('2026-05-01T12:00:00Z');
 const clock: Clock = { now: () => new Date(NOW) };
@@ -24,7 +25,8 @@ export interface OidcFixture {
   readonly idp: TestIdp;
   readonly verifier: FulcioOidcVerifier;
   readonly legacyVerifier: FulcioOidcVerifier;
-  rejected(token: Promise<string> | string, pattern: RegExp): Promise<void>;
+  /** Refused as 'unauthenticated' with a reason (the given one, if any) and a message matching `pattern`. */
+  rejected(token: Promise<string> | string, pattern: RegExp, reason?: AuthFailureReason): Promise<void>;
 }
 
 export async function startOidcFixture(): Promise<OidcFixture> {
@@ -64,9 +66,11 @@ export async function startOidcFixture(): Promise<OidcFixture> {
   );
   const verifier = new FulcioOidcVerifier({ config, clock, jwksCooldownMs: 0 });
   const legacyVerifier = new FulcioOidcVerifier({ config, clock, acceptSubjectChallengeForEmail: true });
-  const rejected = async (token: Promise<string> | string, pattern: RegExp): Promise<void> => {
+  const rejected = async (token: Promise<string> | string, pattern: RegExp, reason?: AuthFailureReason): Promise<void> => {
     await assert.rejects(verifier.verify(await token), (err: unknown) => {
       assert.ok(isSealhouseError(err, 'unauthenticated'), String(err));
+      assert.ok(err instanceof AuthenticationError, `every refusal carries a reason: ${String(err)}`);
+      if (reason !== undefined) assert.equal(err.reason, reason, err.message);
       assert.match(err.message, pattern);
       return true;
     });
