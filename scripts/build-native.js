@@ -5,14 +5,20 @@
 // src/entries/native-verify.ts falls back to @noble/curves and crypto.publicDecrypt.
 // Set SEALHOUSE_SKIP_NATIVE=1 to skip the build.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const nativeDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'native');
 
+// Why the addon was not built, for tests to tell "could not be built" (skip, with this reason)
+// from "should be there but is not" (fail). Read by src/entries/native-verify.ts.
+const skipMarker = join(nativeDir, 'build', 'not-built.txt');
+
 function warn(message) {
   console.warn(`sealhouse: native verifier not built (${message}); using the pure-JS fallback.`);
+  mkdirSync(dirname(skipMarker), { recursive: true });
+  writeFileSync(skipMarker, `${message}\n`);
   process.exit(0);
 }
 
@@ -42,4 +48,5 @@ if (result.status !== 0) {
   console.warn(tail);
   warn(`node-gyp exited with status ${result.status}`);
 }
+rmSync(skipMarker, { force: true });
 console.log('sealhouse: native verifier built (native/build/Release/sealhouse_verify.node)');

@@ -5,7 +5,7 @@
  * path (digest-verify-js.ts). The outcome is recorded for the composition root to log, and is
  * printed with NODE_DEBUG=sealhouse-native.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { debuglog } from 'node:util';
@@ -25,8 +25,20 @@ export interface NativeVerifierStatus {
 
 const debug = debuglog('sealhouse-native');
 const ADDON = 'native/build/Release/sealhouse_verify.node';
+/** Written by scripts/build-native.js when it could not build the addon: the reason. */
+const NOT_BUILT = 'native/build/not-built.txt';
 // Compiled to dist/src/entries/, run from src/entries/ by ts loaders: try both depths.
-const CANDIDATES = ['../../../', '../../'].map((up) => fileURLToPath(new URL(`${up}${ADDON}`, import.meta.url)));
+const under = (file: string): string[] => ['../../../', '../../'].map((up) => fileURLToPath(new URL(`${up}${file}`, import.meta.url)));
+const CANDIDATES = under(ADDON);
+
+/**
+ * Why the build script could not build the addon, if it said so. Undefined means the addon was
+ * expected: `npm install` builds it wherever a compiler exists, so its absence is then a fault.
+ */
+export function nativeBuildSkipped(): string | undefined {
+  const marker = under(NOT_BUILT).find((p) => existsSync(p));
+  return marker === undefined ? undefined : readFileSync(marker, 'utf8').trim() || 'no reason recorded';
+}
 
 let cached: { addon: NativeVerifier | undefined; status: NativeVerifierStatus } | undefined;
 
@@ -36,7 +48,9 @@ function load(): { addon: NativeVerifier | undefined; status: NativeVerifierStat
   }
   const path = CANDIDATES.find((p) => existsSync(p));
   if (path === undefined) {
-    return { addon: undefined, status: { loaded: false, detail: `${ADDON} not built (run node scripts/build-native.js)` } };
+    const skipped = nativeBuildSkipped();
+    const detail = skipped === undefined ? `${ADDON} not built (run node scripts/build-native.js)` : `${ADDON} could not be built: ${skipped}`;
+    return { addon: undefined, status: { loaded: false, detail } };
   }
   try {
     const addon = createRequire(import.meta.url)(path) as Partial<NativeVerifier>;
