@@ -7,7 +7,10 @@ import { devTokenCommand } from './dev-token.js';
 import { migrateCommand } from './migrate.js';
 import { monitorCommand } from './monitor.js';
 import { serveCommand } from './serve.js';
+import { signBundleCommand } from './sign-bundle.js';
 import { publicKeyCommand, signingConfigCommand, trustRootCommand } from './trust-documents.js';
+import { verifyBundleCommand } from './verify-bundle.js';
+import { verifyEntryCommand } from './verify-entry.js';
 
 export const COMMANDS: readonly Command[] = [
   serveCommand,
@@ -16,5 +19,8 @@ export const COMMANDS: readonly Command[] = [
   trustRootCommand,
   signingConfigCommand,
   devTokenCommand,
+  verifyBundleCommand,
+  signBundleCommand,
+  verifyEntryCommand,
   monitorCommand,
 ];
