@@ -17,3 +17,4 @@ esac
 echo "-- chromium";   bash scripts/install-browser.sh
 echo "-- go clients"; bash scripts/install-go-clients.sh
 echo "-- schemathesis"; bash scripts/install-schemathesis.sh
+echo "-- sigstore-conformance"; bash scripts/install-conformance.sh
