@@ -88,6 +88,8 @@ function list(v: unknown, where: string): unknown[] {
 function strings(v: unknown, where: string): string[] {
   const items = typeof v === 'string' ? [v] : list(v, where);
   return items.map((s, i) => {
+    // YAML reads unquoted digits as a number, losing leading zeros: say how to write it.
+    if (typeof s === 'number') throw new WatchConfigError(`${where}[${i}] was read by YAML as the number ${s}: quote it ("...")`);
     if (typeof s !== 'string' || s === '') throw new WatchConfigError(`${where}[${i}] must be a non-empty string`);
     return s;
   });
