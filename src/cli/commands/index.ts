@@ -4,6 +4,7 @@
  */
 import type { Command } from '../command.js';
 import { devTokenCommand } from './dev-token.js';
+import { fsckCommand } from './fsck.js';
 import { migrateCommand } from './migrate.js';
 import { monitorCommand } from './monitor.js';
 import { serveCommand } from './serve.js';
@@ -23,4 +24,5 @@ export const COMMANDS: readonly Command[] = [
   signBundleCommand,
   verifyEntryCommand,
   monitorCommand,
+  fsckCommand,
 ];
