@@ -9,7 +9,6 @@
  */
 import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { leafHash } from '../src/merkle/hash.js';
-import { proveInclusion } from '../src/merkle/prove.js';
 import { LogService } from '../src/log/log-service.js';
 import type { PendingEntry } from '../src/log/sequencer.js';
 import { migrate } from '../src/storage/migrate.js';
@@ -95,10 +94,10 @@ for (let size = 1000; size <= total; size *= 10) {
   for (let i = 0; i < 200; i++) {
     const index = Math.floor(Math.random() * size);
     let t = performance.now();
-    await proveInclusion(index, size, log.tree);
+    await log.inclusionPath(index, size);
     const first = performance.now() - t;
     t = performance.now();
-    await proveInclusion(index, size, log.tree);
+    await log.inclusionPath(index, size);
     (i < 100 ? cold : warm).push(first);
     warm.push(performance.now() - t);
   }

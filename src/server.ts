@@ -215,7 +215,7 @@ async function serve(config: Config, logger: Logger, releaseStore: () => void): 
     },
     onIntegrityProblem: (err) => logger.error({ tree: 'rekor', ...err.detail }, err.message),
   });
-  metrics.sources.treeSize = async () => (await log.tree.head()).treeSize;
+  metrics.sources.treeSize = async () => (await log.head()).treeSize;
   metrics.sources.queueDepth = () => log.queueDepth;
 
   const ca = await openCa(sql, config, { publicKey: log.signer.spki, treeId: log.treeId }, {

@@ -12,7 +12,7 @@
 import type { KeyObject } from 'node:crypto';
 import { SealhouseError } from '../errors.js';
 import { EMPTY_ROOT, leafHash } from '../merkle/hash.js';
-import { GroupCommit, type BatchObserver, type GroupCommitOptions } from '../storage/group-commit.js';
+import { AlreadyLogged, GroupCommit, type BatchObserver, type CommitAttempt, type GroupCommitOptions } from '../storage/group-commit.js';
 import { CtStore, type CtRow } from './ct-store.js';
 import type { Sql } from '../storage/sql.js';
 import { TreeStore } from '../storage/tree-store.js';
@@ -40,9 +40,6 @@ export interface CtLogOptions extends GroupCommitOptions {
   readonly observer?: BatchObserver;
 }
 
-/** Rolls back an optimistic batch that met an already-logged entry (see commitBatch). */
-class AlreadyLogged extends Error {}
-
 export class CtLog extends CtLogReader {
   private readonly group: GroupCommit<CtSubmission, Sct>;
   private readonly clock: Clock;
@@ -58,7 +55,7 @@ export class CtLog extends CtLogReader {
   ) {
     super(tree, store);
     this.clock = options.clock ?? systemClock;
-    this.group = new GroupCommit(options, (batch) => this.commitBatch(batch), options.observer);
+    this.group = new GroupCommit(options, (batch, attempt) => this.commitBatch(batch, attempt), options.observer);
   }
 
   static async open(sql: Sql, options: CtLogOptions): Promise<CtLog> {
@@ -130,19 +127,10 @@ export class CtLog extends CtLogReader {
 
   /**
    * Resubmissions are rare (every precert has a fresh serial), so a batch first commits
-   * without looking them up; the insert skips known identities, and if it skipped any the
-   * transaction is rolled back and redone with the lookup, as the Rekor sequencer does.
+   * without looking them up; the insert skips known identities, and if it skipped any it
+   * throws AlreadyLogged and GroupCommit redoes the batch with the lookup.
    */
-  private async commitBatch(batch: readonly CtSubmission[]): Promise<Sct[]> {
-    try {
-      return await this.commitOnce(batch, false);
-    } catch (err) {
-      if (err instanceof AlreadyLogged) return this.commitOnce(batch, true);
-      throw err;
-    }
-  }
-
-  private commitOnce(batch: readonly CtSubmission[], lookUpExisting: boolean): Promise<Sct[]> {
+  private commitBatch(batch: readonly CtSubmission[], { lookUpExisting }: CommitAttempt): Promise<Sct[]> {
     return this.sql.tx(async (tx) => {
       const head = await this.tree.lockHead(tx);
       const identities = batch.map((s) => entryIdentity(s.entry));

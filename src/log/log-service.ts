@@ -9,7 +9,7 @@ import { proveConsistency, proveInclusion, rootAt } from '../merkle/prove.js';
 import { TILE_WIDTH, parseTilePath, tileWidth } from '../merkle/tiles.js';
 import { RekorStore, type StoredCheckpoint, type StoredEntry } from '../storage/rekor-store.js';
 import type { Sql } from '../storage/sql.js';
-import { TreeStore } from '../storage/tree-store.js';
+import { TreeStore, type TreeHead } from '../storage/tree-store.js';
 import type { BatchObserver, GroupCommitOptions } from '../storage/group-commit.js';
 import type { TreeIntegrityError } from '../storage/tree-integrity.js';
 import type { LogKey } from './log-key.js';
@@ -47,9 +47,11 @@ export interface LogServiceOptions extends GroupCommitOptions {
 }
 
 export class LogService {
+  // The stores stay private: callers get the reads they need from the methods below, so every
+  // query of the log goes through one place (and the refusal to write, tree-integrity.ts).
   private constructor(
-    readonly tree: TreeStore,
-    readonly entries: RekorStore,
+    private readonly tree: TreeStore,
+    private readonly entries: RekorStore,
     readonly signer: LogSigner,
     private readonly sequencer: Sequencer,
     private readonly entryOptions: EntryOptions,
@@ -125,6 +127,31 @@ export class LogService {
 
   async latestCheckpoint(): Promise<StoredCheckpoint | undefined> {
     return this.entries.latestCheckpoint();
+  }
+
+  /** Every stored checkpoint, by size (audits, tests). */
+  async checkpoints(): Promise<StoredCheckpoint[]> {
+    return this.entries.checkpoints();
+  }
+
+  /** The committed head row: size and root. */
+  async head(): Promise<TreeHead> {
+    return this.tree.head();
+  }
+
+  /** Entries [start, start+count) without proofs (entry bundles, audits). */
+  async entriesRange(start: number, count: number): Promise<StoredEntry[]> {
+    return this.entries.entriesRange(start, count);
+  }
+
+  /** The root of the tree at `treeSize`, from the tiles. */
+  async rootAt(treeSize: number): Promise<Buffer> {
+    return rootAt(treeSize, this.tree);
+  }
+
+  /** The audit path of leaf `index` in the tree of `treeSize`, from the tiles. */
+  async inclusionPath(index: number, treeSize: number): Promise<Buffer[]> {
+    return proveInclusion(index, treeSize, this.tree);
   }
 
   async entryByIndex(index: number): Promise<ProvenEntry | undefined> {

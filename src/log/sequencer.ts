@@ -11,7 +11,7 @@ import { proveInclusionBatch } from '../merkle/prove.js';
 import type { RekorStore, NewEntry, StoredCheckpoint } from '../storage/rekor-store.js';
 import type { Sql } from '../storage/sql.js';
 import type { TreeStore } from '../storage/tree-store.js';
-import { GroupCommit, type BatchObserver, type GroupCommitOptions } from '../storage/group-commit.js';
+import { AlreadyLogged, GroupCommit, type BatchObserver, type CommitAttempt, type GroupCommitOptions } from '../storage/group-commit.js';
 import { type Clock, systemClock } from '../clock.js';
 import type { LogSigner } from './log-signer.js';
 
@@ -43,9 +43,6 @@ export interface SequencedEntry {
   readonly proof: InclusionProof;
 }
 
-/** Signals (and rolls back) an optimistic batch that met an already-logged body. */
-class AlreadyLogged extends Error {}
-
 export interface SequencerDeps {
   readonly sql: Sql;
   readonly tree: TreeStore;
@@ -62,7 +59,7 @@ export class Sequencer {
     private readonly deps: SequencerDeps,
     options: GroupCommitOptions,
   ) {
-    this.group = new GroupCommit(options, (batch) => this.commitBatch(batch), deps.observer);
+    this.group = new GroupCommit(options, (batch, attempt) => this.commitBatch(batch, attempt), deps.observer);
   }
 
   /**
@@ -84,20 +81,11 @@ export class Sequencer {
 
   /**
    * Duplicates of logged entries are rare, so a batch first commits optimistically without
-   * looking them up: the entry insert skips conflicting leaf hashes, and if it skipped any, the
-   * transaction is rolled back and the batch redone with an explicit lookup. This saves one
+   * looking them up: the entry insert skips conflicting leaf hashes, and if it skipped any, it
+   * throws AlreadyLogged and GroupCommit redoes the batch with the lookup. This saves one
    * index probe per entry on every ordinary batch.
    */
-  private async commitBatch(batch: readonly PendingEntry[]): Promise<(SequencedEntry | Error)[]> {
-    try {
-      return await this.commitOnce(batch, false);
-    } catch (err) {
-      if (err instanceof AlreadyLogged) return this.commitOnce(batch, true);
-      throw err;
-    }
-  }
-
-  private async commitOnce(batch: readonly PendingEntry[], lookUpExisting: boolean): Promise<(SequencedEntry | Error)[]> {
+  private async commitBatch(batch: readonly PendingEntry[], { lookUpExisting }: CommitAttempt): Promise<(SequencedEntry | Error)[]> {
     const { sql, tree, entries, signer } = this.deps;
     const clock = this.deps.clock ?? systemClock;
     return sql.tx(async (tx) => {

@@ -6,6 +6,11 @@
  *
  * Nothing is answered before its batch's commit has resolved; if a commit throws, every item in
  * that batch is rejected with the error (and nothing of it was committed).
+ *
+ * Optimistic inserts: duplicates are rare, so a commit may first run without looking them up
+ * and insert with ON CONFLICT DO NOTHING; if it finds that it skipped a row it throws
+ * AlreadyLogged (rolling its transaction back) and GroupCommit runs it once more with
+ * `lookUpExisting`, so every log gets the same retry from one place.
  */
 import { SealhouseError } from '../errors.js';
 
@@ -27,8 +32,21 @@ function overloaded(message: string): SealhouseError {
   return new SealhouseError('unavailable', message, { retryAfterSeconds: 1 });
 }
 
+/** Thrown by an optimistic commit that met an already-logged item: roll back, retry with the lookup. */
+export class AlreadyLogged extends Error {
+  constructor() {
+    super('the batch met an already-logged item; retried with a lookup');
+    this.name = 'AlreadyLogged';
+  }
+}
+
+export interface CommitAttempt {
+  /** Look up already-logged items first (the retry after AlreadyLogged). */
+  readonly lookUpExisting: boolean;
+}
+
 /** The commit function returns, per item in order, its result or the error for that item alone. */
-export type CommitFn<I, O> = (items: readonly I[]) => Promise<readonly (O | Error)[]>;
+export type CommitFn<I, O> = (items: readonly I[], attempt: CommitAttempt) => Promise<readonly (O | Error)[]>;
 
 interface Waiting<I, O> {
   item: I;
@@ -124,7 +142,11 @@ export class GroupCommit<I, O> {
   private async runBatch(batch: Waiting<I, O>[]): Promise<void> {
     const started = performance.now();
     try {
-      const results = await this.commit(batch.map((w) => w.item));
+      const items = batch.map((w) => w.item);
+      const results = await this.commit(items, { lookUpExisting: false }).catch((err: unknown) => {
+        if (err instanceof AlreadyLogged) return this.commit(items, { lookUpExisting: true });
+        throw err;
+      });
       this.observer.onBatch?.(batch.length, performance.now() - started, false);
       batch.forEach((w, i) => {
         const result = results[i];

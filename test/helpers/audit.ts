@@ -7,7 +7,6 @@
 import assert from 'node:assert/strict';
 import type { KeyObject } from 'node:crypto';
 import { leafHash } from '../../src/merkle/hash.js';
-import { rootAt } from '../../src/merkle/prove.js';
 import { verifyConsistency } from '../../src/merkle/verify.js';
 import type { LogService } from '../../src/log/log-service.js';
 import { verifySet } from '../../src/log/set.js';
@@ -16,8 +15,8 @@ import { ecdsaNoteVerifier } from '../../src/note/ecdsa-note.js';
 import { mth } from './naive-tree.js';
 
 export async function auditLog(log: LogService, publicKey: KeyObject, host: string): Promise<{ treeSize: number }> {
-  const head = await log.tree.head();
-  const entries = await log.entries.entriesRange(0, head.treeSize + 1);
+  const head = await log.head();
+  const entries = await log.entriesRange(0, head.treeSize + 1);
   assert.equal(entries.length, head.treeSize, 'one entry row per leaf, none beyond the head');
   const leaves = entries.map((e, i) => {
     assert.equal(e.index, i, 'indexes are dense');
@@ -30,9 +29,9 @@ export async function auditLog(log: LogService, publicKey: KeyObject, host: stri
   });
   assert.equal(new Set(leaves.map((l) => l.toString('hex'))).size, leaves.length, 'no leaf logged twice');
   assert.ok(mth(leaves).equals(head.rootHash), 'head root equals the naive root over all entries');
-  assert.ok((await rootAt(head.treeSize, log.tree)).equals(head.rootHash), 'tiles give the head root');
+  assert.ok((await log.rootAt(head.treeSize)).equals(head.rootHash), 'tiles give the head root');
   const verifier = ecdsaNoteVerifier(host, publicKey);
-  for (const cp of await log.entries.checkpoints()) {
+  for (const cp of await log.checkpoints()) {
     const parsed = verifyCheckpoint(cp.note, [verifier]);
     assert.equal(parsed.size, cp.treeSize);
     assert.ok(mth(leaves, 0, cp.treeSize).equals(parsed.rootHash), `checkpoint ${cp.treeSize} matches the entries`);
@@ -44,7 +43,7 @@ export async function auditLog(log: LogService, publicKey: KeyObject, host: stri
 
 /** Checkpoints that a client received before a crash must be consistent with the later head. */
 export async function checkReceivedCheckpoints(log: LogService, notes: readonly string[], publicKey: KeyObject, host: string): Promise<void> {
-  const head = await log.tree.head();
+  const head = await log.head();
   const verifier = ecdsaNoteVerifier(host, publicKey);
   for (const note of notes) {
     const cp = verifyCheckpoint(note, [verifier]);

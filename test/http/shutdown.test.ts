@@ -52,9 +52,9 @@ describe('graceful shutdown with entries in flight', () => {
 
     const restarted = await startServer(loadConfig(server.env), pino({ level: 'silent' }));
     try {
-      const head = await restarted.log.tree.head();
+      const head = await restarted.log.head();
       assert.equal(head.treeSize, acknowledged.length, 'the log holds exactly the acknowledged entries');
-      const stored = await restarted.log.entries.entriesRange(0, head.treeSize);
+      const stored = await restarted.log.entriesRange(0, head.treeSize);
       assert.deepEqual(stored.map((e) => e.leafHash.toString('hex')).sort(), [...acknowledged].sort());
     } finally {
       await restarted.close();

@@ -69,7 +69,7 @@ describe('crash recovery after SIGKILL', () => {
       const log = await LogService.open(sql, { key, host: HOST, maxBatch: 16, maxDelayMs: 1, maxQueue: 100 });
       const { treeSize } = await auditLog(log, key.publicKey, HOST);
       assert.ok(treeSize >= worker.output.acks.length, 'at least every acknowledged entry is in the tree');
-      const stored = await log.entries.entriesByIndex(worker.output.acks.map((a) => a.index));
+      const stored = await log.entriesByIndex(worker.output.acks.map((a) => a.index));
       assert.equal(stored.length, worker.output.acks.length, 'every acknowledged entry is stored');
       const byIndex = new Map(stored.map((e) => [e.index, e.leafHash.toString('hex')]));
       for (const ack of worker.output.acks) assert.equal(byIndex.get(ack.index), ack.leaf, `${ack.label} kept index ${ack.index}`);

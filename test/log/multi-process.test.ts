@@ -40,7 +40,7 @@ describe('two processes, one Postgres', { skip: usingPostgres() ? false : 'needs
     const log = await LogService.open(db.sql, { key, host: HOST, maxBatch: 10, maxDelayMs: 1, maxQueue: 10 });
     const { treeSize } = await auditLog(log, key.publicKey, HOST);
     assert.equal(treeSize, 3000);
-    const stored = await log.entries.entriesByIndex(acks.map((x) => x.index));
+    const stored = await log.entriesByIndex(acks.map((x) => x.index));
     const byIndex = new Map(stored.map((e) => [e.index, e.leafHash.toString('hex')]));
     for (const ack of acks) assert.equal(byIndex.get(ack.index), ack.leaf, `entry ${ack.label} is where it was acknowledged`);
     await checkReceivedCheckpoints(log, [...a.output.checkpoints, ...b.output.checkpoints], createPublicKey(readFileSync(keyPath, 'utf8')), HOST);

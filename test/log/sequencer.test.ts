@@ -42,7 +42,7 @@ describe('sequencer', () => {
       assert.equal(r.proof.treeSize, r.checkpoint.treeSize);
       verifyInclusion(r.index, r.proof.treeSize, r.leafHash, r.proof.hashes, r.checkpoint.rootHash);
     }
-    const head = await log.tree.head();
+    const head = await log.head();
     assert.equal(head.treeSize, 300);
   });
 
@@ -90,17 +90,17 @@ describe('sequencer', () => {
 
   it('writes index keys with the entry and searches them with and/or', async () => {
     const a = await log.append(syntheticEntry('searchable'));
-    const hits = await log.entries.searchIndex([['label:searchable']], 'or', 100);
+    const hits = await log.search([['label:searchable']], 'or');
     assert.deepEqual(hits.map((h) => h.toString('hex')), [a.leafHash.toString('hex')]);
-    const both = await log.entries.searchIndex([['label:searchable'], ['label:e1']], 'and', 100);
+    const both = await log.search([['label:searchable'], ['label:e1']], 'and');
     assert.equal(both.length, 0);
-    const either = await log.entries.searchIndex([['label:searchable'], ['label:e1']], 'or', 100);
+    const either = await log.search([['label:searchable'], ['label:e1']], 'or');
     assert.equal(either.length, 2);
   });
 
   it('proves consistency between every stored checkpoint and the head', async () => {
     const verifier = ecdsaNoteVerifier('log.test.example', key.publicKey);
-    const checkpoints = await log.entries.checkpoints();
+    const checkpoints = await log.checkpoints();
     assert.ok(checkpoints.length > 3);
     const head = checkpoints[checkpoints.length - 1];
     assert.ok(head);
@@ -115,7 +115,7 @@ describe('sequencer', () => {
   });
 
   it('serves tiles by C2SP path, partial tiles at the width asked for', async () => {
-    const head = await log.tree.head();
+    const head = await log.head();
     const width = head.treeSize % 256;
     const tile = await log.tile(`tile/0/001.p/${Math.min(width, 5)}`);
     assert.equal(tile.length, Math.min(width, 5) * 32);
@@ -126,7 +126,7 @@ describe('sequencer', () => {
   });
 
   it('rolls a failed batch back completely and keeps appending correctly afterwards', async () => {
-    const before = await log.tree.head();
+    const before = await log.head();
     // A trigger that fails the transaction part-way, after tiles and the head row were written.
     await db.sql.exec(`
       CREATE FUNCTION fail_poison() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -134,7 +134,7 @@ describe('sequencer', () => {
       CREATE TRIGGER poison BEFORE INSERT ON rekor_entries FOR EACH ROW EXECUTE FUNCTION fail_poison();`);
     const outcomes = await Promise.allSettled([log.append(syntheticEntry('poison')), log.append(syntheticEntry('innocent-bystander'))]);
     assert.ok(outcomes.every((o) => o.status === 'rejected'), 'the whole batch fails together');
-    assert.deepEqual(await log.tree.head(), before, 'the head did not move');
+    assert.deepEqual(await log.head(), before, 'the head did not move');
     await db.sql.exec('DROP TRIGGER poison ON rekor_entries; DROP FUNCTION fail_poison();');
     const r = await log.append(syntheticEntry('innocent-bystander'));
     assert.equal(r.index, before.treeSize);
@@ -146,7 +146,7 @@ describe('sequencer', () => {
     const again = await LogService.open(db.sql, { key, host: 'log.test.example', maxBatch: 8, maxDelayMs: 1, maxQueue: 10 });
     assert.equal(again.treeId, log.treeId);
     const r = await again.append(syntheticEntry('after-restart'));
-    assert.equal(r.index, (await log.tree.head()).treeSize - 1);
+    assert.equal(r.index, (await log.head()).treeSize - 1);
     await again.close();
     await assert.rejects(
       LogService.open(db.sql, { key: freshLogKey(), host: 'log.test.example', maxBatch: 8, maxDelayMs: 1, maxQueue: 10 }),
