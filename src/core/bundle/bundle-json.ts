@@ -63,7 +63,8 @@ export function parseTlogEntry(v: unknown, path: string, version: BundleVersion)
   const cp = proof ? r.optObject(proof.checkpoint, `${path}.inclusionProof.checkpoint`) : undefined;
   if (version !== '0.1' && !cp) throw new BundleVerificationError('tlog-missing', `${path}: a v${version} bundle needs a checkpoint in every inclusion proof`);
   return {
-    logIndex: r.int(o.logIndex, `${path}.logIndex`),
+    // protojson omits zero-valued fields: the first entry of a log has no logIndex member.
+    logIndex: r.int(o.logIndex, `${path}.logIndex`, 0),
     logIdHex: toHex(r.bytes(r.object(o.logId, `${path}.logId`).keyId, `${path}.logId.keyId`)),
     kind: r.string(kv.kind, `${path}.kindVersion.kind`),
     version: r.string(kv.version, `${path}.kindVersion.version`),
@@ -71,7 +72,7 @@ export function parseTlogEntry(v: unknown, path: string, version: BundleVersion)
     set: promise ? r.bytes(promise.signedEntryTimestamp, `${path}.inclusionPromise.signedEntryTimestamp`) : undefined,
     proof: proof
       ? {
-          logIndex: r.int(proof.logIndex, `${path}.inclusionProof.logIndex`),
+          logIndex: r.int(proof.logIndex, `${path}.inclusionProof.logIndex`, 0),
           treeSize: r.int(proof.treeSize, `${path}.inclusionProof.treeSize`),
           rootHash: proof.rootHash === undefined ? undefined : r.bytes(proof.rootHash, `${path}.inclusionProof.rootHash`),
           hashes: r.optArray(proof.hashes, `${path}.inclusionProof.hashes`).map((h, i) => r.bytes(h, `${path}.inclusionProof.hashes[${i}]`)),
