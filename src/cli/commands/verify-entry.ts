@@ -102,8 +102,9 @@ export const verifyEntryCommand: Command = {
       // A bare entry carries no name to check: it is named by what its body hashes to.
       const name = uuid ?? bareEntryUuid(entry);
       const v = verifyEntry(name, entry, { logs, crypto: nodeCrypto, trustedRoot });
-      const checks = [...v.checks, { status: v.identity.status === 'verified' ? 'ok' : 'skipped', title: 'Signer identity', detail: v.identity.detail } as const];
-      printChecks(`Rekor entry ${uuid ?? `(bare; body hashes to ${name})`} at log index ${String(entry.logIndex)} against ${source}`, checks, v.summary, v.verified);
+      const proven = v.checks.filter((c) => c.status === 'ok' && (c.id === 'set' || c.id === 'checkpoint' || c.id === 'inclusion')).map((c) => c.title);
+      const summary = v.verified ? `entry ${String(entry.logIndex)} is in the log: ${proven.join('; ')}; identity ${v.identity.status}` : v.summary;
+      printChecks(`Rekor entry ${uuid ?? `(bare; body hashes to ${name})`} at log index ${String(entry.logIndex)} against ${source}`, v.checks, summary, v.verified);
       if (!v.verified) failed++;
     }
     return Promise.resolve(failed === 0 ? 0 : 1);
