@@ -39,7 +39,14 @@ export interface MatchReport extends Record<string, unknown> {
 export type RoundOutcome =
   | { readonly status: 'trusted-on-first-use'; readonly head: CheckpointSummary }
   | { readonly status: 'unchanged'; readonly head: CheckpointSummary }
-  | { readonly status: 'grew'; readonly from: CheckpointSummary; readonly head: CheckpointSummary; readonly entries: number; readonly matches: number };
+  | {
+      readonly status: 'grew';
+      readonly from: CheckpointSummary;
+      readonly head: CheckpointSummary;
+      /** New entries read and proven included; 0 when nothing is watched (they are not fetched). */
+      readonly entries: number;
+      readonly matches: number;
+    };
 
 /** The saved checkpoint, re-verified: a state file edited by hand must not become trusted. */
 function savedCheckpoint(state: MonitorState, ctx: RoundContext): VerifiedCheckpoint {
@@ -65,7 +72,8 @@ function stateOf(url: string, head: VerifiedCheckpoint, now: Date): MonitorState
 async function reportMatches(ctx: RoundContext, start: number, head: VerifiedCheckpoint): Promise<{ entries: number; matches: number }> {
   let entries = 0;
   let matches = 0;
-  if (!watchesAnything(ctx.watch)) return { entries: head.checkpoint.size - start, matches };
+  // Consistency alone needs no entries: fetching them only pays off when there is something to find.
+  if (!watchesAnything(ctx.watch)) return { entries, matches };
   for await (const page of ctx.source.entries(start, head.checkpoint.size, head)) {
     for (const entry of page) {
       entries++;

@@ -9,7 +9,8 @@ import { createHash, createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { runCli } from '../helpers/cli.js';
+import { spawn } from 'node:child_process';
+import { CLI_MAIN, runCli } from '../helpers/cli.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { create, hashedrekord, keySigner } from '../http/rekor-client.js';
 import { freshKey, makeCert } from '../entries/fixtures.js';
@@ -73,7 +74,7 @@ describe('sealhouse monitor: an honest log', () => {
     await addEntries(4, 'growth');
     const grown = await monitor(server.url, state);
     assert.equal(grown.status, 0, grown.stderr);
-    assert.match(grown.stderr, /consistent: size 3 → 7/);
+    assert.match(grown.stderr, /consistent: size 3 → 7 .*no identities watched, entries not read/);
     assert.equal(grown.stdout, '', 'nothing watched, nothing printed');
     const saved = readState(state);
     assert.equal(saved.size, 7);
@@ -214,6 +215,38 @@ describe('sealhouse monitor: a misbehaving log (through a rewriting proxy)', () 
 });
 
 describe('sealhouse monitor: operational failures', () => {
+  it('without --once it runs a round every --interval and stops cleanly on SIGTERM', async () => {
+    const state = dir.file('loop.json');
+    const child = spawn(process.execPath, [CLI_MAIN, 'monitor', '--url', server.url, '--trusted-root', trustedRoot, '--state', state, '--interval', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    const seen = (re: RegExp): Promise<void> =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`timed out waiting for ${re} in:\n${stderr}`)), 60_000);
+        const check = (): void => {
+          if (re.test(stderr)) {
+            clearTimeout(timer);
+            child.stderr.off('data', check);
+            resolve();
+          }
+        };
+        child.stderr.on('data', check);
+        check();
+      });
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      await seen(/on first use/);
+      const size = readState(state).size;
+      await addEntries(2, 'loop');
+      // The two entries may land in one round or two: wait for the round that reaches both.
+      await seen(new RegExp(`consistent: size [0-9]+ → ${size + 2} `));
+    } finally {
+      child.kill('SIGTERM');
+    }
+    assert.equal(await exited, 0, stderr);
+    assert.equal(readState(state).size, (await logInfo()).treeSize);
+  });
+
   it('--once exits 3 on an unreachable log, after retrying, and leaves the state alone', async () => {
     // A log that was there for the first run and is gone for the second.
     const vanishing = await startProxy(server.url);

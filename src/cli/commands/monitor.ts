@@ -68,7 +68,7 @@ function describeOutcome(o: RoundOutcome): string {
     case 'unchanged':
       return `the log has not grown (${describeCheckpoint(o.head)})`;
     case 'grew':
-      return `consistent: size ${o.from.size} → ${o.head.size}, root ${typeof o.head.rootHash === 'string' ? o.head.rootHash : Buffer.from(o.head.rootHash).toString('hex')}; ${o.entries} new entries read, ${o.matches} watched identities found`;
+      return `consistent: size ${o.from.size} → ${o.head.size} (${describeCheckpoint(o.head)}); ${o.entries > 0 ? `${o.entries} new entries read, ${o.matches} watched identities found` : 'no identities watched, entries not read'}`;
   }
 }
 
