@@ -9,6 +9,9 @@
  * split form — the array identity the proof code's level memo hangs on.
  */
 import { splitHashes } from '../merkle/subtree.js';
+import { TILE_WIDTH } from '../merkle/tiles.js';
+
+const FULL_TILE_BYTES = TILE_WIDTH * 32;
 
 interface Entry {
   bytes: Buffer;
@@ -42,9 +45,20 @@ export class TileCache {
     this.setBytes(level, index, Buffer.concat(hashes as Buffer[]));
   }
 
-  /** Cache a tile's stored bytes (n × 32-byte hashes) as they came from the database. */
+  get size(): number {
+    return this.map.size;
+  }
+
+  /**
+   * Cache a tile's stored bytes (n × 32-byte hashes) as they came from the database. A tile only
+   * grows, so a copy narrower than the cached one is stale and is ignored, and a full tile
+   * (256 hashes) is never replaced; a partial tile is replaced by each wider copy, and like
+   * every tile leaves the cache when it is the least recently used one.
+   */
   setBytes(level: number, index: number, bytes: Buffer): void {
     const key = `${level}/${index}`;
+    const cached = this.map.get(key);
+    if (cached && (cached.bytes.length >= bytes.length || cached.bytes.length === FULL_TILE_BYTES)) return;
     this.map.delete(key);
     this.map.set(key, { bytes });
     this.hot.delete(key);
