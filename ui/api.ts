@@ -1,15 +1,11 @@
 /**
  * The Rekor v1 API as the page calls it (rekor-api.md §1), relative to the page so a Sealhouse
- * behind a path prefix works. Every failure becomes an ApiError with a message for people:
+ * behind a path prefix works. Every failure becomes a UiError with a message for people:
  * network errors, `{code, message}` error bodies, empty 404s, and answers of the wrong shape.
  */
 import type { LogEntryAnon } from '../src/core/verify-entry.js';
+import { UiError } from './errors.js';
 
-export class ApiError extends Error {
-  constructor(readonly status: number, message: string) {
-    super(message);
-  }
-}
 
 export interface LogInfo {
   rootHash: string;
@@ -27,7 +23,7 @@ async function send(path: string, init?: RequestInit): Promise<Response> {
   try {
     return await fetch(url(path), { ...init, headers: { accept: 'application/json', ...(init?.body ? { 'content-type': 'application/json' } : {}) } });
   } catch (err) {
-    throw new ApiError(0, `Could not reach the Sealhouse API (${path}): ${(err as Error).message}`);
+    throw new UiError('unreachable', `Could not reach the Sealhouse API (${path}): ${(err as Error).message}`);
   }
 }
 
@@ -40,7 +36,7 @@ async function fail(res: Response, path: string): Promise<never> {
   } catch {
     // not JSON: keep the text
   }
-  throw new ApiError(res.status, `The server answered ${res.status} to ${path}: ${message}`);
+  throw new UiError('server-error', `The server answered ${res.status} to ${path}: ${message}`, res.status);
 }
 
 async function json<T>(path: string, init?: RequestInit): Promise<T> {
@@ -49,13 +45,13 @@ async function json<T>(path: string, init?: RequestInit): Promise<T> {
   try {
     return (await res.json()) as T;
   } catch {
-    throw new ApiError(res.status, `The answer to ${path} is not JSON.`);
+    throw new UiError('bad-answer', `The answer to ${path} is not JSON.`, res.status);
   }
 }
 
 /** A LogEntry (exactly one key) with the fields verification needs, or a readable error. */
 export function oneEntry(doc: unknown, path: string): Entry {
-  const bad = (why: string): ApiError => new ApiError(200, `The answer to ${path} is not a Rekor log entry: ${why}.`);
+  const bad = (why: string): UiError => new UiError('bad-answer', `The answer to ${path} is not a Rekor log entry: ${why}.`, 200);
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw bad('not a JSON object');
   const keys = Object.keys(doc);
   if (keys.length !== 1) throw bad(`it has ${keys.length} keys instead of exactly one`);
@@ -84,14 +80,14 @@ export async function getTrustedRoot(): Promise<unknown> {
   try {
     return await res.json();
   } catch {
-    throw new ApiError(res.status, 'trusted_root.json is not JSON.');
+    throw new UiError('bad-answer', 'trusted_root.json is not JSON.', res.status);
   }
 }
 
 /** Entry IDs for an index search, in log order (rekor-api.md §1.10). */
 export async function searchIndex(request: Record<string, string>): Promise<string[]> {
   const ids = await json<unknown>('api/v1/index/retrieve', { method: 'POST', body: JSON.stringify(request) });
-  if (!Array.isArray(ids) || !ids.every((x) => typeof x === 'string')) throw new ApiError(200, 'The index search answer is not a list of entry IDs.');
+  if (!Array.isArray(ids) || !ids.every((x) => typeof x === 'string')) throw new UiError('bad-answer', 'The index search answer is not a list of entry IDs.', 200);
   return ids.map((x) => x.toLowerCase());
 }
 
@@ -111,7 +107,7 @@ export async function retrieveEntries(ids: readonly string[]): Promise<Entry[]> 
   for (let i = 0; i < ids.length; i += 10) {
     const chunk = ids.slice(i, i + 10);
     const docs = await json<unknown[]>('api/v1/log/entries/retrieve', { method: 'POST', body: JSON.stringify({ entryUUIDs: chunk }) });
-    if (!Array.isArray(docs)) throw new ApiError(200, 'The entries/retrieve answer is not a list.');
+    if (!Array.isArray(docs)) throw new UiError('bad-answer', 'The entries/retrieve answer is not a list.', 200);
     for (const doc of docs) {
       const e = oneEntry(doc, 'api/v1/log/entries/retrieve');
       found.set(e.id.slice(-64), e);
@@ -123,7 +119,7 @@ export async function retrieveEntries(ids: readonly string[]): Promise<Entry[]> 
 /** Entries by log index (for "recent entries"), in the order asked. */
 export async function retrieveByIndexes(indexes: readonly number[]): Promise<Entry[]> {
   const docs = await json<unknown[]>('api/v1/log/entries/retrieve', { method: 'POST', body: JSON.stringify({ logIndexes: indexes.slice(0, 10) }) });
-  if (!Array.isArray(docs)) throw new ApiError(200, 'The entries/retrieve answer is not a list.');
+  if (!Array.isArray(docs)) throw new UiError('bad-answer', 'The entries/retrieve answer is not a list.', 200);
   return docs.map((d) => oneEntry(d, 'api/v1/log/entries/retrieve'));
 }
 

@@ -3,8 +3,9 @@
  * verifies them in the browser. The URL is the state (`?email=…`, `?uuid=…`, `?view=log`, …),
  * so every result can be linked; same-page links navigate with the History API.
  */
-import { ApiError, getEntryByIndex, getEntryByUuid } from './api.js';
-import { InputError, parseSearch, searchFromParams } from './query.js';
+import { getEntryByIndex, getEntryByUuid } from './api.js';
+import { errorHeading } from './errors.js';
+import { parseSearch, searchFromParams } from './query.js';
 import { errorBox, h, notice } from './dom.js';
 import { loadTrust } from './trust-source.js';
 import { entryView, type TrustResult } from './views/entry.js';
@@ -50,9 +51,7 @@ async function route(params: URLSearchParams): Promise<HTMLElement> {
 }
 
 function describeError(err: unknown): HTMLElement {
-  if (err instanceof InputError) return errorBox('Check the search', err.message);
-  if (err instanceof ApiError) return errorBox(err.status === 0 ? 'The log cannot be reached' : 'The log answered with an error', err.message);
-  return errorBox('Something went wrong', err instanceof Error ? err.message : String(err));
+  return errorBox(errorHeading(err), err instanceof Error ? err.message : String(err));
 }
 
 async function render(moveFocus: boolean): Promise<void> {

@@ -6,6 +6,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { toHex, utf8 } from '../src/core/bytes.js';
+import { UiError } from './errors.js';
 
 export type Attribute = 'email' | 'hash' | 'commitSha' | 'subject' | 'uuid' | 'logIndex';
 
@@ -24,7 +25,7 @@ export const ATTRIBUTES: readonly AttributeInfo[] = [
   { id: 'logIndex', label: 'Log index', placeholder: '0' },
 ];
 
-export class InputError extends Error {}
+const bad = (message: string): UiError => new UiError('bad-search', message);
 
 /** What to ask the API: an index search (then page through IDs), or one entry directly. */
 export type Search =
@@ -36,40 +37,40 @@ export const commitShaHash = (sha: string): string => `sha256:${toHex(sha256(utf
 
 export function parseSearch(attribute: string, raw: string): Search {
   const value = raw.trim();
-  if (value === '') throw new InputError('Type something to search for.');
+  if (value === '') throw bad('Type something to search for.');
   switch (attribute) {
     case 'email':
-      if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value)) throw new InputError(`"${value}" is not an email address (expected name@example.com).`);
+      if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value)) throw bad(`"${value}" is not an email address (expected name@example.com).`);
       return { attribute, value, kind: 'index', request: { email: value } };
     case 'hash': {
       const v = value.toLowerCase();
-      if (/^[0-9a-f]{40}$/.test(v)) throw new InputError('40 hex digits look like a Git commit SHA: choose "Git commit SHA", or write sha1:<hex> to search a SHA-1 artifact hash.');
+      if (/^[0-9a-f]{40}$/.test(v)) throw bad('40 hex digits look like a Git commit SHA: choose "Git commit SHA", or write sha1:<hex> to search a SHA-1 artifact hash.');
       if (!/^(?:(?:sha256:)?[0-9a-f]{64}|sha512:[0-9a-f]{128}|sha1:[0-9a-f]{40})$/.test(v)) {
-        throw new InputError(`"${value}" is not a SHA-256 hash: expected 64 hex digits, optionally prefixed with "sha256:".`);
+        throw bad(`"${value}" is not a SHA-256 hash: expected 64 hex digits, optionally prefixed with "sha256:".`);
       }
       const hash = v.includes(':') ? v : `sha256:${v}`;
       return { attribute, value: hash, kind: 'index', request: { hash } };
     }
     case 'commitSha': {
       const v = value.toLowerCase();
-      if (!/^[0-9a-f]{40}$/.test(v)) throw new InputError(`"${value}" is not a Git commit SHA: expected 40 hex digits.`);
+      if (!/^[0-9a-f]{40}$/.test(v)) throw bad(`"${value}" is not a Git commit SHA: expected 40 hex digits.`);
       const hash = commitShaHash(v);
       return { attribute, value: v, kind: 'index', request: { hash }, note: `gitsign entries are logged under ${hash} (SHA-256 of the commit SHA text)` };
     }
     case 'subject':
-      if (value.length > 512) throw new InputError('An identity is at most 512 characters.');
+      if (value.length > 512) throw bad('An identity is at most 512 characters.');
       return { attribute, value, kind: 'index', request: { subject: value } };
     case 'uuid': {
       const v = value.toLowerCase();
-      if (!/^(?:[0-9a-f]{64}|[0-9a-f]{80})$/.test(v)) throw new InputError(`"${value}" is not an entry UUID: expected 64 hex digits (or 80 with the tree ID).`);
+      if (!/^(?:[0-9a-f]{64}|[0-9a-f]{80})$/.test(v)) throw bad(`"${value}" is not an entry UUID: expected 64 hex digits (or 80 with the tree ID).`);
       return { attribute, value: v, kind: 'uuid' };
     }
     case 'logIndex': {
-      if (!/^[0-9]+$/.test(value) || !Number.isSafeInteger(Number(value))) throw new InputError(`"${value}" is not a log index: expected a whole number ≥ 0.`);
+      if (!/^[0-9]+$/.test(value) || !Number.isSafeInteger(Number(value))) throw bad(`"${value}" is not a log index: expected a whole number ≥ 0.`);
       return { attribute, value: String(Number(value)), kind: 'logIndex', index: Number(value) };
     }
     default:
-      throw new InputError(`Unknown search attribute "${attribute}".`);
+      throw bad(`Unknown search attribute "${attribute}".`);
   }
 }
 

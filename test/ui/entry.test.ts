@@ -1,8 +1,10 @@
 /**
  * The entry view in a real browser: a Fulcio-signed entry decoded and verified in the page,
- * DSSE and bare-key entries, where the log key comes from (served trusted_root.json, a root
- * pinned in the browser, or the unpinned /publicKey fallback), and a failed verdict with its
- * reason whenever the server's answer is tampered with (playwright's page.route).
+ * identity included (chain and SCT against the trusted root); DSSE and bare-key entries; a
+ * forged certificate for alice that the log holds but nothing vouches for; where the keys come
+ * from (this server's trusted_root.json or /publicKey, both "not pinned", or a root the user
+ * pinned in the browser, the only "Pinned" one); and a failed verdict with its reason whenever
+ * the server's answer is tampered with (playwright's page.route).
  */
 import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +13,7 @@ import type { Browser, Page, Route } from 'playwright-core';
 import { transparencyLog } from '../../src/trust/trusted-root.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { launchBrowser, OpenedPages, screenshot, settled, SKIP_BROWSER, type UiPage } from './helpers/browser.js';
-import { seedAll, WORKFLOW, type Seeded } from './helpers/seed.js';
+import { ALICE, logForgedAlice, seedAll, WORKFLOW, type Logged, type Seeded } from './helpers/seed.js';
 
 type Json = Record<string, Record<string, unknown> & { body: string; integratedTime: number; verification: { signedEntryTimestamp: string; inclusionProof: { hashes: string[]; checkpoint: string } } }>;
 
@@ -19,6 +21,9 @@ describe('search UI: the entry view and verification in the browser', { skip: SK
   let server: TestServer;
   let browser: Browser;
   let data: Seeded;
+  let forged: Logged;
+  /** This server's trusted_root.json, as an auditor would have obtained it out of band. */
+  let servedRoot = '';
   const pages = new OpenedPages(() => browser, () => server.url);
 
   const trustedRoot = (spki: Buffer): string =>
@@ -28,7 +33,9 @@ describe('search UI: the entry view and verification in the browser', { skip: SK
   before(async () => {
     browser = await launchBrowser();
     server = await startTestServer();
-    data = await seedAll(server.url, 2);
+    data = await seedAll(server.url, server.dataDir, 2);
+    forged = await logForgedAlice(server.url);
+    servedRoot = await (await fetch(`${server.url}/trusted_root.json`)).text();
   });
   after(async () => {
     await browser?.close();
@@ -54,8 +61,9 @@ describe('search UI: the entry view and verification in the browser', { skip: SK
     await visit(p, `/?uuid=${data.workflow.uuid}`);
     assert.equal(await verdict(p), 'verified', await reason(p));
     assert.match(await reason(p), /SET and inclusion proof and signed checkpoint/);
+    assert.match(await text(p, '.verification .verdict'), new RegExp(`Identity verified: ${WORKFLOW.replace(/[.?/]/g, '\\$&')} \\(issuer https://token\\.actions\\.githubusercontent\\.com\\): issued by .*SCT from CT log`));
     const statuses = await p.page.locator('.checks [data-check]').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-check')}:${e.getAttribute('data-status')}`));
-    assert.deepEqual(statuses, ['request:ok', 'uuid:ok', 'log-key:ok', 'set:ok', 'checkpoint:ok', 'inclusion:ok', 'cert-time:ok', 'signature:ok']);
+    assert.deepEqual(statuses, ['request:ok', 'uuid:ok', 'log-key:ok', 'set:ok', 'checkpoint:ok', 'inclusion:ok', 'cert-time:ok', 'signature:ok', 'identity:ok']);
 
     assert.match(await text(p, 'article.entry dl'), new RegExp(`Entry UUID ${data.workflow.uuid} Entry ID ${data.workflow.id} Kind hashedrekord 0.0.1 Log index ${data.workflow.index}`));
     assert.match(await text(p, 'article.entry dl'), /Integrated time \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \((now|\d+ seconds? ago)\)/);
@@ -103,25 +111,43 @@ describe('search UI: the entry view and verification in the browser', { skip: SK
     assert.match(await text(p, '.raw details[open] pre'), /"kind": "hashedrekord"/);
   });
 
-  it('says where the log key came from: trusted_root.json, or "not pinned" when only /publicKey exists', async () => {
-    const served = (await fetch(`${server.url}/trusted_root.json`)).status === 200;
+  it('calls keys from this server "not pinned", whether from its trusted_root.json or /publicKey', async () => {
     const p = await page();
     await visit(p, `/?uuid=${data.workflow.uuid}`);
-    assert.equal(await p.page.locator('.trust').getAttribute('data-trust'), served ? 'trusted-root' : 'server-key');
+    assert.equal(await p.page.locator('.trust').getAttribute('data-trust'), 'server-root');
+    assert.match(await text(p, '.trust'), /^⚠ From this server — not pinned: its own \/trusted_root\.json/);
+    assert.doesNotMatch(await text(p, '.verification'), /Pinned/);
+    assert.equal(await verdict(p), 'verified', await reason(p));
+    assert.match(await text(p, '.verdict strong'), /^Verified \(against keys from this server, not pinned\)$/);
 
+    // Only the log key: the log checks pass, and no identity can be vouched for.
     const fallback = await page((pg) => pg.route('**/trusted_root.json', (r) => r.fulfill({ status: 404, contentType: 'application/json', body: '{"code":404,"message":"no such path"}' })));
     await visit(fallback, `/?uuid=${data.workflow.uuid}`);
-    assert.equal(await verdict(fallback), 'verified');
-    assert.match(await text(fallback, '.trust'), /Log key not pinned: fetched from the server \(GET \/api\/v1\/log\/publicKey\)/);
+    assert.equal(await verdict(fallback), 'log-only', await reason(fallback));
+    assert.match(await text(fallback, '.trust'), /From this server — not pinned: GET \/api\/v1\/log\/publicKey/);
+    assert.match(await reason(fallback), /identity NOT verified: only the log key is trusted/);
     await screenshot(fallback.page, '12-entry-key-not-pinned');
-
-    const pinned = await page((pg) => pg.route('**/trusted_root.json', (r) => r.fulfill({ contentType: 'application/json', body: trustedRoot(server.running.log.signer.spki) })));
-    await visit(pinned, `/?uuid=${data.workflow.uuid}`);
-    assert.equal(await verdict(pinned), 'verified');
-    assert.match(await text(pinned, '.trust'), /Log key: Pinned from trusted_root\.json/);
   });
 
-  it('fails, with the reason, when the trusted root names another key; a root pinned in the browser wins', async () => {
+  it('a self-signed certificate for alice, logged as Rekor allows: log checks pass, identity NOT verified', async () => {
+    const p = await page();
+    await visit(p, `/?uuid=${forged.uuid}`);
+    assert.equal(await verdict(p), 'log-only', await reason(p));
+    assert.match(await text(p, '.verdict strong'), /Log checks passed .*— identity NOT verified/);
+    assert.match(await reason(p), /^identity NOT verified: certificate does not chain to the trusted CA/);
+    const statuses = await p.page.locator('.checks [data-check]').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-check')}:${e.getAttribute('data-status')}`));
+    assert.deepEqual(statuses, ['request:ok', 'uuid:ok', 'log-key:ok', 'set:ok', 'checkpoint:ok', 'inclusion:ok', 'cert-time:ok', 'signature:ok', 'identity:failed']);
+    await screenshot(p.page, '15-entry-forged-identity');
+
+    // In alice's results it stands out from her real entries.
+    await visit(p, `/?email=${encodeURIComponent(ALICE)}`);
+    const cards = await p.page.locator('.result').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-uuid')}:${e.querySelector('.badge')?.getAttribute('data-verdict')}`));
+    assert.deepEqual(cards, [...data.alice.map((a) => `${a.uuid}:verified`), `${forged.uuid}:log-only`]);
+    const card = p.page.locator(`.result[data-uuid="${forged.uuid}"]`);
+    assert.match((await card.innerText()).replace(/\s+/g, ' '), /⚠ logged, identity NOT verified .*alice@example\.com via https:\/\/accounts\.example\.com \(identity NOT verified\)/);
+  });
+
+  it('fails, with the reason, when the trusted root names another key; a root pinned in the browser wins, and can be removed', async () => {
     const p = await page((pg) => pg.route('**/trusted_root.json', (r) => r.fulfill({ contentType: 'application/json', body: trustedRoot(otherKey()) })));
     await visit(p, `/?uuid=${data.workflow.uuid}`);
     assert.equal(await verdict(p), 'failed');
@@ -130,13 +156,45 @@ describe('search UI: the entry view and verification in the browser', { skip: SK
     await visit(p, '/?view=log');
     await p.page.fill('#pin-root', '{"not": "a trusted root"}');
     await p.page.getByRole('button', { name: 'Pin' }).click();
-    assert.match(await text(p, '[role="alert"]'), /Not pinned.*not a trusted root: it has no "tlogs" list/);
-    await p.page.fill('#pin-root', trustedRoot(server.running.log.signer.spki));
+    assert.match(await text(p, '[role="alert"]'), /Not pinned.*not a usable trusted root: .*mediaType: missing/);
+    await p.page.fill('#pin-root', servedRoot);
     await Promise.all([p.page.waitForEvent('load'), p.page.getByRole('button', { name: 'Pin' }).click()]);
     await settled(p.page);
     await visit(p, `/?uuid=${data.workflow.uuid}`);
     assert.equal(await verdict(p), 'verified', await reason(p));
-    assert.match(await text(p, '.trust'), /Pinned: the trusted_root\.json you saved in this browser/);
+    assert.equal(await p.page.locator('.trust').getAttribute('data-trust'), 'pinned');
+    assert.match(await text(p, '.trust'), /^Trusted root: Pinned: the trusted_root\.json you saved in this browser/);
+    assert.match(await text(p, '.verdict strong'), /^Verified$/);
+
+    // Removing the pin goes back to what the server serves (here: the wrong key).
+    await visit(p, '/?view=log');
+    await Promise.all([p.page.waitForEvent('load'), p.page.getByRole('button', { name: 'Remove the pinned root' }).click()]);
+    await settled(p.page);
+    await visit(p, `/?uuid=${data.workflow.uuid}`);
+    assert.equal(await verdict(p), 'failed');
+    assert.equal(await p.page.locator('.trust').getAttribute('data-trust'), 'server-root');
+  });
+
+  it('a trusted root whose log key validity has "end": null verifies (an open end)', async () => {
+    const root = JSON.parse(servedRoot) as { tlogs: { publicKey: { validFor: Record<string, unknown> } }[] };
+    for (const t of root.tlogs) t.publicKey.validFor.end = null;
+    const p = await page((pg) => pg.route('**/trusted_root.json', (r) => r.fulfill({ contentType: 'application/json', body: JSON.stringify(root) })));
+    await visit(p, `/?uuid=${data.workflow.uuid}`);
+    assert.equal(await verdict(p), 'verified', await reason(p));
+  });
+
+  it('pins a trusted root chosen as a file', async () => {
+    const p = await page();
+    await visit(p, '/?view=log');
+    await Promise.all([
+      p.page.waitForEvent('load'),
+      p.page.setInputFiles('#pin-file', { name: 'trusted_root.json', mimeType: 'application/json', buffer: Buffer.from(servedRoot) }),
+    ]);
+    await settled(p.page);
+    assert.match(await text(p, 'div[data-trust="pinned"]'), /In use: Pinned: the trusted_root\.json you saved in this browser/);
+    await visit(p, `/?uuid=${data.workflow.uuid}`);
+    assert.equal(await verdict(p), 'verified', await reason(p));
+    assert.equal(await p.page.locator('.trust').getAttribute('data-trust'), 'pinned');
   });
 
   const tampered = async (name: string, change: (doc: Json, id: string) => void, expect: RegExp, shot?: string): Promise<void> => {
@@ -200,5 +258,28 @@ describe('search UI: the entry view and verification in the browser', { skip: SK
     const badges = await p.page.locator('.result .badge').evaluateAll((els) => els.map((e) => e.getAttribute('data-verdict')));
     assert.deepEqual(badges, ['failed', 'verified']);
     assert.match((await p.page.locator('.result .badge').first().getAttribute('title')) ?? '', /SET does not verify/);
+  });
+
+  it('a checkpoint with a wrong key hint fails in a list even after the genuine one was verified', async () => {
+    const p = await page((pg) =>
+      pg.route('**/api/v1/log/entries/retrieve', async (route: Route) => {
+        const res = await route.fetch();
+        const list = (await res.json()) as Json[];
+        // The second entry: no SET (so only the checkpoint can prove it), and the same
+        // checkpoint as the first but with its key hint changed; the signature bytes stay.
+        const second = Object.values(list[1] as Json)[0] as Json[string];
+        delete (second.verification as Partial<Json[string]['verification']>).signedEntryTimestamp;
+        second.verification.inclusionProof.checkpoint = second.verification.inclusionProof.checkpoint.replace(/^(\u2014 \S+ )(\S+)$/m, (_m, head: string, b64: string) => {
+          const raw = Buffer.from(b64, 'base64');
+          raw[0] = (raw[0] as number) ^ 0xff;
+          return `${head}${raw.toString('base64')}`;
+        });
+        await route.fulfill({ response: res, json: list });
+      }),
+    );
+    await visit(p, `/?subject=${encodeURIComponent(WORKFLOW)}`);
+    const badges = await p.page.locator('.result .badge').evaluateAll((els) => els.map((e) => e.getAttribute('data-verdict')));
+    assert.deepEqual(badges, ['verified', 'failed']);
+    assert.match((await p.page.locator('.result .badge').last().getAttribute('title')) ?? '', /key hint/);
   });
 });

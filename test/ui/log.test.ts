@@ -9,7 +9,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { launchBrowser, OpenedPages, screenshot, settled, SKIP_BROWSER, type UiPage } from './helpers/browser.js';
-import { Seeder } from './helpers/seed.js';
+import { Seeder, throwawayIssuer } from './helpers/seed.js';
 
 describe('search UI: the log page and consistency checks', { skip: SKIP_BROWSER }, () => {
   let server: TestServer;
@@ -21,7 +21,7 @@ describe('search UI: the log page and consistency checks', { skip: SKIP_BROWSER 
   before(async () => {
     browser = await launchBrowser();
     server = await startTestServer();
-    const seeder = new Seeder(server.url);
+    const seeder = new Seeder(server.url, throwawayIssuer()); // bare-key entries only: no certificate is issued
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const signer = { key: privateKey, pem: publicKey.export({ type: 'spki', format: 'pem' }) as string };
     for (let i = 0; i < 3; i++) await seeder.hashedrekord(signer, `artifact ${i}`);

@@ -22,7 +22,7 @@ describe('search UI: finding entries', { skip: SKIP_BROWSER }, () => {
   before(async () => {
     browser = await launchBrowser();
     server = await startTestServer();
-    data = await seedAll(server.url);
+    data = await seedAll(server.url, server.dataDir);
   });
   after(async () => {
     await browser?.close();

@@ -7,6 +7,7 @@ import { base64ToBytes, fromUtf8 } from '../../src/core/bytes.js';
 import { decodeBody, parseBodyJson } from '../../src/core/body.js';
 import { verifyEntry, type EntryVerification, type Expected } from '../../src/core/verify-entry.js';
 import type { Entry } from '../api.js';
+import { nobleCrypto } from '../noble-crypto.js';
 import { code, details, errorBox, fields, h, link, pre } from '../dom.js';
 import { absoluteTime, relativeTime, unixTime } from '../format.js';
 import type { TrustAnchor } from '../trust-source.js';
@@ -17,7 +18,8 @@ export type TrustResult = { trust: TrustAnchor } | { error: string };
 
 export function verify(e: Entry, trust: TrustResult, expected: Expected = {}): EntryVerification | { error: string } {
   if ('error' in trust) return { error: `Could not load the log key to verify against: ${trust.error}` };
-  return verifyEntry(e.id, e.entry, trust.trust.logs, expected);
+  const { logs, trustedRoot } = trust.trust;
+  return verifyEntry(e.id, e.entry, { logs, trustedRoot, crypto: nobleCrypto, expected });
 }
 
 export function timeView(seconds: number): HTMLElement {

@@ -15,7 +15,7 @@ export async function homeView(trust: Promise<TrustResult>): Promise<HTMLElement
     h(
       'p',
       {},
-      'Find entries by email, artifact hash, Git commit, identity, UUID or log index. Every entry you open is verified in your browser — its signed entry timestamp, inclusion proof and checkpoint — against the log key, not taken on the server’s word. ',
+      'Find entries by email, artifact hash, Git commit, identity, UUID or log index. Every entry you open is verified in your browser — its signed entry timestamp, inclusion proof and checkpoint against the log key, and its signer’s certificate against the trusted CA — not taken on the server’s word. Pin a trusted root you obtained out of band on the Log page, or the keys are only the server’s own. ',
       link({ view: 'log' }, 'Check the log’s consistency'),
       '.',
     ),

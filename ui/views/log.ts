@@ -3,10 +3,12 @@
  * this browser) and a consistency check from a size the user saw before to the head
  * (GET /api/v1/log/proof, verified against the head checkpoint's root; rekor-api.md §1.5).
  */
-import { toHex } from '../../src/core/bytes.js';
-import { parseCheckpoint, verifyCheckpointSignature, type Checkpoint } from '../../src/core/checkpoint.js';
-import { checkConsistency, needsOldRoot, parseOldSize, parseRootHash } from '../../src/core/consistency.js';
-import { hexToBytes } from '../../src/core/bytes.js';
+import { hexToBytes, toHex } from '../../src/core/bytes.js';
+import { parseCheckpoint, type Checkpoint } from '../../src/core/checkpoint.js';
+import { verifyConsistency } from '../../src/core/merkle.js';
+import { verifyLogCheckpoint } from '../../src/core/verify-entry.js';
+import { needsOldRoot, parseOldSize, parseRootHash } from '../consistency-input.js';
+import { errorHeading } from '../errors.js';
 import { getConsistencyProof, getLogInfo, type LogInfo } from '../api.js';
 import { code, errorBox, fields, h, pre } from '../dom.js';
 import type { TrustAnchor } from '../trust-source.js';
@@ -27,7 +29,7 @@ function verifyHead(info: LogInfo, trust: TrustResult): Head {
     const reasons: string[] = [];
     for (const log of trust.trust.logs) {
       try {
-        verifyCheckpointSignature(cp, { logId: hexToBytes(log.logIdHex), point: log.key.keyBytes, name: log.host });
+        verifyLogCheckpoint(cp, log);
         if (cp.size !== info.treeSize || toHex(cp.rootHash) !== info.rootHash.toLowerCase()) {
           return { info, error: `The signed checkpoint (size ${cp.size}, root ${toHex(cp.rootHash)}) does not match the reported tree (size ${info.treeSize}, root ${info.rootHash}).` };
         }
@@ -61,16 +63,16 @@ async function consistencyResult(head: Head, fromText: string, rootText: string)
     size = parseOldSize(fromText, cp.size);
     root = parseRootHash(rootText);
   } catch (err) {
-    return errorBox('Check the input', (err as Error).message);
+    return errorBox(errorHeading(err), (err as Error).message);
   }
   try {
     // A power-of-two tree's root is not part of its proof: take the server's word for it here,
     // and let the proof confirm it (a wrong root cannot hash up to the signed head root).
     const claimed = !root && needsOldRoot(size) && size < cp.size ? hexToBytes((await getConsistencyProof(size, size)).rootHash) : undefined;
     const proof = await getConsistencyProof(size, cp.size);
-    const r = checkConsistency(size, root ?? claimed, cp.size, cp.rootHash, proof.hashes);
+    const oldRoot = verifyConsistency(size, cp.size, root ?? claimed, cp.rootHash, proof.hashes.map(hexToBytes));
     const rootNote = root ? 'the root you entered' : 'computed from the proof: compare it with the checkpoint you saved';
-    return verdict(true, 'Consistent', `The head (size ${r.headSize}, root ${r.headRootHex}) extends the tree of size ${r.oldSize} with root ${r.oldRootHex} (${rootNote}). Proof of ${proof.hashes.length} hashes checked in your browser.`);
+    return verdict(true, 'Consistent', `The head (size ${cp.size}, root ${toHex(cp.rootHash)}) extends the tree of size ${size} with root ${toHex(oldRoot)} (${rootNote}). Proof of ${proof.hashes.length} hashes checked in your browser.`);
   } catch (err) {
     return fail((err as Error).message);
   }

@@ -13,13 +13,15 @@ import { sanLink } from './certificate.js';
 import { timeView, verify, type TrustResult } from './entry.js';
 import { verdictBadge } from './verification.js';
 
-function identity(body: DecodedBody): Child {
+/** Who signed, as the certificate says; marked when nothing vouches for it. */
+function identity(body: DecodedBody, v: ReturnType<typeof verify>): Child {
+  const unverified = !('error' in v) && v.identity.status === 'not-verified';
   const verifiers = body.kind === 'hashedrekord' ? [body.signature.verifier] : body.kind === 'other' ? [] : body.signatures.map((s) => s.verifier);
   const items = verifiers.flatMap((v) => {
     const leaf = v.certificates[0];
     if (leaf) {
       const issuer = leaf.fulcio.find((f) => f.arc === 8) ?? leaf.fulcio.find((f) => f.arc === 1);
-      return [h('span', {}, ...leaf.san.map(sanLink), issuer ? h('span', { class: 'muted' }, ` via ${issuer.value}`) : '')];
+      return [h('span', {}, ...leaf.san.map(sanLink), issuer ? h('span', { class: 'muted' }, ` via ${issuer.value}`) : '', unverified ? h('strong', { class: 'identity-unverified' }, ' (identity NOT verified)') : '')];
     }
     return v.publicKey ? [h('span', {}, `${v.publicKey.description} key `, code(v.publicKey.sha256.slice(0, 16) + '…'))] : [];
   });
@@ -34,6 +36,7 @@ export function resultCard(e: Entry, trust: TrustResult): HTMLElement {
   } catch {
     body = undefined;
   }
+  const verification = verify(e, trust);
   const hash = body?.kind === 'hashedrekord' ? body.hash : body?.kind === 'dsse' || body?.kind === 'intoto' ? body.payloadHash : undefined;
   return h(
     'li',
@@ -45,12 +48,12 @@ export function resultCard(e: Entry, trust: TrustResult): HTMLElement {
       ' ',
       h('span', { class: 'kind' }, body ? (body.kind === 'other' ? body.name : body.kind) : 'unreadable body'),
       ' ',
-      verdictBadge(verify(e, trust)),
+      verdictBadge(verification),
     ),
     fields([
       ['UUID', code(uuid)],
       ['Integrated', timeView(e.entry.integratedTime)],
-      ['Identity', body ? identity(body) : undefined],
+      ['Identity', body ? identity(body, verification) : undefined],
       [body?.kind === 'hashedrekord' ? 'Artifact hash' : 'Payload hash', hashLink(hash)],
     ], 'fields compact'),
   );

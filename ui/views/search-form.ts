@@ -3,7 +3,8 @@
  * before anything is fetched; a problem is shown next to the field (aria-invalid, and the
  * message is the field's description), never only in the console.
  */
-import { ATTRIBUTES, InputError, parseSearch, type Attribute } from '../query.js';
+import { UiError } from '../errors.js';
+import { ATTRIBUTES, parseSearch, type Attribute } from '../query.js';
 import { h } from '../dom.js';
 
 export interface SearchForm {
@@ -43,7 +44,7 @@ export function searchForm(navigate: (params: Record<string, string>) => void): 
       clearError();
       navigate({ [search.attribute]: input.value.trim() });
     } catch (err) {
-      if (!(err instanceof InputError)) throw err;
+      if (!(err instanceof UiError && err.code === 'bad-search')) throw err;
       error.textContent = err.message;
       input.setAttribute('aria-invalid', 'true');
       input.focus();

@@ -1,17 +1,22 @@
 /**
  * Entries for the browser tests, logged through the live API like any client would: Fulcio-
- * profile certificates (a throwaway CA from src/ca, the real leaf builder, an embedded SCT)
- * for an email identity and a GitHub-workflow identity with every 1.3.6.1.4.1.57264.1.x
- * extension, a gitsign-style commit signature, a DSSE in-toto attestation, and a bare key.
+ * profile certificates (issued with the test server's own CA and CT log key, read from its data
+ * directory, through the real leaf builder, with an embedded SCT) for an email identity and a
+ * GitHub-workflow identity with every 1.3.6.1.4.1.57264.1.x extension, a gitsign-style commit
+ * signature, a DSSE in-toto attestation, and a bare key; and, from a throwaway CA the trusted
+ * root does not list, a forged certificate for alice, as anyone may log one.
  */
-import { createHash, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { generateCaChain } from '../../../src/ca/ca-chain.js';
-import { caFromPem, type CaMaterial } from '../../../src/ca/ca-keys.js';
+import { caFromPem, loadOrCreateCa, type CaMaterial } from '../../../src/ca/ca-keys.js';
 import { precertEntry } from '../../../src/ct/ct-submission.js';
 import type { San, SigstoreExtension } from '../../../src/ca/extensions.js';
 import { LeafDraft } from '../../../src/ca/leaf-certificate.js';
-import { toPem } from '../../../src/ca/pem.js';
+import { toPem } from '../../../src/core/pem.js';
 import { CtLogSigner, serializeSctList } from '../../../src/ct/sct.js';
+import { CT_KEY_FILE } from '../../../src/server.js';
 
 export const ISSUER = 'https://token.actions.githubusercontent.com';
 export const ALICE = 'alice@example.com';
@@ -44,13 +49,28 @@ export const WORKFLOW_EXTENSIONS: SigstoreExtension[] = [
   utf8(24, 'repo:octo-org/octo-repo:ref:refs/heads/main'),
 ];
 
+/** The CA and CT log key a Sealhouse data directory holds (what its trusted_root.json lists). */
+export async function serverIssuer(dataDir: string): Promise<{ ca: CaMaterial; ctKey: KeyObject }> {
+  const ca = await loadOrCreateCa(join(dataDir, 'ca'));
+  return { ca, ctKey: createPrivateKey(readFileSync(join(dataDir, CT_KEY_FILE), 'utf8')) };
+}
+
+/** A CA and CT log nobody trusts: what a forger has. */
+export function throwawayIssuer(): { ca: CaMaterial; ctKey: KeyObject } {
+  const g = generateCaChain();
+  return {
+    ca: caFromPem(toPem(g.intermediate) + toPem(g.root), g.intermediateKey.export({ type: 'pkcs8', format: 'pem' }) as string),
+    ctKey: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey,
+  };
+}
+
 export class Seeder {
   private readonly ca: CaMaterial;
-  private readonly ct = new CtLogSigner(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey);
+  private readonly ct: CtLogSigner;
 
-  constructor(private readonly url: string) {
-    const g = generateCaChain();
-    this.ca = caFromPem(toPem(g.intermediate) + toPem(g.root), g.intermediateKey.export({ type: 'pkcs8', format: 'pem' }) as string);
+  constructor(private readonly url: string, issuer: { ca: CaMaterial; ctKey: KeyObject }) {
+    this.ca = issuer.ca;
+    this.ct = new CtLogSigner(issuer.ctKey);
   }
 
   /** A fresh key and a 10-minute Fulcio-profile leaf for it, with an embedded SCT. */
@@ -110,8 +130,8 @@ export interface Seeded {
 }
 
 /** The data set the search and entry tests share: more than a page of alice's entries (20 a page). */
-export async function seedAll(url: string, aliceCount = 23): Promise<Seeded> {
-  const s = new Seeder(url);
+export async function seedAll(url: string, dataDir: string, aliceCount = 23): Promise<Seeded> {
+  const s = new Seeder(url, await serverIssuer(dataDir));
   const alice = s.identity({ type: 'email', value: ALICE }, [raw(1, 'https://accounts.example.com'), utf8(8, 'https://accounts.example.com'), utf8(24, 'alice-1234')]);
   const aliceSigner = { key: alice.key, pem: alice.certPem };
   // One at a time, so their log order is the order written here.
@@ -127,4 +147,14 @@ export async function seedAll(url: string, aliceCount = 23): Promise<Seeded> {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const plainKey = await s.hashedrekord({ key: privateKey, pem: publicKey.export({ type: 'spki', format: 'pem' }) as string }, 'signed with a bare key');
   return { alice: aliceEntries, workflow, gitsign, dsse, plainKey };
+}
+
+/**
+ * alice@example.com in a certificate from a CA the trusted root does not list, logged as any
+ * Rekor allows: the log's checks pass, the identity must not.
+ */
+export async function logForgedAlice(url: string, artifact = 'not really alice'): Promise<Logged> {
+  const forger = new Seeder(url, throwawayIssuer());
+  const fake = forger.identity({ type: 'email', value: ALICE }, [raw(1, 'https://accounts.example.com'), utf8(8, 'https://accounts.example.com')]);
+  return forger.hashedrekord({ key: fake.key, pem: fake.certPem }, artifact);
 }
