@@ -15,6 +15,7 @@
 import { base64ToBytes, equalBytes, fromUtf8, hexToBytes } from '../bytes.js';
 import type { CoreCrypto, HashAlgorithm } from '../crypto.js';
 import { pemBlocksFromBase64 } from '../pem.js';
+import { readCertificate } from '../x509-raw.js';
 import type { Content, TlogEntry } from './bundle-json.js';
 import { PROTO_HASHES } from './bundle-json.js';
 import { BundleVerificationError, need } from './errors.js';
@@ -44,6 +45,19 @@ export function pae(payloadType: string, payload: Uint8Array): Uint8Array {
   return out;
 }
 
+/**
+ * A logged certificate names the signer when it is the bundle's certificate; for a key-signed
+ * bundle, when its key is the given key (the log recorded that key, wrapped in a certificate).
+ */
+function loggedCertificateIsSigner(der: Uint8Array, keys: SignerKeys): boolean {
+  if (keys.certificateDer !== undefined) return equalBytes(der, keys.certificateDer);
+  try {
+    return equalBytes(readCertificate(der).spki, keys.spki);
+  } catch {
+    return false;
+  }
+}
+
 function pemSigner(b64: string, keys: SignerKeys, path: string): void {
   let first;
   try {
@@ -51,7 +65,7 @@ function pemSigner(b64: string, keys: SignerKeys, path: string): void {
   } catch (err) {
     return r.fail(path, `not a PEM certificate or key: ${(err as Error).message}`);
   }
-  const same = first?.label === 'CERTIFICATE' ? keys.certificateDer !== undefined && equalBytes(first.der, keys.certificateDer) : first?.label === 'PUBLIC KEY' && equalBytes(first.der, keys.spki);
+  const same = first?.label === 'CERTIFICATE' ? loggedCertificateIsSigner(first.der, keys) : first?.label === 'PUBLIC KEY' && equalBytes(first.der, keys.spki);
   need(same, 'body-mismatch', `${path}: the logged ${first?.label.toLowerCase() ?? 'signer'} is not the bundle's signer`);
 }
 
@@ -59,7 +73,7 @@ function rawSigner(v: unknown, keys: SignerKeys, path: string): void {
   const o = r.object(v, path);
   if (o.x509Certificate !== undefined) {
     const der = r.bytes(r.object(o.x509Certificate, `${path}.x509Certificate`).rawBytes, `${path}.x509Certificate.rawBytes`);
-    need(keys.certificateDer !== undefined && equalBytes(der, keys.certificateDer), 'body-mismatch', `${path}: the logged certificate is not the bundle's certificate`);
+    need(loggedCertificateIsSigner(der, keys), 'body-mismatch', `${path}: the logged certificate is not the bundle's signer`);
   } else {
     const der = r.bytes(r.object(o.publicKey, `${path}.publicKey`).rawBytes, `${path}.publicKey.rawBytes`);
     need(equalBytes(der, keys.spki), 'body-mismatch', `${path}: the logged public key is not the bundle's signer`);

@@ -85,9 +85,16 @@ function artifactDigest(crypto: CoreCrypto, artifact: ArtifactInput, algorithm: 
   return artifact.digest;
 }
 
-/** A DSSE in-toto statement must name the artifact among its subjects. */
+/**
+ * A DSSE in-toto statement must name the artifact among its subjects; any other payload is
+ * itself what was signed, so the artifact must be the payload.
+ */
 function checkStatementSubject(crypto: CoreCrypto, payload: Uint8Array, payloadType: string, artifact: ArtifactInput): string {
-  need(payloadType === 'application/vnd.in-toto+json', 'artifact-mismatch', `the DSSE payload type ${JSON.stringify(payloadType)} is not an in-toto statement, so it names no artifact`);
+  if (payloadType !== 'application/vnd.in-toto+json') {
+    const same = 'bytes' in artifact ? equalBytes(artifact.bytes, payload) : equalBytes(artifact.digest.value, crypto.digest(artifact.digest.algorithm, payload));
+    need(same, 'artifact-mismatch', `the artifact is not the DSSE payload (type ${JSON.stringify(payloadType)}, not an in-toto statement)`);
+    return `the artifact is the DSSE payload (${payloadType})`;
+  }
   let statement: { subject?: { name?: string; digest?: Record<string, string> }[] };
   try {
     statement = JSON.parse(fromUtf8(payload)) as typeof statement;
@@ -175,12 +182,22 @@ export function verifyBundle(bundle: unknown, opts: VerifyBundleOptions): Bundle
   }
 
   // RFC 3161 timestamps over the signature bytes.
+  // A token that does not verify proves nothing and is not counted (as in sigstore-go and
+  // sigstore-python); it fails the bundle only when no other time is verified.
   const signatureBytes = b.content.signature;
+  let tokenFailure: BundleVerificationError | undefined;
   for (const token of b.rfc3161) {
-    const t = verifyTimestampToken(crypto, token, signatureBytes, root);
-    timestamps.push({ kind: 'rfc3161', time: t.time, by: t.by });
-    checks.push(`an RFC 3161 timestamp by ${t.by} dates the signature at ${t.time.toISOString()}`);
+    try {
+      const t = verifyTimestampToken(crypto, token, signatureBytes, root);
+      timestamps.push({ kind: 'rfc3161', time: t.time, by: t.by });
+      checks.push(`an RFC 3161 timestamp by ${t.by} dates the signature at ${t.time.toISOString()}`);
+    } catch (err) {
+      if (!(err instanceof BundleVerificationError)) throw err;
+      tokenFailure ??= err;
+      checks.push(`an RFC 3161 timestamp was not counted: ${err.message}`);
+    }
   }
+  if (timestamps.length === 0 && tokenFailure) throw tokenFailure;
   need(timestamps.length > 0, 'timestamp-missing', 'no verified time: the bundle has neither a signed entry timestamp nor an RFC 3161 timestamp');
   // A Rekor v2 entry carries no integrated time: its log key must have been valid when the
   // timestamps say the entry was made.

@@ -47,6 +47,14 @@ const CASES: Case[] = [
   { bundle: 'python/bundle_cve_2022_36056.txt.sigstore', artifact: 'python/bundle_cve_2022_36056.txt', root: 'staging', identity: { subjectRegExp: /./, issuerRegExp: /./ }, refused: 'body-mismatch' },
   { bundle: 'python/bundle_invalid_version.txt.sigstore', artifact: 'python/bundle_invalid_version.txt', root: 'staging', identity: id('x', 'y'), refused: 'media-type' },
   { bundle: 'python/bundle_no_checkpoint.txt.sigstore', artifact: 'python/bundle_no_checkpoint.txt', root: 'staging', identity: id('x', 'y'), refused: 'tlog-missing' },
+  // sigstore-js (packages/verify test fixtures): public-good entries, v0.1 and v0.3, Rekor v1 and v2
+  { bundle: 'js/v1-message-cert.sigstore.json', artifact: 'js/artifact.txt', root: 'production', identity: id('brian@dehamer.com', GITHUB_OAUTH), timestamps: 'set' },
+  { bundle: 'js/v1-dsse-intoto.sigstore.json', artifact: 'js/artifact.txt', root: 'production', identity: id('brian@dehamer.com', GITHUB_OAUTH), timestamps: 'set' },
+  { bundle: 'js/v1-dsse-dsse.sigstore.json', artifact: 'js/artifact.txt', root: 'production', identity: id('brian@dehamer.com', GITHUB_OAUTH), timestamps: 'set' },
+  { bundle: 'js/v3-dsse-dssev002.sigstore.json', artifact: 'js/artifact.txt', root: 'production', identity: id('brian@dehamer.com', GITHUB_OAUTH), timestamps: 'rfc3161' },
+  { bundle: 'js/v3-message-hashedrekordv002.sigstore.json', artifact: 'js/artifact.txt', root: 'production', identity: id('brian@dehamer.com', GITHUB_OAUTH), timestamps: 'rfc3161' },
+  // A TSA-only bundle with no log entry: clients require one log entry by default.
+  { bundle: 'js/v3-message-cert.sigstore.json', artifact: 'js/artifact.txt', root: 'production', identity: id('brian@dehamer.com', GITHUB_OAUTH), refused: 'tlog-missing' },
   // sigstore-java: one signer per key type, all on production
   ...['PKIX_ECDSA_P256_SHA_256', 'PKIX_ECDSA_P384_SHA_384', 'PKIX_ECDSA_P521_SHA_512', 'PKIX_RSA_PKCS1V15_2048_SHA256', 'PKIX_RSA_PKCS1V15_3072_SHA256', 'PKIX_RSA_PKCS1V15_4096_SHA256'].map(
     (k): Case => ({ bundle: `java/${k}.sigstore.json`, artifact: 'java/artifact.txt', root: 'production', identity: id(CONFORMANCE_SA, GOOGLE), timestamps: 'set' }),
@@ -91,6 +99,20 @@ for (const c of CASES) {
     assert.ok(result.checks.some((line) => line.includes('embedded SCT')), 'the SCT was checked');
   });
 }
+
+test('sigstore-js: a timestamp from a TSA the root does not list is not counted; the SET still dates the signature', () => {
+  const r = verifyBundle(json('js/v1-message-cert.sigstore.json'), { crypto: nodeCrypto, trustedRoot: ROOTS.production, artifact: { bytes: read('js/artifact.txt') }, identity: id('brian@dehamer.com', GITHUB_OAUTH) });
+  assert.deepEqual(r.timestamps.map((t) => t.kind), ['set']);
+  assert.ok(r.checks.some((c) => c.startsWith('an RFC 3161 timestamp was not counted')));
+});
+
+test('sigstore-js: a key-signed v0.1 bundle verifies with its key, and not with another', () => {
+  const key = Buffer.from(read('js/public-key.pem').toString('utf8').replace(/-----[A-Z ]+-----|\s/g, ''), 'base64');
+  const opts = { crypto: nodeCrypto, trustedRoot: ROOTS.production, artifact: { bytes: read('js/artifact.txt') } };
+  assert.deepEqual(verifyBundle(json('js/v1-message-key.sigstore.json'), { ...opts, publicKey: key }).signer, { kind: 'key' });
+  const other = Buffer.from(read('conformance/managed-key-wrong-key_fail/key.pub').toString('utf8').replace(/-----[A-Z ]+-----|\s/g, ''), 'base64');
+  assert.throws(() => verifyBundle(json('js/v1-message-key.sigstore.json'), { ...opts, publicKey: other }), (err: unknown) => err instanceof BundleVerificationError && err.code === 'public-key');
+});
 
 // cosign: an OCI attestation (DSSE, in-toto) whose subject is the image digest.
 test('cosign oci-attestation.sigstore.json verifies for its image digest against the production root', () => {
