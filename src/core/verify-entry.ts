@@ -125,9 +125,10 @@ export function verifyEntry(entryId: string, entry: LogEntryAnon, opts: VerifyEn
     return `SHA-256(0x00 ‖ body) = ${uuid}`;
   }));
 
-  const log = logs.find((l) => l.logIdHex === entry.logID?.toLowerCase());
+  const logId = typeof entry.logID === 'string' ? entry.logID.toLowerCase() : undefined;
+  const log = logs.find((l) => l.logIdHex === logId);
   checks.push(run('log-key', 'Signed by a trusted log key', () => {
-    if (!log) throw new Error(`the entry's log ID ${entry.logID} is not a trusted log (trusted: ${logs.map((l) => l.logIdHex).join(', ') || 'none'})`);
+    if (!log) throw new Error(`the entry's log ID ${String(entry.logID)} is not a trusted log (trusted: ${logs.map((l) => l.logIdHex).join(', ') || 'none'})`);
     const t = new Date(entry.integratedTime * 1000);
     if (log.validFrom && t < log.validFrom) throw new Error(`integrated at ${t.toISOString()}, before the key's validity start ${log.validFrom.toISOString()}`);
     if (log.validTo && t > log.validTo) throw new Error(`integrated at ${t.toISOString()}, after the key's validity end ${log.validTo.toISOString()}`);

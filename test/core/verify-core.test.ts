@@ -310,3 +310,27 @@ describe('entry verifier: only signed statements count', () => {
     assert.throws(() => logsFromTrustedRoot(root({ start, end: 'soon' })), /validFor\.end/);
   });
 });
+
+describe('entry verifier: malformed answers are reasons, never crashes', () => {
+  const [uuid, entry] = Object.entries(readVectorJson<Record<string, LogEntryAnon>>('rekor/entries/sigstore-python-no-signed-time.logentry.json'))[0] as [string, LogEntryAnon];
+  const proof = entry.verification?.inclusionProof;
+  assert.ok(proof);
+  const bad: [string, unknown][] = [
+    ['logID a number', { ...entry, logID: 42 }],
+    ['verification null', { ...entry, verification: null }],
+    ['hashes a string', { ...entry, verification: { inclusionProof: { ...proof, hashes: 'ab' } } }],
+    ['hashes with a non-hex string', { ...entry, verification: { inclusionProof: { ...proof, hashes: ['zz'] } } }],
+    ['treeSize a string', { ...entry, verification: { inclusionProof: { ...proof, treeSize: '7' } } }],
+    ['checkpoint a number', { ...entry, verification: { inclusionProof: { ...proof, checkpoint: 7 } } }],
+    ['rootHash missing', { ...entry, verification: { inclusionProof: { ...proof, rootHash: undefined } } }],
+    ['body a number', { ...entry, body: 5 }],
+    ['integratedTime a string', { ...entry, integratedTime: 'now' }],
+  ];
+  for (const [what, variant] of bad) {
+    it(`${what}: not verified, with a reason`, () => {
+      const v = verifyEntry(uuid, variant as LogEntryAnon, { logs: production, trustedRoot: productionRoot, crypto });
+      assert.equal(v.verified, false, what);
+      assert.ok(v.summary.length > 0);
+    });
+  }
+});
