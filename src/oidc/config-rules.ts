@@ -5,7 +5,7 @@
  * top two labels with the issuer host (so a config cannot mint identities in someone else's domain).
  */
 import { SealhouseError } from '../errors.js';
-import type { OidcIssuerConfig } from './config.js';
+import type { OidcIssuerConfig } from './issuer-config.js';
 import { spiffeTrustDomain } from './claims.js';
 import { quoteClaim } from './quote.js';
 import { issuerTooLong, MAX_ISSUER_BYTES } from './token-limits.js';

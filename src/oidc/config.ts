@@ -18,49 +18,10 @@ import { SealhouseError } from '../errors.js';
 import { extensionFieldOf, type ExtensionField, normalizeKey } from './fulcio-extensions.js';
 import { type CompiledTemplate, compileTemplate } from './template.js';
 import { validateIssuer } from './config-rules.js';
+import { ISSUER_TYPES, type CiIssuerMetadata, type FulcioConfig, type IssuerType, type OidcIssuerConfig } from './issuer-config.js';
 
-export const ISSUER_TYPES = [
-  'email',
-  'username',
-  'uri',
-  'spiffe',
-  'kubernetes',
-  'github-workflow',
-  'gitlab-pipeline',
-  'ci-provider',
-  'buildkite-job',
-  'codefresh-workflow',
-  'chainguard-identity',
-] as const;
-export type IssuerType = (typeof ISSUER_TYPES)[number];
-
-export interface OidcIssuerConfig {
-  readonly issuerUrl: string;
-  readonly clientId: string;
-  readonly type: IssuerType;
-  readonly ciProvider?: string;
-  readonly issuerClaim?: string;
-  readonly subjectDomain?: string;
-  readonly spiffeTrustDomain?: string;
-  readonly challengeClaim?: string;
-  readonly skipEmailVerification: boolean;
-  /** PEM of a CA that signs the issuer's TLS certificate (Fulcio `CACert`). */
-  readonly caCert?: string;
-}
-
-export interface CiIssuerMetadata {
-  readonly defaultTemplateValues: Readonly<Record<string, string>>;
-  readonly extensionTemplates: ReadonlyMap<ExtensionField, CompiledTemplate | string>;
-  readonly subjectAlternativeNameTemplate: CompiledTemplate | string;
-}
-
-export interface FulcioConfig {
-  /** Keyed by issuer URL, matched exactly against `iss`. */
-  readonly oidcIssuers: ReadonlyMap<string, OidcIssuerConfig>;
-  /** Keyed by the wildcard pattern. */
-  readonly metaIssuers: ReadonlyMap<string, { readonly pattern: RegExp; readonly issuer: OidcIssuerConfig }>;
-  readonly ciIssuerMetadata: ReadonlyMap<string, CiIssuerMetadata>;
-}
+// The parsed shapes live in issuer-config.ts, which the validation rules read without importing this parser.
+export { ISSUER_TYPES, type CiIssuerMetadata, type FulcioConfig, type IssuerType, type OidcIssuerConfig } from './issuer-config.js';
 
 type Obj = Record<string, unknown>;
 const bad = (why: string): SealhouseError => new SealhouseError('invalid_input', `OIDC issuer config: ${why}`);
