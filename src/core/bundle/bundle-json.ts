@@ -73,7 +73,7 @@ export function parseTlogEntry(v: unknown, path: string, version: BundleVersion)
     proof: proof
       ? {
           logIndex: r.int(proof.logIndex, `${path}.inclusionProof.logIndex`, 0),
-          treeSize: r.int(proof.treeSize, `${path}.inclusionProof.treeSize`),
+          treeSize: r.int(proof.treeSize, `${path}.inclusionProof.treeSize`, 0),
           rootHash: proof.rootHash === undefined ? undefined : r.bytes(proof.rootHash, `${path}.inclusionProof.rootHash`),
           hashes: r.optArray(proof.hashes, `${path}.inclusionProof.hashes`).map((h, i) => r.bytes(h, `${path}.inclusionProof.hashes[${i}]`)),
           checkpoint: cp ? r.string(cp.envelope, `${path}.inclusionProof.checkpoint.envelope`) : undefined,
