@@ -25,6 +25,17 @@ function covers(c: Certificate, at: Date): boolean {
   return c.notBefore.getTime() <= at.getTime() && at.getTime() <= c.notAfter.getTime();
 }
 
+/**
+ * Critical extensions a verifier must understand or refuse (RFC 5280 §4.2); the set Go's x509
+ * handles. Anything else critical, such as the CT poison of a precertificate, makes the
+ * certificate unusable: a precertificate is not a certificate.
+ */
+const UNDERSTOOD_CRITICAL = new Set(['2.5.29.15', '2.5.29.37', '2.5.29.19', '2.5.29.17', '2.5.29.30', '2.5.29.32', '2.5.29.36', '2.5.29.54', '2.5.29.35', '2.5.29.14']);
+
+function unhandledCritical(c: CertView): string | undefined {
+  return c.raw.extensions.find((e) => e.critical && !UNDERSTOOD_CRITICAL.has(e.oid))?.oid;
+}
+
 function leafProblem(leaf: CertView, purpose: LeafPurpose): string | undefined {
   if (leaf.isCa) return 'the signing certificate is a CA certificate';
   if (!leaf.cert.extKeyUsage.includes(purpose)) return `the leaf certificate's extended key usage (${leaf.cert.extKeyUsage.join(', ') || 'none'}) does not include ${purpose}`;
@@ -54,6 +65,10 @@ function pathThrough(crypto: CoreCrypto, leaf: CertView, authority: TrustedAutho
   // The path must end at the authority's anchor (the last certificate it lists).
   const anchor = pool[pool.length - 1];
   if (anchor && path[path.length - 1] !== anchor) return { code: 'certificate-chain', message: `the path does not end at ${authority.name}'s root` };
+  for (const c of path) {
+    const oid = unhandledCritical(c);
+    if (oid) return { code: 'certificate-usage', message: `${c === leaf ? 'the leaf certificate' : c.cert.subject} carries the critical extension ${oid}, which a verifier does not understand` };
+  }
   for (let i = 1; i < path.length; i++) {
     const ca = path[i] as CertView;
     if (!ca.isCa) return { code: 'certificate-usage', message: `issuer ${ca.cert.subject} is not a CA (basic constraints)` };

@@ -38,6 +38,7 @@ interface Spec {
   readonly eku?: Uint8Array[];
   readonly notBefore?: Date;
   readonly notAfter?: Date;
+  readonly extra?: Uint8Array[];
 }
 
 const name = (cn: string): Uint8Array => tlv(TAG.SEQUENCE, tlv(TAG.SET, tlv(TAG.SEQUENCE, OIDS.cn, utf8String(cn))));
@@ -49,6 +50,7 @@ function makeCert(s: Spec): Uint8Array {
     ext(OIDS.basicConstraints, true, tlv(TAG.SEQUENCE, ...(s.ca ? [TRUE, ...(s.pathLen !== undefined ? [unsignedInteger(Uint8Array.of(s.pathLen))] : [])] : []))),
     ext(OIDS.keyUsage, true, s.keyUsage ?? (s.ca ? KU_CERT_SIGN : KU_DIGITAL_SIGNATURE)),
     ...(s.eku ? [ext(OIDS.extKeyUsage, false, tlv(TAG.SEQUENCE, ...s.eku))] : []),
+    ...(s.extra ?? []),
   ];
   const spki = s.key.export({ format: 'der', type: 'spki' });
   const tbs = tlv(
@@ -123,6 +125,14 @@ describe('certificate path validation', () => {
   it('a self-signed leaf', () => {
     const self = pair();
     refused('certificate-chain', () => verifyCertificateChain(makeCert({ name: 'alice', issuer: { name: 'alice', key: self.privateKey }, key: self.publicKey, eku: [OIDS.codeSigning] }), good, AT, nodeCrypto));
+  });
+  it('a precertificate (critical CT poison) or any unknown critical extension', () => {
+    const poison = ext(hex('06 0a 2b 06 01 04 01 d6 79 02 04 03'), true, hex('05 00'));
+    refused('certificate-usage', () => verifyCertificateChain(leafCert({ extra: [poison] }), good, AT, nodeCrypto));
+    const unknown = ext(hex('06 03 2a 03 04'), true, hex('05 00'));
+    refused('certificate-usage', () => verifyCertificateChain(leafCert(), trustedRoot([intCert({ extra: [unknown] }), rootCert()]), AT, nodeCrypto));
+    // Not critical: ignored, as RFC 5280 allows.
+    assert.equal(verifyCertificateChain(leafCert({ extra: [ext(hex('06 03 2a 03 04'), false, hex('05 00'))] }), good, AT, nodeCrypto).chain.length, 3);
   });
   it('not a certificate', () => {
     refused('bundle-format', () => verifyCertificateChain(Uint8Array.of(0x30, 0x03, 0x02, 0x01, 0x01), good, AT, nodeCrypto));
