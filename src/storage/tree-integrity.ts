@@ -25,6 +25,8 @@ export class TreeIntegrityError extends SealhouseError {
       'unavailable',
       `the log accepts no new entries: tree ${detail.treeId} cannot be vouched for (${what}: ${detail.row} ` +
         `expected ${detail.expected}, found ${detail.found}); reads still work; run \`sealhouse fsck\``,
+      // Only an operator can fix this: tell clients to come back in minutes, not at once.
+      { retryAfterSeconds: 300 },
     );
     this.name = 'TreeIntegrityError';
     this.detail = detail;
