@@ -4,6 +4,8 @@
  * new failure mode is a new code here, never an ad-hoc status somewhere else.
  */
 
+import { CoreError } from './core/errors.js';
+
 export type ErrorCode =
   /** Input is well-formed JSON/text but semantically wrong (bad base64, wrong lengths, …). */
   | 'invalid_input'
@@ -67,4 +69,21 @@ export function assert(condition: unknown, message: string): asserts condition {
 
 export function isSealhouseError(err: unknown, code?: ErrorCode): err is SealhouseError {
   return err instanceof SealhouseError && (code === undefined || err.code === code);
+}
+
+/**
+ * src/core throws CoreErrors (it cannot import this file); they carry the same codes. Where
+ * core parses outside input for the server, the failure becomes the SealhouseError it means.
+ */
+export function fromCoreError(err: unknown): unknown {
+  return err instanceof CoreError ? new SealhouseError(err.code, err.message, { cause: err }) : err;
+}
+
+/** `fn()`, with a CoreError it throws turned into a SealhouseError (fromCoreError). */
+export function coreCall<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    throw fromCoreError(err);
+  }
 }

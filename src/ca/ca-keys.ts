@@ -11,14 +11,15 @@
 import { createPrivateKey, createPublicKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SealhouseError } from '../errors.js';
+import { bufferOf } from '../buffer-view.js';
+import { certificatesFromPem, pemBlocks, toPem } from '../core/pem.js';
+import { readCertificate, subjectKeyId } from '../core/x509-raw.js';
+import { coreCall, SealhouseError } from '../errors.js';
 import { checkKeyFileMode } from '../private-files.js';
 import { type CaGenerationOptions, generateCaChain } from './ca-chain.js';
 import { OID } from './extensions.js';
 import type { IssuingCa } from './leaf-certificate.js';
-import { certificatesFromPem, pemBlocks, toPem } from './pem.js';
 import { acceptPublicKey } from './public-key.js';
-import { parseCertificate, subjectKeyId } from './x509-raw.js';
 
 export interface CaMaterial extends IssuingCa {
   /** The issuing certificate (chain[0]), DER. */
@@ -35,7 +36,7 @@ const fail = (message: string): SealhouseError => new SealhouseError('malformed_
 const KEY_LABELS = new Set(['PRIVATE KEY', 'EC PRIVATE KEY', 'RSA PRIVATE KEY', 'ENCRYPTED PRIVATE KEY']);
 
 function parsePrivateKey(keyPem: string, passphrase?: string): KeyObject {
-  const blocks = pemBlocks(keyPem, 'CA private key').filter((b) => KEY_LABELS.has(b.label));
+  const blocks = coreCall(() => pemBlocks(keyPem, { what: 'CA private key', allowNone: true })).filter((b) => KEY_LABELS.has(b.label));
   const [block] = blocks;
   if (blocks.length !== 1 || !block) throw fail('CA private key: expected exactly one PKCS#8, SEC1 or PKCS#1 PEM block');
   try {
@@ -59,7 +60,7 @@ function checkChain(certs: X509Certificate[]): void {
 
 /** Validate and assemble CA material from PEM text: the chain starts with the issuing certificate. */
 export function caFromPem(chainPem: string, keyPem: string, passphrase?: string, now: Date = new Date()): CaMaterial {
-  const chain = certificatesFromPem(chainPem, 'CA certificate chain');
+  const chain = coreCall(() => certificatesFromPem(chainPem, 'CA certificate chain')).map(bufferOf);
   let certs: X509Certificate[];
   try {
     certs = chain.map((der) => new X509Certificate(der));
@@ -68,7 +69,7 @@ export function caFromPem(chainPem: string, keyPem: string, passphrase?: string,
   }
   checkChain(certs);
   const issuing = certs[0] as X509Certificate;
-  const raw = parseCertificate(chain[0] as Buffer);
+  const raw = coreCall(() => readCertificate(chain[0] as Buffer));
   const privateKey = parsePrivateKey(keyPem, passphrase);
   if (!createPublicKey(privateKey).equals(issuing.publicKey)) throw fail('CA private key does not match the issuing certificate');
   try {
@@ -82,15 +83,16 @@ export function caFromPem(chainPem: string, keyPem: string, passphrase?: string,
   if (chain.length > 1 && !(issuing.keyUsage ?? []).includes(OID.codeSigning)) {
     throw fail('issuing intermediate must have ExtendedKeyUsage codeSigning (as Fulcio requires)');
   }
-  const ski = subjectKeyId(raw);
+  const skiBytes = coreCall(() => subjectKeyId(raw));
+  const ski = skiBytes === undefined ? undefined : bufferOf(skiBytes);
   if (!ski) throw fail('issuing certificate has no SubjectKeyIdentifier; sigstore clients chain leaves by AKI → SKI');
   const notAfter = new Date(issuing.validTo);
   if (notAfter <= now) throw fail(`issuing certificate expired at ${notAfter.toISOString()}`);
   return {
-    certificate: raw.der,
-    subject: raw.subject,
+    certificate: bufferOf(raw.der),
+    subject: bufferOf(raw.subject),
     subjectKeyId: ski,
-    spki: raw.spki,
+    spki: bufferOf(raw.spki),
     privateKey,
     notAfter,
     chain,

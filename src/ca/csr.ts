@@ -11,8 +11,9 @@
 import { verify } from 'node:crypto';
 import * as pkijs from 'pkijs';
 import { SealhouseError } from '../errors.js';
-import { children, readOnly, TAG } from './der.js';
-import { pemBlocks } from './pem.js';
+import { bufferOf } from '../buffer-view.js';
+import { children, readOne, TAG } from '../core/der.js';
+import { pemBlocks } from '../core/pem.js';
 import { type AcceptedKey, acceptSpki } from './public-key.js';
 
 export const INVALID_CSR = 'The certificate signing request could not be parsed';
@@ -46,13 +47,13 @@ function csrDer(input: string | Uint8Array): Buffer {
   if (!text.includes('-----BEGIN')) text = Buffer.from(text.trim(), 'base64').toString('latin1');
   let blocks;
   try {
-    blocks = pemBlocks(text, 'CSR').filter((b) => b.label === 'CERTIFICATE REQUEST' || b.label === 'NEW CERTIFICATE REQUEST');
+    blocks = pemBlocks(text, { what: 'CSR', allowNone: true }).filter((b) => b.label === 'CERTIFICATE REQUEST' || b.label === 'NEW CERTIFICATE REQUEST');
   } catch {
     throw unparsable('malformed PEM');
   }
   const [block] = blocks;
   if (!block) throw unparsable('no CERTIFICATE REQUEST PEM block found');
-  return block.der;
+  return bufferOf(block.der);
 }
 
 export function verifyCsr(input: string | Uint8Array): CsrProof {
@@ -62,13 +63,13 @@ export function verifyCsr(input: string | Uint8Array): CsrProof {
   let algorithmOid: string;
   let signature: Buffer;
   try {
-    readOnly(der, TAG.SEQUENCE, 'CertificationRequest');
+    readOne(der, TAG.SEQUENCE, 'CertificationRequest');
     const csr = pkijs.CertificationRequest.fromBER(der);
     info = Buffer.from(csr.tbsView);
     // CertificationRequestInfo ::= SEQUENCE { version, subject, subjectPKInfo, [0] attributes }
-    const spkiTlv = children(info, readOnly(info, TAG.SEQUENCE, 'CertificationRequestInfo'))[2];
+    const spkiTlv = children(readOne(info, TAG.SEQUENCE, 'CertificationRequestInfo'), 'CertificationRequestInfo')[2];
     if (!spkiTlv) throw new Error('no subjectPKInfo');
-    spki = info.subarray(spkiTlv.start, spkiTlv.end);
+    spki = bufferOf(spkiTlv.raw);
     algorithmOid = csr.signatureAlgorithm.algorithmId;
     signature = Buffer.from(csr.signatureValue.valueBlock.valueHexView);
   } catch {

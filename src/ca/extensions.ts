@@ -10,8 +10,9 @@
 import { createHash } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { SealhouseError } from '../errors.js';
-import { children, contentOf, derUtf8String, readOnly, TAG, tlv } from './der.js';
+import { coreCall, SealhouseError } from '../errors.js';
+import { children, readOne } from '../core/der.js';
+import { derUtf8String, TAG, tlv } from './der.js';
 import type { San, SigstoreExtension } from '../oidc/principal.js';
 import { sanUriProblem } from '../oidc/san-values.js';
 import { encodeOid } from './x509-sign.js';
@@ -50,10 +51,9 @@ const schemaBytes = (o: { toSchema(): asn1js.AsnType }): Buffer => Buffer.from(o
 
 /** RFC 5280 §4.2.1.2 method 1: SHA-1 of the subjectPublicKey BIT STRING value (what Go and Fulcio use). */
 export function keyIdentifier(spki: Buffer): Buffer {
-  const top = readOnly(spki, TAG.SEQUENCE, 'SubjectPublicKeyInfo');
-  const bits = children(spki, top)[1];
+  const bits = coreCall(() => children(readOne(spki, TAG.SEQUENCE, 'SubjectPublicKeyInfo'), 'SubjectPublicKeyInfo'))[1];
   if (!bits || bits.tag !== TAG.BIT_STRING) throw new SealhouseError('invalid_input', 'malformed SubjectPublicKeyInfo');
-  return createHash('sha1').update(contentOf(spki, bits).subarray(1)).digest();
+  return createHash('sha1').update(bits.value.subarray(1)).digest();
 }
 
 /** KeyUsage BIT STRING: leaf = digitalSignature (bit 0), CA = keyCertSign (5) + cRLSign (6). */

@@ -9,9 +9,9 @@
  * construction, which is what the CT signature and every verifier depend on (reference §3.3).
  */
 import type { KeyObject } from 'node:crypto';
-import { assert } from '../errors.js';
+import { assert, coreCall } from '../errors.js';
 import { type Clock, systemClock } from './clock.js';
-import { readOnly, TAG } from './der.js';
+import { readOne, TAG } from '../core/der.js';
 import {
   authorityKeyIdExt,
   ctPoisonExt,
@@ -75,7 +75,7 @@ export class LeafDraft {
   private readonly alg: SignatureAlgorithm;
 
   constructor(ca: IssuingCa, req: LeafRequest, clock: Clock = systemClock) {
-    readOnly(req.publicKey, TAG.SEQUENCE, 'SubjectPublicKeyInfo');
+    coreCall(() => readOne(req.publicKey, TAG.SEQUENCE, 'SubjectPublicKeyInfo'));
     this.key = ca.privateKey;
     this.alg = signatureAlgorithmFor(ca.privateKey);
     this.serial = randomSerial();

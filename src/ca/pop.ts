@@ -7,6 +7,8 @@
  * Default verifiers: P-256/SHA-256, P-384/SHA-384, P-521/SHA-512 (ASN.1 DER signatures),
  * RSA PKCS#1 v1.5 SHA-256, Ed25519 pure.
  */
+import { bufferOf } from '../buffer-view.js';
+import { tryDecodeBase64 } from '../core/base64.js';
 import { constants, type KeyObject, verify } from 'node:crypto';
 import { SealhouseError } from '../errors.js';
 import { INVALID_SIGNATURE, verifyCsr } from './csr.js';
@@ -51,8 +53,9 @@ function decodeSignature(sig: string | Uint8Array): Buffer {
   if (sig instanceof Uint8Array) return Buffer.from(sig);
   if (typeof sig !== 'string') throw new SealhouseError('invalid_input', `${INVALID_SIGNATURE}: proof of possession must be base64 text`);
   const s = sig.trim();
-  if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(s)) throw new SealhouseError('invalid_input', `${INVALID_SIGNATURE}: proof of possession is not base64`);
-  return Buffer.from(s, /[-_]/.test(s) ? 'base64url' : 'base64');
+  const bytes = tryDecodeBase64(s, 'protojson');
+  if (bytes === undefined) throw new SealhouseError('invalid_input', `${INVALID_SIGNATURE}: proof of possession is not base64`);
+  return bufferOf(bytes);
 }
 
 function verifyDefault(accepted: AcceptedKey, message: Buffer, signature: Buffer): boolean {

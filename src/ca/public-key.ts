@@ -8,7 +8,8 @@
 import type { KeyObject } from 'node:crypto';
 import { checkSpki, keyObjectOf, UNCOMPRESSED_ONLY } from '../entries/spki-check.js';
 import { SealhouseError } from '../errors.js';
-import { pemBlocks } from './pem.js';
+import { pemBlocks } from '../core/pem.js';
+import { bufferOf } from '../buffer-view.js';
 
 export const INVALID_PUBLIC_KEY = 'The public key supplied in the request could not be parsed';
 export const INSECURE_PUBLIC_KEY = 'The public key supplied in the request is insecure';
@@ -89,7 +90,7 @@ export function parsePublicKey(input: string | Uint8Array): AcceptedKey {
   if (text.includes('-----BEGIN')) {
     let blocks;
     try {
-      blocks = pemBlocks(text, 'public key');
+      blocks = pemBlocks(text, { what: 'public key', allowNone: true });
     } catch {
       throw new SealhouseError('invalid_input', `${INVALID_PUBLIC_KEY}: malformed PEM`);
     }
@@ -97,7 +98,7 @@ export function parsePublicKey(input: string | Uint8Array): AcceptedKey {
     if (blocks.length !== 1 || !block || block.label !== 'PUBLIC KEY') {
       throw new SealhouseError('invalid_input', `${INVALID_PUBLIC_KEY}: expected exactly one PUBLIC KEY PEM block`);
     }
-    return acceptSpki(block.der);
+    return acceptSpki(bufferOf(block.der));
   }
   if (typeof input !== 'string') {
     return acceptSpki(Buffer.from(input));

@@ -39,6 +39,8 @@ export interface PemOptions {
   readonly strict?: boolean;
   /** Return [] instead of throwing when the text holds no block (key files with comments). */
   readonly allowNone?: boolean;
+  /** What blocks the caller wants, for the "no PEM block found" message. */
+  readonly expected?: string;
 }
 
 const BEGIN = '-----BEGIN ';
@@ -83,11 +85,11 @@ export function pemBlocks(text: string, opts: PemOptions = {}): PemBlock[] {
     const body = text.slice(bodyStart, end.start);
     if (body.includes(':')) throw new PemError(`${what}: PEM headers (encrypted or legacy PEM) are not supported`);
     const der = tryDecodeBase64(body, 'pem');
-    if (der === undefined) throw new PemError(`${what}: the ${label} block does not contain valid base64`);
+    if (der === undefined) throw new PemError(`${what}: PEM block "${label}" does not contain valid base64`);
     blocks.push({ label, der });
     pos = end.end;
   }
-  if (blocks.length === 0 && opts.allowNone !== true) throw new PemError(`${what}: no PEM block found`);
+  if (blocks.length === 0 && opts.allowNone !== true) throw new PemError(`${what}: no PEM block found${opts.expected === undefined ? '' : ` (expected ${opts.expected})`}`);
   if (strict && text.slice(pos).trim().length > 0) throw new PemError(`${what}: unexpected data after the last PEM block`);
   return blocks;
 }

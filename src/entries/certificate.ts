@@ -6,7 +6,9 @@
  * https://www.rfc-editor.org/rfc/rfc5280#section-4.1
  */
 import { X509Certificate } from 'node:crypto';
-import { contents, decodeOid, decodeTime, readChildren, readWhole, TAG, type Tlv } from './der.js';
+import { bufferOf } from '../buffer-view.js';
+import { readOne, TAG } from '../core/der.js';
+import { readCertificate } from '../core/x509-raw.js';
 import { entryError } from './fields.js';
 import { checkSpki, type CheckedSpki } from './spki-check.js';
 
@@ -23,43 +25,26 @@ export interface ParsedCertificate {
   extensions: Map<string, Buffer>;
 }
 
-function parseExtensions(der: Buffer, wrapper: Tlv): Map<string, Buffer> | undefined {
-  const [seq] = readChildren(der, wrapper) ?? [];
-  if (seq === undefined || seq.tag !== TAG.SEQUENCE) return undefined;
-  const out = new Map<string, Buffer>();
-  for (const ext of readChildren(der, seq) ?? []) {
-    const parts = readChildren(der, ext);
-    const oidTlv = parts?.[0];
-    const valueTlv = parts?.[parts.length - 1];
-    if (oidTlv?.tag !== TAG.OID || valueTlv?.tag !== TAG.OCTET_STRING) return undefined;
-    const oid = decodeOid(contents(der, oidTlv));
-    if (oid === undefined) return undefined;
-    out.set(oid, contents(der, valueTlv));
-  }
-  return out;
-}
-
-/** Parses one DER certificate; `what` names the field for error messages. */
-export function parseCertificate(der: Buffer, what: string): ParsedCertificate {
+/**
+ * One DER certificate, read by core/x509-raw.ts (the one X.509 reader) and only then handed to
+ * node:crypto's X509Certificate for chain checks; `what` names the field for error messages.
+ */
+export function loadCertificate(der: Buffer, what: string): ParsedCertificate {
   const bad = (why: string): Error => entryError(`${what}: invalid certificate: ${why}`);
-  const cert = readWhole(der, TAG.SEQUENCE);
-  if (cert === undefined) throw bad('not a single well-formed DER structure');
-  const tbs = readChildren(der, cert)?.[0];
-  const fields = tbs?.tag === TAG.SEQUENCE ? readChildren(der, tbs) : undefined;
-  if (fields === undefined) throw bad('malformed TBSCertificate');
-  const rest = fields[0]?.tag === 0xa0 ? fields.slice(1) : fields; // optional [0] version
-  const [, , , validity, , spki, ...optional] = rest;
-  const times = validity?.tag === TAG.SEQUENCE ? readChildren(der, validity) : undefined;
-  const notBefore = times?.[0] === undefined ? undefined : decodeTime(der, times[0]);
-  const notAfter = times?.[1] === undefined ? undefined : decodeTime(der, times[1]);
-  if (notBefore === undefined || notAfter === undefined) throw bad('malformed validity period');
-  if (spki?.tag !== TAG.SEQUENCE) throw bad('missing SubjectPublicKeyInfo');
-  const extWrapper = optional.find((t) => t.tag === 0xa3);
-  const extensions = extWrapper === undefined ? new Map<string, Buffer>() : parseExtensions(der, extWrapper);
-  if (extensions === undefined) throw bad('malformed extensions');
-  const spkiDer = Buffer.from(der.subarray(spki.start, spki.end));
+  try {
+    readOne(der, TAG.SEQUENCE, 'certificate');
+  } catch {
+    throw bad('not a single well-formed DER structure');
+  }
+  let raw;
+  try {
+    raw = readCertificate(der);
+  } catch (err) {
+    throw bad((err as Error).message);
+  }
+  const spki = bufferOf(raw.spki);
   // Before X509Certificate: a hostile key (the EC point at infinity) aborts Node once inspected.
-  const verdict = checkSpki(spkiDer);
+  const verdict = checkSpki(spki);
   if (!verdict.ok) throw bad(`public key: ${verdict.reason}`);
   let x509: X509Certificate;
   try {
@@ -67,7 +52,8 @@ export function parseCertificate(der: Buffer, what: string): ParsedCertificate {
   } catch (err) {
     throw entryError(`${what}: invalid certificate: ${(err as Error).message}`, err);
   }
-  return { der, x509, spki: spkiDer, key: verdict.key, notBefore, notAfter, extensions };
+  const extensions = new Map(raw.extensions.map((e) => [e.oid, bufferOf(e.value)] as const));
+  return { der, x509, spki, key: verdict.key, notBefore: raw.notBefore.getTime(), notAfter: raw.notAfter.getTime(), extensions };
 }
 
 /**

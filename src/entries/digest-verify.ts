@@ -9,10 +9,11 @@
  * Both back ends get identical normalised input, so they accept exactly the same signatures
  * (test/entries/digest-verify.test.ts checks this on a shared corpus).
  */
+import { bufferOf } from '../buffer-view.js';
+import { children, readOne, TAG } from '../core/der.js';
 import type { DigestAlgorithm } from './algorithms.js';
 import { verifyEcdsaJs, verifyEd25519phJs, verifyRsaJs } from './digest-verify-js.js';
 import { parseEcdsaSignature, toDer } from './ecdsa-signature.js';
-import { contents, readChildren, readWhole, TAG } from './der.js';
 import type { PublicKeyInfo } from './keys.js';
 import { nativeVerifier } from './native-verify.js';
 
@@ -27,9 +28,11 @@ export function defaultBackend(): 'native' | 'js' {
 /** The SEC1 point inside an EC SubjectPublicKeyInfo (its BIT STRING minus the unused-bits octet). */
 function ecPoint(key: PublicKeyInfo): Buffer {
   if (key.ecPoint !== undefined) return key.ecPoint;
-  const seq = readWhole(key.spki, TAG.SEQUENCE);
-  const bits = seq === undefined ? undefined : readChildren(key.spki, seq)?.[1];
-  key.ecPoint = bits?.tag === TAG.BIT_STRING ? contents(key.spki, bits).subarray(1) : Buffer.alloc(0);
+  try {
+    key.ecPoint = bufferOf(children(readOne(key.spki, TAG.SEQUENCE, 'SubjectPublicKeyInfo'), 'SubjectPublicKeyInfo')[1]?.value.subarray(1) ?? new Uint8Array(0));
+  } catch {
+    key.ecPoint = Buffer.alloc(0);
+  }
   return key.ecPoint;
 }
 

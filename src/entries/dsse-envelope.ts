@@ -10,9 +10,8 @@
  * the key, and a P-384/P-521 signature made with SHA-384/SHA-512 is also accepted.
  */
 import { constants, verify, type KeyObject } from 'node:crypto';
-import { decodeBase64Lenient } from './encoding.js';
 import { parseEcdsaSignature, toDer } from './ecdsa-signature.js';
-import { entryError, isJsonObject } from './fields.js';
+import { base64Field, entryError, isJsonObject } from './fields.js';
 import type { PublicKeyInfo } from './keys.js';
 
 export interface DsseSignature {
@@ -55,11 +54,11 @@ export function parseEnvelopeJson(text: string, what: string): DsseEnvelope {
   const signatures = sigs.map((s, i) => {
     if (!isJsonObject(s)) throw entryError(`${what}: signatures[${i}] must be an object`);
     const sig = optionalText(s, 'sig', `${what}: signatures[${i}]`);
-    return { sig, bytes: decodeBase64Lenient(sig, `${what}: signatures[${i}].sig`), keyid: optionalText(s, 'keyid', `${what}: signatures[${i}]`) };
+    return { sig, bytes: base64Field(sig, `${what}: signatures[${i}].sig`, 'dsse'), keyid: optionalText(s, 'keyid', `${what}: signatures[${i}]`) };
   });
   return {
     payloadType: optionalText(raw, 'payloadType', what),
-    payload: decodeBase64Lenient(optionalText(raw, 'payload', what), `${what}: payload`),
+    payload: base64Field(optionalText(raw, 'payload', what), `${what}: payload`, 'dsse'),
     signatures,
   };
 }

@@ -12,9 +12,8 @@ import { sha256 } from '../merkle/hash.js';
 import { makeCanonicalEntry } from './canonical.js';
 import { checkSignatureCount, checkVerifierCount, parseEnvelopeJson } from './dsse-envelope.js';
 import { matchSignatures } from './dsse-verify-pool.js';
-import { decodeBase64 } from './encoding.js';
 import type { CanonicalEntry, EntryOptions, EntryType } from './entry-type.js';
-import { asObject, entryError, hashObject, requiredArray, requiredObject, requiredString, schemaError, type JsonObject } from './fields.js';
+import { asObject, base64Field, entryError, hashObject, type JsonObject, requiredArray, requiredObject, requiredString, schemaError } from './fields.js';
 import { inTotoIndexKeys, verifierIndexKeys } from './index-keys.js';
 import { parseVerifierMaterial, type VerifierMaterial } from './keys.js';
 
@@ -51,7 +50,7 @@ async function fromProposedContent(content: JsonObject): Promise<CanonicalEntry>
   const verifiers = verifierList.map((v, i) => {
     const path = `spec.proposedContent.verifiers[${i}]`;
     if (typeof v !== 'string') throw schemaError(path, 'must be of type string');
-    return parseVerifierMaterial(decodeBase64(v, path), `verifier ${i + 1}`);
+    return parseVerifierMaterial(base64Field(v, path), `verifier ${i + 1}`);
   });
   const env = parseEnvelopeJson(envelopeText, 'DSSE envelope');
   if (env.signatures.length === 0) throw entryError('DSSE envelope must contain 1 or more signatures');
@@ -76,7 +75,7 @@ function fromCanonicalFields(spec: JsonObject): CanonicalEntry {
     const verifierText = requiredString(item, 'verifier', `spec.signatures[${i}]`);
     return {
       signature: requiredString(item, 'signature', `spec.signatures[${i}]`),
-      verifier: parseVerifierMaterial(decodeBase64(verifierText, `spec.signatures[${i}].verifier`), `verifier ${i + 1}`),
+      verifier: parseVerifierMaterial(base64Field(verifierText, `spec.signatures[${i}].verifier`), `verifier ${i + 1}`),
     };
   });
   return finish(signatures, envelopeHash, payloadHash, []);

@@ -5,7 +5,9 @@
  * signatures; high-S values are kept (Go and OpenSSL emit them about half the time).
  * https://www.rfc-editor.org/rfc/rfc5480#appendix-A · https://www.rfc-editor.org/rfc/rfc3279#section-2.2.3
  */
-import { contents, readChildren, readWhole, TAG } from './der.js';
+import { bufferOf } from '../buffer-view.js';
+import { children, positiveInteger, readOne, TAG } from '../core/der.js';
+import { tlv, unsignedInteger } from '../core/der-writer.js';
 import type { EcdsaCurve } from './keys.js';
 
 export const CURVE_ORDER: Record<EcdsaCurve, bigint> = {
@@ -26,18 +28,14 @@ function toBigInt(bytes: Uint8Array): bigint {
 }
 
 function strictDer(sig: Buffer): EcdsaSignature | undefined {
-  const seq = readWhole(sig, TAG.SEQUENCE);
-  const parts = seq === undefined ? undefined : readChildren(sig, seq);
-  if (parts?.length !== 2) return undefined;
-  const ints: bigint[] = [];
-  for (const part of parts) {
-    const v = contents(sig, part);
-    if (part.tag !== TAG.INTEGER || v.length === 0) return undefined;
-    // Negative, or a leading zero that is not needed: not DER.
-    if (((v[0] as number) & 0x80) !== 0 || (v[0] === 0 && v.length > 1 && ((v[1] as number) & 0x80) === 0)) return undefined;
-    ints.push(toBigInt(v));
+  try {
+    const parts = children(readOne(sig, TAG.SEQUENCE, 'ECDSA-Sig-Value'), 'ECDSA-Sig-Value');
+    if (parts.length !== 2) return undefined;
+    // Negative, zero, or a leading zero that is not needed: not DER (zero is out of range anyway).
+    return { r: toBigInt(positiveInteger(parts[0], 'r')), s: toBigInt(positiveInteger(parts[1], 's')) };
+  } catch {
+    return undefined;
   }
-  return { r: ints[0] as bigint, s: ints[1] as bigint };
 }
 
 /** (r, s) from DER or raw `r‖s`, or undefined when it is neither or out of range for `curve`. */
@@ -53,19 +51,14 @@ export function parseEcdsaSignature(sig: Buffer, curve: EcdsaCurve): EcdsaSignat
   return parsed;
 }
 
-function derInteger(value: bigint): Buffer {
-  let hex = value.toString(16);
-  if (hex.length % 2) hex = `0${hex}`;
-  const bytes = Buffer.from(hex, 'hex');
-  const body = ((bytes[0] as number) & 0x80) !== 0 ? Buffer.concat([Buffer.from([0]), bytes]) : bytes;
-  return Buffer.concat([Buffer.from([TAG.INTEGER, body.length]), body]);
+function magnitude(value: bigint): Buffer {
+  const hex = value.toString(16);
+  return Buffer.from(hex.length % 2 ? `0${hex}` : hex, 'hex');
 }
 
 /** Canonical DER ECDSA-Sig-Value (what OpenSSL verifies). */
 export function toDer(sig: EcdsaSignature): Buffer {
-  const body = Buffer.concat([derInteger(sig.r), derInteger(sig.s)]);
-  const len = body.length < 0x80 ? Buffer.from([body.length]) : Buffer.from([0x81, body.length]);
-  return Buffer.concat([Buffer.from([TAG.SEQUENCE]), len, body]);
+  return bufferOf(tlv(TAG.SEQUENCE, unsignedInteger(magnitude(sig.r)), unsignedInteger(magnitude(sig.s))));
 }
 
 /** Fixed-width `r‖s` (what @noble/curves calls the compact format). */

@@ -4,6 +4,8 @@
  * handlers (rekor-api.md §1.0); meaning errors are `invalid_input` (HTTP 400) prefixed
  * `error processing entry:` as Rekor's createLogEntry does (rekor-api.md §1.6 step 1).
  */
+import { decodeBase64 } from '../core/base64.js';
+import { bufferOf } from '../buffer-view.js';
 import { SealhouseError } from '../errors.js';
 
 export type JsonObject = Record<string, unknown>;
@@ -73,4 +75,33 @@ export function hashObject(
     throw schemaError(`${path}.${key}.algorithm`, `should be one of [${allowed.join(' ')}]`);
   }
   return { algorithm, value: requiredString(obj, 'value', `${path}.${key}`) };
+}
+
+/**
+ * A base64 field as Rekor's Go decoder reads it (core/base64.ts): `go-std` for every `format:
+ * byte` field (standard, padded, CR/LF ignored), `dsse` where DSSE allows either alphabet.
+ */
+export function base64Field(text: string, what: string, policy: 'go-std' | 'dsse' = 'go-std'): Buffer {
+  try {
+    return bufferOf(decodeBase64(text, policy, what));
+  } catch (err) {
+    throw entryError((err as Error).message, err);
+  }
+}
+
+const HEX = /^[0-9a-fA-F]*$/;
+
+export function hexField(text: string, what: string): Buffer {
+  if (!HEX.test(text)) {
+    const bad = /[^0-9a-fA-F]/.exec(text);
+    throw entryError(`${what} is not valid hex: illegal character ${JSON.stringify(bad?.[0] ?? '')} at offset ${bad?.index ?? 0}`);
+  }
+  if (text.length % 2 !== 0) throw entryError(`${what} is not valid hex: odd length ${text.length}`);
+  return Buffer.from(text, 'hex');
+}
+
+/** A SHA-256 digest in hex (any case), as the `value` of a `{algorithm: "sha256"}` hash object. */
+export function checkSha256Hex(text: string, what: string): void {
+  if (text.length !== 64) throw entryError(`invalid value for ${what}: sha256 digest must be 64 hex characters, got ${text.length}`);
+  hexField(text, `invalid value for ${what}: sha256 digest`);
 }

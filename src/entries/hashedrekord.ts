@@ -17,9 +17,8 @@ import {
 import { makeCanonicalEntry } from './canonical.js';
 import { verifyChain } from './certificate.js';
 import { verifyDigest } from './digest-verify.js';
-import { decodeBase64, decodeHex } from './encoding.js';
 import type { CanonicalEntry, EntryOptions, EntryType } from './entry-type.js';
-import { asObject, entryError, hashObject, requiredObject, requiredString } from './fields.js';
+import { asObject, base64Field, entryError, hashObject, hexField, requiredObject, requiredString } from './fields.js';
 import { verifierIndexKeys } from './index-keys.js';
 import { describeKey, parseVerifierMaterial } from './keys.js';
 
@@ -38,11 +37,11 @@ function canonicalizeV001(specValue: unknown, opts: EntryOptions): CanonicalEntr
   if (hash.value.length !== expected) {
     throw entryError(`invalid value for hash: ${alg} digest must be ${expected} hex characters, got ${hash.value.length}`);
   }
-  const digest = decodeHex(hash.value, `invalid value for hash: ${alg} digest`);
+  const digest = hexField(hash.value, `invalid value for hash: ${alg} digest`);
   if (sigText.length === 0) throw entryError('missing signature: spec.signature.content is empty');
   if (keyText.length === 0) throw entryError('missing public key: spec.signature.publicKey.content is empty');
-  const sig = decodeBase64(sigText, 'spec.signature.content');
-  const material = parseVerifierMaterial(decodeBase64(keyText, 'spec.signature.publicKey.content'), 'public key');
+  const sig = base64Field(sigText, 'spec.signature.content');
+  const material = parseVerifierMaterial(base64Field(keyText, 'spec.signature.publicKey.content'), 'public key');
 
   const key = material.key;
   if (key.algorithm === 'ed25519' && alg !== 'sha512') {

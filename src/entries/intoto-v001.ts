@@ -12,9 +12,8 @@
 import { sha256 } from '../merkle/hash.js';
 import { makeCanonicalEntry } from './canonical.js';
 import { pae, parseEnvelopeJson, verifyMessage } from './dsse-envelope.js';
-import { checkSha256Hex, decodeBase64 } from './encoding.js';
 import type { CanonicalEntry, EntryOptions, EntryType } from './entry-type.js';
-import { asObject, entryError, hashObject, optionalString, requiredObject, requiredString } from './fields.js';
+import { asObject, base64Field, checkSha256Hex, entryError, hashObject, optionalString, requiredObject, requiredString } from './fields.js';
 import { inTotoIndexKeys, verifierIndexKeys } from './index-keys.js';
 import { describeKey, parseVerifierMaterial } from './keys.js';
 
@@ -27,7 +26,7 @@ function canonicalizeV001(specValue: unknown, opts: EntryOptions): CanonicalEntr
   const content = requiredObject(spec, 'content', 'spec');
   const envelopeText = optionalString(content, 'envelope', 'spec.content') ?? '';
   if (keyText.length === 0) throw entryError('missing public key in intoto v0.0.1 entry');
-  const material = parseVerifierMaterial(decodeBase64(keyText, 'spec.publicKey'), 'public key');
+  const material = parseVerifierMaterial(base64Field(keyText, 'spec.publicKey'), 'public key');
 
   let hash: string;
   let payloadHash: string | undefined;

@@ -13,9 +13,8 @@ import { sha256 } from '../merkle/hash.js';
 import { makeCanonicalEntry } from './canonical.js';
 import { checkSignatureCount } from './dsse-envelope.js';
 import { matchSignatures } from './dsse-verify-pool.js';
-import { checkSha256Hex, decodeBase64, decodeBase64Lenient } from './encoding.js';
 import type { CanonicalEntry, EntryOptions, EntryType } from './entry-type.js';
-import { asObject, entryError, hashObject, optionalString, requiredArray, requiredObject, requiredString } from './fields.js';
+import { asObject, base64Field, checkSha256Hex, entryError, hashObject, optionalString, requiredArray, requiredObject, requiredString } from './fields.js';
 import { inTotoIndexKeys, verifierIndexKeys } from './index-keys.js';
 import { parseVerifierMaterial } from './keys.js';
 
@@ -34,8 +33,8 @@ async function canonicalizeV002(specValue: unknown, opts: EntryOptions): Promise
     const path = `spec.content.envelope.signatures[${i}]`;
     const item = asObject(raw, path);
     const keyid = optionalString(item, 'keyid', path) ?? '';
-    const sigOuter = decodeBase64(requiredString(item, 'sig', path), `${path}.sig`);
-    const keyBytes = decodeBase64(requiredString(item, 'publicKey', path), `${path}.publicKey`);
+    const sigOuter = base64Field(requiredString(item, 'sig', path), `${path}.sig`);
+    const keyBytes = base64Field(requiredString(item, 'publicKey', path), `${path}.publicKey`);
     if (sigOuter.length === 0) throw entryError(`missing signature content in ${path}.sig`);
     if (keyBytes.length === 0) throw entryError(`missing publicKey content in ${path}.publicKey`);
     const sigText = sigOuter.toString('latin1');
@@ -44,7 +43,7 @@ async function canonicalizeV002(specValue: unknown, opts: EntryOptions): Promise
       sigOuter,
       keyBytes,
       sig: sigText,
-      bytes: decodeBase64Lenient(sigText, `${path}.sig (inner base64)`),
+      bytes: base64Field(sigText, `${path}.sig (inner base64)`, 'dsse'),
       material: parseVerifierMaterial(keyBytes, `${path}.publicKey`),
     };
   });
@@ -57,8 +56,8 @@ async function canonicalizeV002(specValue: unknown, opts: EntryOptions): Promise
   let payloadHash = clientPayloadHash?.value;
   let extraKeys: string[] = [];
   if (payloadText.length > 0) {
-    const payloadB64 = decodeBase64(payloadText, 'spec.content.envelope.payload').toString('latin1');
-    const payload = decodeBase64(payloadB64, 'spec.content.envelope.payload (inner base64)');
+    const payloadB64 = base64Field(payloadText, 'spec.content.envelope.payload').toString('latin1');
+    const payload = base64Field(payloadB64, 'spec.content.envelope.payload (inner base64)');
     // Signature i is tried with its own key first (the default hint), so honest input costs one check each.
     await matchSignatures({ payloadType, payload, signatures: signatures.map((s) => ({ sig: s.sig, bytes: s.bytes, keyid: s.keyid })) }, signatures.map((s) => s.material));
     payloadHash = sha256(payload).toString('hex');

@@ -7,10 +7,11 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { SealhouseError } from '../errors.js';
-import { parseCertificate, type ParsedCertificate } from './certificate.js';
-import { readWhole, TAG } from './der.js';
+import { bufferOf } from '../buffer-view.js';
+import { readOne, TAG } from '../core/der.js';
+import { pemBlocks, toPem } from '../core/pem.js';
+import { loadCertificate, type ParsedCertificate } from './certificate.js';
 import { entryError } from './fields.js';
-import { encodePem, parsePemBlocks } from './pem.js';
 import { checkSpki, keyObjectOf, type CheckedSpki } from './spki-check.js';
 
 export type EcdsaCurve = 'P-256' | 'P-384' | 'P-521';
@@ -76,7 +77,11 @@ export function toKeyInfo(checked: CheckedSpki, what: string): PublicKeyInfo {
 }
 
 function parseSpki(der: Buffer, what: string): PublicKeyInfo {
-  if (readWhole(der, TAG.SEQUENCE) === undefined) throw keyError(what, 'PUBLIC KEY is not well-formed DER');
+  try {
+    readOne(der, TAG.SEQUENCE, 'PUBLIC KEY');
+  } catch {
+    throw keyError(what, 'PUBLIC KEY is not well-formed DER');
+  }
   const verdict = checkSpki(der);
   if (!verdict.ok) throw verdict.unsupported ? entryError(`${what}: ${verdict.reason}`) : keyError(what, `PUBLIC KEY could not be parsed: ${verdict.reason}`);
   const info = toKeyInfo(verdict.key, what);
@@ -91,26 +96,31 @@ function certificateKey(cert: ParsedCertificate, what: string): PublicKeyInfo {
 
 /** Parses PEM bytes (already base64-decoded from the entry); `what` names the field. */
 export function parseVerifierMaterial(pemBytes: Buffer, what: string): VerifierMaterial {
-  const blocks = parsePemBlocks(pemBytes.toString('latin1').trim(), what);
+  let blocks;
+  try {
+    blocks = pemBlocks(pemBytes.toString('latin1').trim(), { what, strict: true, expected: 'PUBLIC KEY or CERTIFICATE' });
+  } catch (err) {
+    throw entryError((err as Error).message, err);
+  }
   const first = blocks[0];
-  if (blocks.length === 1 && first?.type === 'PUBLIC KEY') {
-    const key = parseSpki(first.der, what);
-    return { form: 'key', canonicalPem: encodePem('PUBLIC KEY', key.spki), key, certificates: [] };
+  if (blocks.length === 1 && first?.label === 'PUBLIC KEY') {
+    const key = parseSpki(bufferOf(first.der), what);
+    return { form: 'key', canonicalPem: toPem(key.spki, 'PUBLIC KEY'), key, certificates: [] };
   }
   if (blocks.length > MAX_CHAIN) {
     throw entryError(`${what}: certificate chain has ${blocks.length} PEM blocks (at most ${MAX_CHAIN} allowed)`);
   }
-  const other = blocks.find((b) => b.type !== 'CERTIFICATE');
+  const other = blocks.find((b) => b.label !== 'CERTIFICATE');
   if (other !== undefined) {
     const expected = blocks.length === 1 ? 'PUBLIC KEY or CERTIFICATE' : 'only CERTIFICATE blocks in a chain';
-    throw entryError(`${what}: cannot handle PEM type "${other.type}" (expected ${expected})`);
+    throw entryError(`${what}: cannot handle PEM type "${other.label}" (expected ${expected})`);
   }
-  const certificates = blocks.map((b, i) => parseCertificate(b.der, blocks.length === 1 ? what : `${what} (certificate ${i + 1})`));
+  const certificates = blocks.map((b, i) => loadCertificate(bufferOf(b.der), blocks.length === 1 ? what : `${what} (certificate ${i + 1})`));
   const leaf = certificates[0];
   if (leaf === undefined) throw entryError(`${what}: no certificate found`);
   return {
     form: certificates.length === 1 ? 'certificate' : 'chain',
-    canonicalPem: certificates.map((c) => encodePem('CERTIFICATE', c.der)).join(''),
+    canonicalPem: certificates.map((c) => toPem(c.der, 'CERTIFICATE')).join(''),
     key: certificateKey(leaf, what),
     certificates,
   };

@@ -5,7 +5,8 @@
  * https://www.rfc-editor.org/rfc/rfc5280#section-4.2.1.6 · fulcio-and-clients.md §2.2
  */
 import type { ParsedCertificate } from './certificate.js';
-import { contents, decodeOid, readChildren, readTlv, readWhole, TAG } from './der.js';
+import { bufferOf } from '../buffer-view.js';
+import { children, decodeOid, readOne, TAG, type Tlv } from '../core/der.js';
 import { entryError } from './fields.js';
 
 const SAN_OID = '2.5.29.17';
@@ -36,16 +37,19 @@ export function subjectAltNames(cert: ParsedCertificate): string[] {
   const ext = cert.extensions.get(SAN_OID);
   if (ext === undefined) return [];
   const bad = (): Error => entryError('certificate has a malformed subjectAltName extension');
-  const seq = readWhole(ext, TAG.SEQUENCE);
-  const names = seq === undefined ? undefined : readChildren(ext, seq);
-  if (names === undefined) throw bad();
+  let names: Tlv[];
+  try {
+    names = children(readOne(ext, TAG.SEQUENCE, 'subjectAltName'), 'subjectAltName');
+  } catch {
+    throw bad();
+  }
   const dns: string[] = [];
   const email: string[] = [];
   const ip: string[] = [];
   const uri: string[] = [];
   const other: string[] = [];
   for (const name of names) {
-    const value = contents(ext, name);
+    const value = bufferOf(name.value);
     switch (name.tag) {
       case 0x81: email.push(value.toString('latin1')); break;
       case 0x82: dns.push(value.toString('latin1')); break;
@@ -55,17 +59,28 @@ export function subjectAltNames(cert: ParsedCertificate): string[] {
         ip.push(formatIp(value));
         break;
       case 0xa0: {
-        // OtherName ::= SEQUENCE { type-id OID, value [0] EXPLICIT ANY }, here IMPLICIT-tagged.
-        const [oidTlv, wrapped] = readChildren(ext, name) ?? [];
-        if (oidTlv?.tag !== TAG.OID || wrapped?.tag !== 0xa0) throw bad();
-        if (decodeOid(contents(ext, oidTlv)) !== FULCIO_USERNAME_OID) break;
-        const inner = readTlv(ext, wrapped.contentStart, wrapped.end);
-        if (inner?.tag !== TAG.UTF8_STRING || inner.end !== wrapped.end) throw bad();
-        other.push(contents(ext, inner).toString('utf8'));
+        const username = otherNameUsername(name);
+        if (username === null) throw bad();
+        if (username !== undefined) other.push(username);
         break;
       }
       default: break; // directoryName, x400Address, …: not indexed by Rekor
     }
   }
   return [...dns, ...email, ...ip, ...uri, ...other];
+}
+
+/**
+ * OtherName ::= SEQUENCE { type-id OID, value [0] EXPLICIT ANY }, here IMPLICIT-tagged [0]:
+ * the Fulcio username (a UTF8String), undefined for another type, null when malformed.
+ */
+function otherNameUsername(name: Tlv): string | undefined | null {
+  try {
+    const [oidTlv, wrapped] = children(name, 'otherName');
+    if (oidTlv?.tag !== TAG.OID || wrapped?.tag !== 0xa0) return null;
+    if (decodeOid(oidTlv.value) !== FULCIO_USERNAME_OID) return undefined;
+    return bufferOf(readOne(wrapped.value, TAG.UTF8_STRING, 'otherName value').value).toString('utf8');
+  } catch {
+    return null;
+  }
 }

@@ -13,7 +13,8 @@
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { contents, decodeOid, readChildren, readWhole, TAG, type Tlv } from './der.js';
+import { bufferOf } from '../buffer-view.js';
+import { children, decodeOid, positiveInteger, readOne, TAG, type Tlv } from '../core/der.js';
 import { parseCanonicalEcSpki } from './ec-spki.js';
 import type { EcdsaCurve } from './keys.js';
 
@@ -36,7 +37,6 @@ export type SpkiVerdict = { readonly ok: true; readonly key: CheckedSpki } | { r
 export const MAX_RSA_BITS = 8192;
 const MAX_RSA_EXPONENT = 2 ** 31 - 1; // Go's crypto/rsa limit
 
-const NULL_TAG = 0x05;
 const EC_PUBLIC_KEY = '1.2.840.10045.2.1';
 const RSA_ENCRYPTION = '1.2.840.113549.1.1.1';
 const ED25519 = '1.3.101.112';
@@ -62,19 +62,14 @@ export const UNCOMPRESSED_ONLY = 'EC keys must be encoded with a named curve and
 const broken = (reason: string): SpkiVerdict => ({ ok: false, unsupported: false, reason });
 const refused = (reason: string): SpkiVerdict => ({ ok: false, unsupported: true, reason });
 
-/** A DER INTEGER's magnitude; undefined when negative or not minimally encoded (X.690 §8.3.2). */
-function positiveInteger(buf: Buffer, tlv: Tlv | undefined): Buffer | undefined {
-  if (tlv?.tag !== TAG.INTEGER) return undefined;
-  const v = contents(buf, tlv);
-  if (v.length === 0 || (v[0] as number) & 0x80) return undefined; // empty or negative
-  if (v[0] !== 0) return v;
-  // A leading zero only where the next byte would otherwise read as a sign bit; zero itself is not positive.
-  return v.length > 1 && ((v[1] as number) & 0x80) !== 0 ? v.subarray(1) : undefined;
-}
-
 function checkEc(der: Buffer, params: Tlv | undefined, point: Buffer): SpkiVerdict {
   if (params?.tag !== TAG.OID) return refused(UNCOMPRESSED_ONLY);
-  const oid = decodeOid(contents(der, params)) ?? '?';
+  let oid = '?';
+  try {
+    oid = decodeOid(params.value, 'EC curve');
+  } catch {
+    // an undecodable curve OID is refused below like any unknown curve
+  }
   const curve = NAMED_CURVES[oid];
   if (curve === undefined) return refused(`unsupported ECDSA curve ${OTHER_CURVES[oid] ?? oid} (use P-256, P-384 or P-521)`);
   if (point.length === 1 && point[0] === 0) return broken('the EC point is the point at infinity');
@@ -87,12 +82,17 @@ function checkEc(der: Buffer, params: Tlv | undefined, point: Buffer): SpkiVerdi
 }
 
 function checkRsa(der: Buffer, params: Tlv | undefined, key: Buffer): SpkiVerdict {
-  if (params?.tag !== NULL_TAG || params.end - params.contentStart !== 0) return broken('an RSA key needs NULL algorithm parameters');
-  const seq = readWhole(key, TAG.SEQUENCE);
-  const parts = seq === undefined ? undefined : readChildren(key, seq);
-  const n = positiveInteger(key, parts?.[0]);
-  const e = positiveInteger(key, parts?.[1]);
-  if (parts?.length !== 2 || n === undefined || e === undefined) return broken('malformed RSAPublicKey (needs positive minimal INTEGERs n and e)');
+  if (params?.tag !== TAG.NULL || params.value.length !== 0) return broken('an RSA key needs NULL algorithm parameters');
+  let n: Buffer;
+  let e: Buffer;
+  try {
+    const parts = children(readOne(key, TAG.SEQUENCE, 'RSAPublicKey'), 'RSAPublicKey');
+    if (parts.length !== 2) throw new Error('two INTEGERs');
+    n = bufferOf(positiveInteger(parts[0], 'modulus'));
+    e = bufferOf(positiveInteger(parts[1], 'exponent'));
+  } catch {
+    return broken('malformed RSAPublicKey (needs positive minimal INTEGERs n and e)');
+  }
   const bits = n.length * 8 - Math.clz32(n[0] as number) + 24;
   if (bits > MAX_RSA_BITS) return refused(`RSA key too large: ${bits} bits (maximum ${MAX_RSA_BITS})`);
   if (((n[n.length - 1] as number) & 1) === 0) return broken('the RSA modulus is even');
@@ -117,16 +117,27 @@ function checkEd25519(der: Buffer, params: Tlv | undefined, key: Buffer): SpkiVe
 
 /** Reads a DER SubjectPublicKeyInfo without node:crypto; never throws. */
 export function checkSpki(input: Uint8Array): SpkiVerdict {
-  const der = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
-  const top = readWhole(der, TAG.SEQUENCE);
-  const [alg, bits, extra] = (top === undefined ? undefined : readChildren(der, top)) ?? [];
-  if (alg?.tag !== TAG.SEQUENCE || bits?.tag !== TAG.BIT_STRING || extra !== undefined) return broken('not a DER SubjectPublicKeyInfo');
-  const [oidTlv, params, more] = readChildren(der, alg) ?? [];
+  const der = bufferOf(input);
+  let alg: Tlv[];
+  let bitString: Buffer;
+  try {
+    const [algTlv, bits, extra] = children(readOne(der, TAG.SEQUENCE, 'SubjectPublicKeyInfo'), 'SubjectPublicKeyInfo');
+    if (algTlv?.tag !== TAG.SEQUENCE || bits?.tag !== TAG.BIT_STRING || extra !== undefined) throw new Error('shape');
+    alg = children(algTlv, 'AlgorithmIdentifier');
+    bitString = bufferOf(bits.value);
+  } catch {
+    return broken('not a DER SubjectPublicKeyInfo');
+  }
+  const [oidTlv, params, more] = alg;
   if (oidTlv?.tag !== TAG.OID || more !== undefined) return broken('malformed AlgorithmIdentifier');
-  const bitString = contents(der, bits);
   if (bitString.length < 2 || bitString[0] !== 0) return broken('the key BIT STRING is empty or not whole bytes');
   const key = bitString.subarray(1);
-  const oid = decodeOid(contents(der, oidTlv)) ?? '?';
+  let oid: string;
+  try {
+    oid = decodeOid(oidTlv.value, 'key algorithm');
+  } catch {
+    return broken('malformed AlgorithmIdentifier');
+  }
   if (oid === EC_PUBLIC_KEY) return checkEc(der, params, key);
   if (oid === RSA_ENCRYPTION) return checkRsa(der, params, key);
   if (oid === ED25519) return checkEd25519(der, params, key);

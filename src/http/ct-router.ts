@@ -8,6 +8,8 @@
  *
  * It lives in http/ with the other routers: the CT log (ct/) must not import http (DESIGN §2).
  */
+import { bufferOf } from '../buffer-view.js';
+import { tryDecodeBase64 } from '../core/base64.js';
 import { STATUS_CODES } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
@@ -39,8 +41,9 @@ function param(req: Request, name: string): number {
 }
 
 function base64Param(raw: unknown, what: string): Buffer {
-  if (typeof raw !== 'string' || raw.length === 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(raw) || raw.length % 4 !== 0) throw bad(`${what} must be standard base64`);
-  return Buffer.from(raw, 'base64');
+  const bytes = typeof raw === 'string' && raw.length > 0 ? tryDecodeBase64(raw, 'standard') : undefined;
+  if (bytes === undefined) throw bad(`${what} must be standard base64`);
+  return bufferOf(bytes);
 }
 
 /** `{"chain": ["<b64 DER>", …]}`, leaf first. */

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { generateCaChain } from '../../src/ca/ca-chain.js';
 import { caFromPem, loadOrCreateCa } from '../../src/ca/ca-keys.js';
 import { authorityKeyIdExt, basicConstraintsCa, caName, type ExtensionSpec, keyIdentifier, keyUsage, subjectKeyIdExt } from '../../src/ca/extensions.js';
-import { certificatesFromPem, toPem } from '../../src/ca/pem.js';
+import { certificatesFromPem, toPem } from '../../src/core/pem.js';
 import { encodeTbs, randomSerial } from '../../src/ca/tbs.js';
 import { signatureAlgorithmFor, signTbs } from '../../src/ca/x509-sign.js';
 import { isSealhouseError } from '../../src/errors.js';

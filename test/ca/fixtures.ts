@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { generateCaChain, type GeneratedCa } from '../../src/ca/ca-chain.js';
 import { type CaMaterial, caFromPem } from '../../src/ca/ca-keys.js';
 import type { Clock } from '../../src/ca/clock.js';
-import { toPem } from '../../src/ca/pem.js';
+import { toPem } from '../../src/core/pem.js';
 
 export interface TestCa {
   readonly generated: GeneratedCa;

@@ -10,11 +10,12 @@ import { type KeyObject, sign, X509Certificate } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { contentOf, readOnly, TAG } from '../../src/ca/der.js';
+import { bufferOf } from '../../src/buffer-view.js';
+import { readOne, TAG } from '../../src/core/der.js';
 import { OID } from '../../src/ca/extensions.js';
-import { certificatesFromPem } from '../../src/ca/pem.js';
+import { certificatesFromPem } from '../../src/core/pem.js';
 import { parseSctList, sha256, verifySct } from '../../src/ct/sct.js';
-import { parseCertificate, tbsWithoutExtension } from '../../src/ca/x509-raw.js';
+import { readCertificate as parseCertificate, tbsWithoutExtension } from '../../src/core/x509-raw.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { keyPair, openssl } from './fixtures.js';
 import { TestIdp } from '../oidc/loopback-idp.js';
@@ -66,18 +67,18 @@ describe('Fulcio API', () => {
     assert.ok(leaf.publicKey.equals(k.publicKey));
 
     const raw = parseCertificate(leafDer as Buffer);
-    const ext = (oid: string) => raw.extensions.find((e) => e.oid === oid)?.value.toString('utf8');
+    const ext = (oid: string) => { const v = raw.extensions.find((e) => e.oid === oid)?.value; return v && bufferOf(v).toString('utf8'); };
     assert.equal(ext('1.3.6.1.4.1.57264.1.1'), issuer);
     assert.match(ext('1.3.6.1.4.1.57264.1.8') ?? '', new RegExp(`${issuer}$`));
     assert.match(ext('1.3.6.1.4.1.57264.1.24') ?? '', /u-42$/);
 
     const sctExt = raw.extensions.find((e) => e.oid === OID.ctSctList);
     assert.ok(sctExt);
-    const [sct] = parseSctList(contentOf(sctExt.value, readOnly(sctExt.value, TAG.OCTET_STRING, 'SCT list')));
+    const [sct] = parseSctList(bufferOf(readOne(sctExt.value, TAG.OCTET_STRING, 'SCT list').value));
     assert.ok(sct);
     const ct = server.running.ca.ct;
-    const tbs = tbsWithoutExtension(raw.tbs, OID.ctSctList);
-    const issuerKeyHash = sha256(parseCertificate(certificatesFromPem(chain[1] ?? '')[0] as Buffer).spki);
+    const tbs = bufferOf(tbsWithoutExtension(raw.tbs, OID.ctSctList));
+    const issuerKeyHash = sha256(bufferOf(parseCertificate(certificatesFromPem(chain[1] ?? '')[0] as Uint8Array).spki));
     assert.ok(verifySct(sct, { type: 'precert', issuerKeyHash, tbs }, ct.signer.publicKey));
     const logged = await ct.entries(0, (await ct.sth()).treeSize - 1);
     assert.ok(logged.some((e) => e.leafInput.includes(tbs)), 'the CT log holds the final TBS minus the SCT list, i.e. the precert TBS minus the poison');
@@ -129,7 +130,7 @@ describe('Fulcio API', () => {
   it('legacy GET /api/v1/rootCert and v2 trustBundle carry the same intermediate and root', async () => {
     const res = await fetch(`${server.url}/api/v1/rootCert`);
     assert.equal(res.status, 200);
-    const pems = certificatesFromPem(await res.text());
+    const pems = certificatesFromPem(await res.text()).map(bufferOf);
     assert.deepEqual(pems, server.running.ca.keys.ca.chain);
     assert.equal((await fetch(`${server.url}/api/v2/trustBundle`, { method: 'HEAD' })).status, 200, 'HEAD is GET without a body');
   });

@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDnsLabel, isDnsSubdomain, sanUriProblem } from '../../src/oidc/san-values.js';
-import { certificatesFromPem } from '../../src/ca/pem.js';
+import { certificatesFromPem } from '../../src/core/pem.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { TestIdp } from '../oidc/loopback-idp.js';
 

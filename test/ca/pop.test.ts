@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { verifyCsrProof, verifyPublicKeyProof } from '../../src/ca/pop.js';
-import { pemBlocks, toPem } from '../../src/ca/pem.js';
+import { pemBlocks, toPem } from '../../src/core/pem.js';
 import { isSealhouseError } from '../../src/errors.js';
 import { keyPair, openssl } from './fixtures.js';
 

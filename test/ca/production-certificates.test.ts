@@ -8,10 +8,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPublicKey, X509Certificate } from 'node:crypto';
-import { children, contentOf, readOnly, TAG } from '../../src/ca/der.js';
+import { bufferOf } from '../../src/buffer-view.js';
+import { children, readOne, TAG } from '../../src/core/der.js';
 import { OID } from '../../src/ca/extensions.js';
 import { parseSctList, sha256, verifySct } from '../../src/ct/sct.js';
-import { parseCertificate, type RawCertificate, subjectKeyId, tbsWithoutExtension } from '../../src/ca/x509-raw.js';
+import { readCertificate as parseCertificate, type RawCertificate, subjectKeyId, tbsWithoutExtension } from '../../src/core/x509-raw.js';
 import { listJson, readVectorJson } from '../helpers/vectors.js';
 
 interface TrustedRootFile {
@@ -32,8 +33,8 @@ const bundles = listJson('rekor/entries').filter((p) => p.endsWith('.original-bu
 function authorityKeyId(cert: RawCertificate): Buffer | undefined {
   const ext = cert.extensions.find((e) => e.oid === OID.authorityKeyId);
   if (!ext) return undefined;
-  const keyId = children(ext.value, readOnly(ext.value, TAG.SEQUENCE, 'AuthorityKeyIdentifier')).find((t) => t.tag === 0x80);
-  return keyId ? contentOf(ext.value, keyId) : undefined;
+  const keyId = children(readOne(ext.value, TAG.SEQUENCE, 'AuthorityKeyIdentifier'), 'AuthorityKeyIdentifier').find((t) => t.tag === 0x80);
+  return keyId ? bufferOf(keyId.value) : undefined;
 }
 
 /** The production CA certificate that issued `leaf`, found the way sigstore-js builds paths. */
@@ -42,7 +43,8 @@ function findIssuer(leaf: RawCertificate): { ca: TrustedRootFile['certificateAut
   for (const ca of root.certificateAuthorities) {
     for (const c of ca.certChain.certificates) {
       const candidate = parseCertificate(der(c.rawBytes));
-      if (candidate.subject.equals(leaf.issuer) && aki && subjectKeyId(candidate)?.equals(aki)) return { ca, issuer: candidate.der };
+      const ski = subjectKeyId(candidate);
+      if (bufferOf(candidate.subject).equals(leaf.issuer) && aki && ski && bufferOf(ski).equals(aki)) return { ca, issuer: bufferOf(candidate.der) };
     }
   }
   return undefined;
@@ -70,14 +72,14 @@ describe('production Fulcio leaves through our certificate code', () => {
       assert.ok(ext(OID.subjectAltName)?.critical, 'critical SAN');
       assert.ok(ext(OID.keyUsage)?.critical, 'critical KeyUsage');
       assert.deepEqual(x509.keyUsage, [OID.codeSigning]);
-      assert.match(ext('1.3.6.1.4.1.57264.1.1')?.value.toString('utf8') ?? '', /^https:\/\//, '.1 issuer as raw UTF-8');
+      assert.match(bufferOf(ext('1.3.6.1.4.1.57264.1.1')?.value ?? new Uint8Array()).toString('utf8'), /^https:\/\//, '.1 issuer as raw UTF-8');
       assert.equal(Date.parse(x509.validTo) - issued, 600_000, '10-minute validity');
 
       const list = ext(OID.ctSctList);
       assert.ok(list, 'embedded SCT list');
-      const scts = parseSctList(contentOf(list.value, readOnly(list.value, TAG.OCTET_STRING, 'SCT list')));
+      const scts = parseSctList(bufferOf(readOne(list.value, TAG.OCTET_STRING, 'SCT list').value));
       assert.ok(scts.length >= 1);
-      const entry = { type: 'precert' as const, issuerKeyHash: sha256(parseCertificate(found.issuer).spki), tbs: tbsWithoutExtension(leaf.tbs, OID.ctSctList) };
+      const entry = { type: 'precert' as const, issuerKeyHash: sha256(parseCertificate(found.issuer).spki), tbs: bufferOf(tbsWithoutExtension(leaf.tbs, OID.ctSctList)) };
       for (const sct of scts) {
         const log = root.ctlogs.find((l) => der(l.logId.keyId).equals(sct.logId));
         assert.ok(log, 'the SCT names a production CT log');

@@ -13,7 +13,7 @@ import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
 import { precertEntry } from '../../src/ct/ct-submission.js';
 import { LeafDraft } from '../../src/ca/leaf-certificate.js';
-import { toPem } from '../../src/ca/pem.js';
+import { toPem } from '../../src/core/pem.js';
 import { CtLogSigner, serializeSctList } from '../../src/ct/sct.js';
 import { sealhouseTrustedRoot, type TrustedRootJson } from '../../src/trust/trusted-root.js';
 import { EMAIL_EXTENSIONS, keyPair, makeCa } from './fixtures.js';

@@ -24,7 +24,8 @@ import {
   verifySct,
 } from '../../src/ct/sct.js';
 import { sealhouseTrustedRoot } from '../../src/trust/trusted-root.js';
-import { parseCertificate } from '../../src/ca/x509-raw.js';
+import { readCertificate as parseCertificate } from '../../src/core/x509-raw.js';
+import { bufferOf } from '../../src/buffer-view.js';
 import { isSealhouseError } from '../../src/errors.js';
 import { EMAIL_EXTENSIONS, keyPair, makeCa } from '../ca/fixtures.js';
 
@@ -56,7 +57,7 @@ function expectedPrecertSignedData(timestamp: number, issuerSpki: Buffer, tbs: B
 
 describe('SCT signing core', () => {
   it('signs exactly the RFC 6962 precert signed data', () => {
-    const expected = expectedPrecertSignedData(TS, parseCertificate(ca.generated.intermediate).spki, draft.tbsWithoutPoison());
+    const expected = expectedPrecertSignedData(TS, bufferOf(parseCertificate(ca.generated.intermediate).spki), draft.tbsWithoutPoison());
     assert.deepEqual(sctSignedData(entry, TS), expected);
     assert.deepEqual(sct.signature.subarray(0, 2), Buffer.from([4, 3]), 'DigitallySigned sha256/ecdsa');
     assert.equal(sct.signature.readUInt16BE(2), sct.signature.length - 4);

@@ -15,7 +15,7 @@ import { SigningConfig, TrustedRoot } from '@sigstore/protobuf-specs';
 import { bundleBuilderFromSigningConfig } from '@sigstore/sign';
 import { toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
 import { attest, sign } from 'sigstore';
-import { parseCertificate } from '../../src/ca/x509-raw.js';
+import { readCertificate as parseCertificate } from '../../src/core/x509-raw.js';
 import { freePort, startOidcIssuer, type OidcIssuerProcess } from '../fixtures/oidc-issuer-process.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 

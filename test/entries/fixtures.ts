@@ -6,7 +6,7 @@ import { createHash, KeyObject, sign, webcrypto } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { ed25519ph } from '@noble/curves/ed25519.js';
-import { encodePem } from '../../src/entries/pem.js';
+import { toPem } from '../../src/core/pem.js';
 
 pkijs.setEngine('node', new pkijs.CryptoEngine({ name: 'node', crypto: webcrypto as never }));
 
@@ -34,7 +34,7 @@ async function generate(spec: KeySpec): Promise<TestKey> {
   const pair = (await webcrypto.subtle.generateKey(params, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
   const privateKey = KeyObject.from(pair.privateKey);
   const publicKey = KeyObject.from(pair.publicKey);
-  const pem = encodePem('PUBLIC KEY', publicKey.export({ type: 'spki', format: 'der' }));
+  const pem = toPem(publicKey.export({ type: 'spki', format: 'der' }), 'PUBLIC KEY');
   const seed = spec === 'Ed25519' ? Buffer.from(privateKey.export({ format: 'jwk' }).d ?? '', 'base64url') : undefined;
   return { spec, pair, privateKey, publicKey, pem, ...(seed === undefined ? {} : { seed }) };
 }
@@ -130,7 +130,7 @@ export async function makeCert(opts: {
   const signer = opts.issuer?.key ?? opts.key;
   await cert.sign(signer.pair.privateKey, signer.spec === 'Ed25519' ? undefined : 'SHA-256');
   const der = Buffer.from(cert.toSchema(true).toBER(false));
-  return { der, pem: encodePem('CERTIFICATE', der), cert, key: opts.key };
+  return { der, pem: toPem(der, 'CERTIFICATE'), cert, key: opts.key };
 }
 
 export const b64 = (s: string | Buffer): string => Buffer.from(s).toString('base64');

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { decodeCanonicalBody } from '../../src/entries/index.js';
-import { encodePem } from '../../src/entries/pem.js';
+import { toPem } from '../../src/core/pem.js';
 import { readVectorJson } from '../helpers/vectors.js';
 
 interface ManifestEntry {
@@ -65,7 +65,7 @@ export function hashedrekordProposals(bundle: Bundle): { proposed: { spec: { dat
   const ms = bundle.messageSignature;
   const der = leafCertDer(bundle);
   if (ms === undefined || der === undefined) throw new Error('a hashedrekord bundle has a messageSignature and a certificate');
-  return [encodePem('CERTIFICATE', der), oddPem(der)].map((pem) => ({
+  return [toPem(der, 'CERTIFICATE'), oddPem(der)].map((pem) => ({
     pem,
     proposed: {
       apiVersion: '0.0.1',
@@ -93,7 +93,7 @@ export function intotoProposal(bundle: Bundle, expectedBody: Buffer): { proposed
   const logged = decodeCanonicalBody(expectedBody).spec as { content: { envelope: { signatures: { publicKey: string }[] }; hash: { value: string } } };
   const loggedKey = logged.content.envelope.signatures[0]?.publicKey ?? '';
   const der = leafCertDer(bundle);
-  const keyPem = der === undefined ? Buffer.from(loggedKey, 'base64').toString() : encodePem('CERTIFICATE', der).trimEnd();
+  const keyPem = der === undefined ? Buffer.from(loggedKey, 'base64').toString() : toPem(der, 'CERTIFICATE').trimEnd();
   const hashInput = { payloadType: env.payloadType, payload: env.payload, signatures: [{ sig: sig.sig, ...(sig.keyid ? { keyid: sig.keyid } : {}) }] };
   const hash = createHash('sha256').update(canonicalize(hashInput) ?? '').digest('hex');
   const proposed = {

@@ -9,14 +9,15 @@ import { sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { isSealhouseError, SealhouseError } from '../../src/errors.js';
-import * as entryDer from '../../src/entries/der.js';
-import * as caDer from '../../src/ca/der.js';
-import { encodePem, parsePemBlocks } from '../../src/entries/pem.js';
-import { pemBlocks, certificatesFromPem, toPem } from '../../src/ca/pem.js';
+import { decodeBase64, type Base64Policy } from '../../src/core/base64.js';
+import * as der from '../../src/core/der.js';
+import { CoreError } from '../../src/core/errors.js';
+import { pemBlocks, certificatesFromPem, toPem } from '../../src/core/pem.js';
 import { parseVerifierMaterial } from '../../src/entries/keys.js';
 import { parsePublicKey } from '../../src/ca/public-key.js';
-import { parseCertificate } from '../../src/entries/certificate.js';
-import { parseCertificate as parseRawCertificate, tbsWithoutExtension } from '../../src/ca/x509-raw.js';
+import { parseCertificate as parseDisplayCertificate } from '../../src/core/x509.js';
+import { loadCertificate } from '../../src/entries/certificate.js';
+import { readCertificate, tbsWithoutExtension } from '../../src/core/x509-raw.js';
 import { verifyCsr } from '../../src/ca/csr.js';
 import { verifyPublicKeyProof } from '../../src/ca/pop.js';
 import { parseExtraData } from '../../src/ct/ct-wire.js';
@@ -27,7 +28,7 @@ import { decodeStrictBase64 } from '../../src/note/base64.js';
 import { parseSignedNote } from '../../src/note/signed-note.js';
 import { parseCheckpoint, parseRekorOrigin, verifyCheckpoint, signCheckpoint } from '../../src/note/checkpoint.js';
 import { ed25519NoteSigner, ed25519NoteVerifier, generateEd25519NoteKey } from '../../src/note/ed25519-note.js';
-import { decodeBase64, decodeBase64Lenient, decodeHex } from '../../src/entries/encoding.js';
+import { base64Field, hexField } from '../../src/entries/fields.js';
 import { parseEnvelopeJson } from '../../src/entries/dsse-envelope.js';
 import { canonicalizeProposedEntry, decodeCanonicalBody } from '../../src/entries/registry.js';
 import { listJson, readVector, readVectorJson, vectorPath } from '../helpers/vectors.js';
@@ -43,7 +44,8 @@ export interface Target {
   typed?(err: unknown): boolean;
 }
 
-const sealhouse = (err: unknown): boolean => err instanceof SealhouseError;
+/** src/core refuses with CoreErrors (the server turns them into SealhouseErrors at its boundary). */
+const sealhouse = (err: unknown): boolean => err instanceof SealhouseError || err instanceof CoreError;
 const neverThrows = (): boolean => false;
 
 // ---- seeds: real vectors and freshly made keys/certificates --------------------------------
@@ -79,7 +81,7 @@ const crypto = lazy(() => {
   // The P-256 point at infinity (BIT STRING 00 00), which once aborted Node inside asymmetricKeyDetails.
   const infinity = toPem(Buffer.from('301930130607' + '2a8648ce3d0201' + '0608' + '2a8648ce3d030107' + '03020000', 'hex'), 'PUBLIC KEY');
   const keyPems = [readVector('rekor/rekor.pub'), infinity, ...keys.map((k) => k.pem)];
-  const certDers = [ca.generated.intermediate, ca.generated.root, ...certPems.filter((p) => p.includes('BEGIN CERTIFICATE')).flatMap((p) => certificatesFromPem(p))];
+  const certDers = [ca.generated.intermediate, ca.generated.root, ...certPems.filter((p) => p.includes('BEGIN CERTIFICATE')).flatMap((p) => certificatesFromPem(p).map((d) => Buffer.from(d)))];
   const allPems = [...keyPems, ...certPems, toPem(ca.generated.intermediate), toPem(ca.generated.root)];
   const challenge = 'fuzz@example.com';
   const pops = keys.slice(0, 4).map((k) => ({
@@ -125,86 +127,65 @@ function findEnvelopes(v: unknown): string[] {
   return [];
 }
 
-// ---- DER walkers -------------------------------------------------------------------------
+// ---- DER walker ------------------------------------------------------------------------
 
-/** Walk every TLV of `buf` recursively with src/entries/der.ts (which returns undefined, never throws). */
-function walkEntryDer(buf: Buffer): void {
-  const visit = (tlv: entryDer.Tlv, depth: number): void => {
-    if (!(tlv.start <= tlv.contentStart && tlv.contentStart <= tlv.end && tlv.end <= buf.length)) throw new Error(`TLV out of bounds ${JSON.stringify(tlv)}`);
-    if (tlv.tag === entryDer.TAG.OID) {
-      const oid = entryDer.decodeOid(entryDer.contents(buf, tlv));
-      if (oid !== undefined && !/^[0-9]+(\.[0-9]+)+$/.test(oid)) throw new Error(`decodeOid gave ${oid}`);
-    }
-    if (tlv.tag === entryDer.TAG.UTC_TIME || tlv.tag === entryDer.TAG.GENERALIZED_TIME) entryDer.decodeTime(buf, tlv);
-    if (depth < 64 && (tlv.tag & 0x20) !== 0) for (const c of entryDer.readChildren(buf, tlv) ?? []) visit(c, depth + 1);
-  };
-  entryDer.readWhole(buf, entryDer.TAG.SEQUENCE);
-  for (let at = 0; at < buf.length; ) {
-    const tlv = entryDer.readTlv(buf, at);
-    if (tlv === undefined) return;
-    visit(tlv, 0);
-    at = tlv.end;
-  }
-}
-
-function walkCaDer(buf: Buffer): void {
-  const visit = (tlv: caDer.Tlv, depth: number): void => {
-    if (!(tlv.start <= tlv.contentStart && tlv.contentStart <= tlv.end && tlv.end <= buf.length)) throw new Error(`TLV out of bounds ${JSON.stringify(tlv)}`);
-    if (tlv.tag === caDer.TAG.OID) {
-      const oid = caDer.decodeOid(caDer.contentOf(buf, tlv));
+/** Walk every TLV of `buf` recursively with src/core/der.ts; anything but a DerError is a bug. */
+function walkDer(buf: Buffer): void {
+  const visit = (tlv: der.Tlv, depth: number): void => {
+    if (tlv.raw.length < tlv.value.length + 2 || tlv.raw.byteOffset + tlv.raw.length > buf.byteOffset + buf.length) throw new Error('TLV out of bounds');
+    if (tlv.tag === der.TAG.OID) {
+      const oid = der.decodeOid(tlv.value);
       if (!/^[0-9]+(\.[0-9]+)+$/.test(oid)) throw new Error(`decodeOid gave ${oid}`);
     }
-    if (depth < 64 && (tlv.tag & 0x20) !== 0) for (const c of caDer.children(buf, tlv)) visit(c, depth + 1);
+    if (tlv.tag === der.TAG.UTC_TIME || tlv.tag === der.TAG.GENERALIZED_TIME) der.decodeTime(tlv);
+    if (depth < 64 && (tlv.tag & 0x20) !== 0) for (const c of der.children(tlv, 'fuzz')) visit(c, depth + 1);
   };
   try {
-    caDer.readOnly(buf, caDer.TAG.SEQUENCE, 'fuzz');
+    der.readOne(buf, der.TAG.SEQUENCE, 'fuzz');
   } catch (err) {
     if (!sealhouse(err)) throw err;
   }
-  visit(caDer.readTlv(buf, 0), 0);
+  visit(der.readTlv(buf, 0, 'fuzz'), 0);
 }
+
+const BASE64_POLICIES: readonly Base64Policy[] = ['standard', 'canonical', 'go-std', 'unpadded', 'url-unpadded', 'pem', 'dsse', 'protojson'];
 
 // ---- the targets -------------------------------------------------------------------------
 
 const asText = (b: unknown): string => String(b);
-const derSeeds = (): Buffer[] => [...crypto().certDers, ...crypto().allPems.flatMap((p) => pemBlocks(p).map((b) => b.der))];
+const derSeeds = (): Buffer[] => [...crypto().certDers, ...crypto().allPems.flatMap((p) => pemBlocks(p).map((b) => Buffer.from(b.der)))];
 
 export const TARGETS: readonly Target[] = [
-  { name: 'entries/der walk', arbitrary: () => bytesInput(derSeeds()), run: (b) => walkEntryDer(b as Buffer), typed: neverThrows },
-  { name: 'entries/der decodeOid', arbitrary: () => bytesInput([Buffer.from('2a864886f70d010101', 'hex'), Buffer.from('2b0601040183bf3001', 'hex')]),
+  { name: 'core/der walk', arbitrary: () => bytesInput(derSeeds()), run: (b) => walkDer(b as Buffer) },
+  { name: 'core/der decodeOid', arbitrary: () => bytesInput([Buffer.from('2a864886f70d010101', 'hex'), Buffer.from('2b0601040183bf3001', 'hex')]),
     run: (b) => {
-      const oid = entryDer.decodeOid(b as Buffer);
-      if (oid !== undefined && !/^[0-9]+(\.[0-9]+)+$/.test(oid)) throw new Error(`decodeOid gave ${oid}`);
-    }, typed: neverThrows },
-  { name: 'ca/der walk', arbitrary: () => bytesInput(derSeeds()), run: (b) => walkCaDer(b as Buffer) },
-  { name: 'ca/der decodeOid', arbitrary: () => bytesInput([Buffer.from('2a864886f70d010101', 'hex'), Buffer.from('2b0601040183bf3001', 'hex')]),
-    run: (b) => {
-      const oid = caDer.decodeOid(b as Buffer);
+      const oid = der.decodeOid(b as Buffer);
       if (!/^[0-9]+(\.[0-9]+)+$/.test(oid)) throw new Error(`decodeOid gave ${JSON.stringify(oid)}`);
     } },
-  { name: 'entries/pem parsePemBlocks', arbitrary: () => textInput(crypto().allPems),
+  { name: 'core/pem pemBlocks (strict)', arbitrary: () => textInput(crypto().allPems),
     run: (s) => {
-      for (const b of parsePemBlocks(asText(s), 'fuzz')) encodePem(b.type, b.der);
+      for (const b of pemBlocks(asText(s), { strict: true })) toPem(b.der, b.label);
     } },
-  { name: 'ca/pem pemBlocks', arbitrary: () => textInput(crypto().allPems), run: (s) => certificatesFromPem(asText(s)) },
+  { name: 'core/pem certificatesFromPem', arbitrary: () => textInput(crypto().allPems), run: (s) => certificatesFromPem(asText(s)) },
   { name: 'entries/keys parseVerifierMaterial', arbitrary: () => bytesInput(crypto().allPems.map((p) => Buffer.from(p))),
     run: (b) => parseVerifierMaterial(b as Buffer, 'fuzz') },
-  { name: 'entries/keys parseVerifierMaterial (DER in PEM)', arbitrary: () => fc.tuple(fc.boolean(), bytesInput(derSeeds())).map(([cert, d]) => Buffer.from(encodePem(cert ? 'CERTIFICATE' : 'PUBLIC KEY', d))),
+  { name: 'entries/keys parseVerifierMaterial (DER in PEM)', arbitrary: () => fc.tuple(fc.boolean(), bytesInput(derSeeds())).map(([cert, d]) => Buffer.from(toPem(d, cert ? 'CERTIFICATE' : 'PUBLIC KEY'))),
     run: (b) => parseVerifierMaterial(b as Buffer, 'fuzz') },
-  { name: 'entries/certificate parseCertificate', arbitrary: () => bytesInput(crypto().certDers), run: (b) => parseCertificate(b as Buffer, 'fuzz') },
+  { name: 'entries/certificate loadCertificate', arbitrary: () => bytesInput(crypto().certDers), run: (b) => loadCertificate(b as Buffer, 'fuzz') },
+  { name: 'core/x509 parseCertificate', arbitrary: () => bytesInput(crypto().certDers), run: (b) => parseDisplayCertificate(b as Buffer) },
   { name: 'ca/public-key parsePublicKey', arbitrary: () => bytesInput([...crypto().keyPems.map((p) => Buffer.from(p)), ...derSeeds()]),
     run: (b) => parsePublicKey(b as Buffer) },
   { name: 'ca/public-key parsePublicKey (text)', arbitrary: () => textInput(crypto().keyPems), run: (s) => parsePublicKey(asText(s)) },
-  { name: 'ca/x509-raw parseCertificate', arbitrary: () => bytesInput(crypto().certDers),
+  { name: 'core/x509-raw readCertificate', arbitrary: () => bytesInput(crypto().certDers),
     run: (b) => {
-      const c = parseRawCertificate(b as Buffer);
+      const c = readCertificate(b as Buffer);
       tbsWithoutExtension(c.tbs, '1.3.6.1.4.1.11129.2.4.3');
     } },
   { name: 'ca/csr verifyCsr', arbitrary: () => bytesInput([...csrs().map((p) => Buffer.from(p)), ...csrs().flatMap((p) => pemBlocks(p).map((b) => Buffer.from(toPem(b.der, 'CERTIFICATE REQUEST'))))]),
     run: (b) => verifyCsr(b as Buffer) },
-  { name: 'ca/csr verifyCsr (DER in PEM)', arbitrary: () => bytesInput(csrs().flatMap((p) => pemBlocks(p).map((b) => b.der))).map((d) => toPem(d, 'CERTIFICATE REQUEST')),
+  { name: 'ca/csr verifyCsr (DER in PEM)', arbitrary: () => bytesInput(csrs().flatMap((p) => pemBlocks(p).map((b) => Buffer.from(b.der)))).map((d) => toPem(d, 'CERTIFICATE REQUEST')),
     run: (s) => verifyCsr(asText(s)) },
-  { name: 'ca/pop verifyPublicKeyProof', arbitrary: () => bytesInput(crypto().pops.flatMap((p) => [Buffer.from(p.publicKey), ...pemBlocks(p.publicKey).map((b) => b.der)])),
+  { name: 'ca/pop verifyPublicKeyProof', arbitrary: () => bytesInput(crypto().pops.flatMap((p) => [Buffer.from(p.publicKey), ...pemBlocks(p.publicKey).map((b) => Buffer.from(b.der))])),
     run: (b) => verifyPublicKeyProof({ publicKey: b as Buffer, proofOfPossession: crypto().pops[0]!.proofOfPossession, challenges: [crypto().challenge] }) },
   { name: 'ca/ct-wire parseExtraData', arbitrary: () => bytesInput([Buffer.from('000006000003abcdef', 'hex'), Buffer.from('000003aabbcc000000', 'hex')]),
     run: (b) => {
@@ -242,11 +223,12 @@ export const TARGETS: readonly Target[] = [
   { name: 'note/checkpoint parseRekorOrigin', arbitrary: () => textInput(['rekor.sigstore.dev - 1193050959916656506', 'a - 0']), run: (s) => parseRekorOrigin(asText(s)) },
   { name: 'note/ed25519-note vkey', arbitrary: () => textInput([notes().noteKey.vkey, notes().c2sp.vkey]), run: (s) => ed25519NoteVerifier(asText(s)) },
   { name: 'note/ed25519-note skey', arbitrary: () => textInput([notes().noteKey.skey]), run: (s) => ed25519NoteSigner(asText(s)) },
-  { name: 'entries/encoding base64/hex', arbitrary: () => textInput(['YQ==', 'MEUCIQ+/', 'deadBEEF']),
+  { name: 'core/base64 every policy, entries hex', arbitrary: () => textInput(['YQ==', 'MEUCIQ+/', 'deadBEEF', 'a-_b']),
     run: (s) => {
-      for (const f of [decodeBase64, decodeBase64Lenient, decodeHex]) {
+      const calls = [...BASE64_POLICIES.map((p) => () => decodeBase64(asText(s), p)), () => base64Field(asText(s), 'fuzz'), () => hexField(asText(s), 'fuzz')];
+      for (const f of calls) {
         try {
-          f(asText(s), 'fuzz');
+          f();
         } catch (err) {
           if (!sealhouse(err)) throw err;
         }

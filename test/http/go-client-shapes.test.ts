@@ -11,7 +11,7 @@ import { sign } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { certificatesFromPem } from '../../src/ca/pem.js';
+import { certificatesFromPem } from '../../src/core/pem.js';
 import { dropNullMembers } from '../../src/http/go-client-shapes.js';
 import { keyPair, openssl } from '../ca/fixtures.js';
 import { TestIdp } from '../oidc/loopback-idp.js';

@@ -16,7 +16,7 @@ import { promisify } from 'node:util';
 import { SigningConfig, TrustedRoot } from '@sigstore/protobuf-specs';
 import { toTrustMaterial } from '@sigstore/verify';
 import { generateCaChain } from '../../src/ca/ca-chain.js';
-import { toPem } from '../../src/ca/pem.js';
+import { toPem } from '../../src/core/pem.js';
 import { usingPostgres } from '../helpers/db.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 

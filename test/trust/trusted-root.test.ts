@@ -10,13 +10,14 @@ import { readFileSync } from 'node:fs';
 import { SigningConfig, TrustedRoot } from '@sigstore/protobuf-specs';
 import { toTrustMaterial } from '@sigstore/verify';
 import { bundleBuilderFromSigningConfig } from '@sigstore/sign';
-import { contentOf, readOnly, TAG } from '../../src/ca/der.js';
+import { bufferOf } from '../../src/buffer-view.js';
+import { readOne, TAG } from '../../src/core/der.js';
 import { OID } from '../../src/ca/extensions.js';
-import { certificatesFromPem } from '../../src/ca/pem.js';
+import { certificatesFromPem } from '../../src/core/pem.js';
 import { parseSctList, verifySct } from '../../src/ct/sct.js';
 import { sealhouseSigningConfig } from '../../src/trust/signing-config.js';
 import { keyDetailsOf, logIdOf, rfc3339, sealhouseTrustedRoot } from '../../src/trust/trusted-root.js';
-import { parseCertificate, subjectKeyId, tbsWithoutExtension } from '../../src/ca/x509-raw.js';
+import { readCertificate as parseCertificate, subjectKeyId, tbsWithoutExtension } from '../../src/core/x509-raw.js';
 import { keyPair, makeCa } from '../ca/fixtures.js';
 
 const vectors = new URL('../../../test/vectors/rekor/', import.meta.url);
@@ -76,13 +77,13 @@ describe('production trusted root through our parsers', () => {
 
     const sctExt = leaf.extensions.find((e) => e.oid === OID.ctSctList);
     assert.ok(sctExt);
-    const [sct] = parseSctList(contentOf(sctExt.value, readOnly(sctExt.value, TAG.OCTET_STRING, 'SCT list')));
+    const [sct] = parseSctList(bufferOf(readOne(sctExt.value, TAG.OCTET_STRING, 'SCT list').value));
     assert.ok(sct);
     const log = production.ctlogs.find((l) => der(l.logId.keyId).equals(sct.logId));
     assert.ok(log, 'SCT names a production CT log');
     const ok = verifySct(
       sct,
-      { type: 'precert', issuerKeyHash: createHash('sha256').update(parseCertificate(intermediate).spki).digest(), tbs: tbsWithoutExtension(leaf.tbs, OID.ctSctList) },
+      { type: 'precert', issuerKeyHash: createHash('sha256').update(parseCertificate(intermediate).spki).digest(), tbs: bufferOf(tbsWithoutExtension(leaf.tbs, OID.ctSctList)) },
       createPublicKey({ key: der(log.publicKey.rawBytes), format: 'der', type: 'spki' }),
     );
     assert.ok(ok, 'the public-good SCT verifies over our reconstruction of the precert TBS');
