@@ -64,6 +64,7 @@ describe('search UI: the entry view and verification in the browser', { skip: SK
     assert.match(await text(p, '.verification .verdict'), new RegExp(`Identity verified: ${WORKFLOW.replace(/[.?/]/g, '\\$&')} \\(issuer https://token\\.actions\\.githubusercontent\\.com\\): issued by .*SCT from CT log`));
     const statuses = await p.page.locator('.checks [data-check]').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-check')}:${e.getAttribute('data-status')}`));
     assert.deepEqual(statuses, ['request:ok', 'uuid:ok', 'log-key:ok', 'set:ok', 'checkpoint:ok', 'inclusion:ok', 'cert-time:ok', 'signature:ok', 'identity:ok']);
+    assert.equal(await p.page.locator('.certificate [data-identity]').first().getAttribute('data-identity'), 'verified');
 
     assert.match(await text(p, 'article.entry dl'), new RegExp(`Entry UUID ${data.workflow.uuid} Entry ID ${data.workflow.id} Kind hashedrekord 0.0.1 Log index ${data.workflow.index}`));
     assert.match(await text(p, 'article.entry dl'), /Integrated time \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \((now|\d+ seconds? ago)\)/);
@@ -137,6 +138,8 @@ describe('search UI: the entry view and verification in the browser', { skip: SK
     assert.match(await reason(p), /^identity NOT verified: certificate does not chain to the trusted CA/);
     const statuses = await p.page.locator('.checks [data-check]').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-check')}:${e.getAttribute('data-status')}`));
     assert.deepEqual(statuses, ['request:ok', 'uuid:ok', 'log-key:ok', 'set:ok', 'checkpoint:ok', 'inclusion:ok', 'cert-time:ok', 'signature:ok', 'identity:failed']);
+    // Beside the SAN, too: the certificate panel does not look like alice's real ones.
+    assert.match(await text(p, '.certificate'), /Subject alternative name email: alice@example\.com Identity ⚠ NOT verified/);
     await screenshot(p.page, '15-entry-forged-identity');
 
     // In alice's results it stands out from her real entries.

@@ -5,7 +5,7 @@
  */
 import type { DecodedBody, HashRef, SignatureRef, Verifier } from '../../src/core/body.js';
 import { code, fields, h, link, notice, type Child } from '../dom.js';
-import { certificateView, publicKeyFields } from './certificate.js';
+import { certificateView, publicKeyFields, type IdentityStatus } from './certificate.js';
 
 export function hashLink(hash: HashRef | undefined): Child {
   if (!hash) return undefined;
@@ -15,7 +15,7 @@ export function hashLink(hash: HashRef | undefined): Child {
     : code(text);
 }
 
-function verifierView(v: Verifier, n: number, of: number): Child {
+function verifierView(v: Verifier, n: number, of: number, identity: IdentityStatus | undefined): Child {
   const suffix = of > 1 ? ` ${n + 1}` : '';
   if (v.error) return notice([h('strong', {}, `Verifier${suffix}: `), v.error], 'error');
   const [leaf, ...chain] = v.certificates;
@@ -23,19 +23,20 @@ function verifierView(v: Verifier, n: number, of: number): Child {
     return v.publicKey && h('section', { class: 'panel', 'aria-label': `Public key${suffix}` }, h('h3', {}, `Public key${suffix}`), publicKeyFields(v.publicKey));
   }
   return [
-    certificateView(leaf, `Signing certificate${suffix}`),
+    certificateView(leaf, `Signing certificate${suffix}`, identity),
     chain.map((c, i) => certificateView(c, `Chain certificate ${i + 1}${suffix ? ` (verifier${suffix})` : ''}`)),
   ];
 }
 
-function signatures(list: SignatureRef[]): Child {
+function signatures(list: SignatureRef[], identity: IdentityStatus | undefined): Child {
   return list.map((s, i) => [
     s.signature && fields([[list.length > 1 ? `Signature ${i + 1}` : 'Signature', code(s.signature, 'b64')]]),
-    verifierView(s.verifier, i, list.length),
+    verifierView(s.verifier, i, list.length, identity),
   ]);
 }
 
-export function bodyView(body: DecodedBody): HTMLElement {
+/** `identity`: the entry's identity verdict, shown beside each signing certificate's SAN. */
+export function bodyView(body: DecodedBody, identity?: IdentityStatus): HTMLElement {
   const section = (title: string, ...kids: Child[]): HTMLElement =>
     h('section', { class: 'panel body', 'aria-labelledby': 'body-h' }, h('h2', { id: 'body-h' }, title), ...kids);
   switch (body.kind) {
@@ -46,7 +47,7 @@ export function bodyView(body: DecodedBody): HTMLElement {
           ['Artifact hash', hashLink(body.hash)],
           ['Signature', code(body.signature.signature, 'b64')],
         ]),
-        verifierView(body.signature.verifier, 0, 1),
+        verifierView(body.signature.verifier, 0, 1, identity),
       );
     case 'dsse':
       return section(
@@ -56,7 +57,7 @@ export function bodyView(body: DecodedBody): HTMLElement {
           ['Envelope hash', hashLink(body.envelopeHash)],
           ['Signatures', String(body.signatures.length)],
         ]),
-        signatures(body.signatures),
+        signatures(body.signatures, identity),
       );
     case 'intoto':
       return section(
@@ -66,7 +67,7 @@ export function bodyView(body: DecodedBody): HTMLElement {
           ['Envelope hash', hashLink(body.hash)],
           ['Payload hash', hashLink(body.payloadHash)],
         ]),
-        signatures(body.signatures),
+        signatures(body.signatures, identity),
       );
     default:
       return section(`${body.name} ${body.apiVersion}`, notice(`This page decodes hashedrekord, dsse and intoto entries; a ${body.name} entry is shown in the raw body below.`));

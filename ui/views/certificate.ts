@@ -33,7 +33,10 @@ export function publicKeyFields(key: PublicKeyInfo): HTMLElement {
   ]);
 }
 
-export function certificateView(c: Certificate, title: string): HTMLElement {
+/** How far the page vouches for the identity a signing certificate names (see verification.ts). */
+export type IdentityStatus = 'verified' | 'not-verified';
+
+export function certificateView(c: Certificate, title: string, identity?: IdentityStatus): HTMLElement {
   const fulcio = c.fulcio.length === 0
     ? undefined
     : h(
@@ -50,6 +53,11 @@ export function certificateView(c: Certificate, title: string): HTMLElement {
     h('h3', {}, title),
     fields([
       ['Subject alternative name', c.san.length ? h('ul', { class: 'plain' }, ...c.san.map((s) => h('li', {}, h('span', { class: 'muted' }, `${s.type}: `), sanLink(s)))) : undefined],
+      ['Identity', identity === undefined
+        ? undefined
+        : identity === 'verified'
+          ? h('span', { 'data-identity': 'verified' }, '✓ verified: the certificate chains to the trusted CA, with an SCT')
+          : h('strong', { class: 'identity-unverified', 'data-identity': 'not-verified' }, '⚠ NOT verified: nothing in the trusted root vouches for this certificate (see the verification above)')],
       ['Issuer', c.issuer],
       ['Subject', c.subject],
       ['Serial number', code(c.serialHex)],

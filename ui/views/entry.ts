@@ -55,7 +55,9 @@ export function entryView(e: Entry, trust: TrustResult, expected: Expected = {})
   let body: HTMLElement;
   try {
     json = parseBodyJson(entry.body);
-    body = bodyView(decodeBody(json));
+    // Only beside a verified entry: a failed one's verdict says what is wrong first.
+    const identity = 'error' in verification || !verification.verified || verification.identity.status === 'none' ? undefined : verification.identity.status;
+    body = bodyView(decodeBody(json), identity);
   } catch (err) {
     body = errorBox('The body cannot be decoded', (err as Error).message);
   }
