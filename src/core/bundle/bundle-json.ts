@@ -50,6 +50,10 @@ export interface ParsedBundle {
 
 const r = new Reader('bundle-format');
 
+/** Bounds on repeated material, so a hostile bundle cannot make verification arbitrarily slow (sigstore-python refuses more than 32 timestamps). */
+const MAX_TLOG_ENTRIES = 32;
+const MAX_TIMESTAMPS = 32;
+
 export const PROTO_HASHES: Readonly<Record<string, HashAlgorithm>> = { SHA2_256: 'sha256', SHA2_384: 'sha384', SHA2_512: 'sha512' };
 
 /** One TransparencyLogEntry under the rules of `version` (also used by `sealhouse verify-entry`). */
@@ -132,9 +136,13 @@ export function parseBundle(doc: unknown): ParsedBundle & { extraCertificates: U
   if (!version) throw new BundleVerificationError('media-type', `unknown bundle media type ${JSON.stringify(mediaType.slice(0, 100))} (known: ${Object.keys(MEDIA_TYPES).join(', ')})`);
   const vm = r.object(o.verificationMaterial, 'verificationMaterial');
   const s = signer(vm, version) as Signer & { extra?: Uint8Array[] };
-  const tlogEntries = r.optArray(vm.tlogEntries, 'verificationMaterial.tlogEntries').map((t, i) => parseTlogEntry(t, `verificationMaterial.tlogEntries[${i}]`, version));
+  const entries = r.optArray(vm.tlogEntries, 'verificationMaterial.tlogEntries');
+  if (entries.length > MAX_TLOG_ENTRIES) r.fail('verificationMaterial.tlogEntries', `${entries.length} entries, more than the ${MAX_TLOG_ENTRIES} a bundle may carry`);
+  const tlogEntries = entries.map((t, i) => parseTlogEntry(t, `verificationMaterial.tlogEntries[${i}]`, version));
   const tvd = r.optObject(vm.timestampVerificationData, 'verificationMaterial.timestampVerificationData');
-  const rfc3161 = r.optArray(tvd?.rfc3161Timestamps, 'timestampVerificationData.rfc3161Timestamps').map((t, i) => r.bytes(r.object(t, `rfc3161Timestamps[${i}]`).signedTimestamp, `rfc3161Timestamps[${i}].signedTimestamp`));
+  const tokens = r.optArray(tvd?.rfc3161Timestamps, 'timestampVerificationData.rfc3161Timestamps');
+  if (tokens.length > MAX_TIMESTAMPS) r.fail('timestampVerificationData.rfc3161Timestamps', `${tokens.length} timestamps, more than the ${MAX_TIMESTAMPS} a bundle may carry`);
+  const rfc3161 = tokens.map((t, i) => r.bytes(r.object(t, `rfc3161Timestamps[${i}]`).signedTimestamp, `rfc3161Timestamps[${i}].signedTimestamp`));
   const { extra, ...signerOnly } = s as { extra?: Uint8Array[] } & Signer;
   return { version, signer: signerOnly as Signer, tlogEntries, rfc3161, content: content(o), extraCertificates: extra ?? [] };
 }

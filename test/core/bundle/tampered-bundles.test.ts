@@ -148,6 +148,15 @@ describe('a production v0.3 hashedrekord bundle', () => {
     delete entry0(v2).inclusionProof.checkpoint;
     refused('tlog-missing', () => verifyBundle(v2, base()));
   });
+  it('two DSSE signatures, both a message signature and an envelope, or too many timestamps', () => {
+    const dsse = load('java/bundle.dsse.sigstore');
+    dsse.dsseEnvelope.signatures.push(dsse.dsseEnvelope.signatures[0]);
+    refused('bundle-format', () => verifyBundle(dsse, base()));
+    refused('bundle-format', () => verifyBundle({ ...clone(V3), dsseEnvelope: load('java/bundle.dsse.sigstore').dsseEnvelope }, base()));
+    const many = clone(V3);
+    many.verificationMaterial.timestampVerificationData = { rfc3161Timestamps: Array.from({ length: 33 }, () => ({ signedTimestamp: 'MAA=' })) };
+    refused('bundle-format', () => verifyBundle(many, base()));
+  });
   it('not a bundle at all: a clear error, never a crash', () => {
     for (const junk of [null, 'bundle', 42, [], {}, { mediaType: V3.mediaType }, { ...clone(V3), verificationMaterial: [] }]) refused('bundle-format', () => verifyBundle(junk, base()));
   });
