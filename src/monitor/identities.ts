@@ -7,6 +7,7 @@
  * it simply matches nothing.
  */
 import { createHash } from 'node:crypto';
+import { decodeBase64 } from '../core/base64.js';
 import { decodeBody } from '../core/body.js';
 import { parseSpki, type PublicKeyInfo } from '../core/spki.js';
 import { parseCertificate, type Certificate } from '../core/x509.js';
@@ -28,7 +29,8 @@ export type IdentityMatch =
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const sha256Hex = (der: Uint8Array): string => createHash('sha256').update(der).digest('hex');
-const fromB64 = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'base64'));
+/** protojson bytes fields (Rekor v2 bodies): standard or URL-safe base64, padding optional. */
+const fromB64 = (s: string): Uint8Array => decodeBase64(s, 'protojson', 'verifier rawBytes');
 
 /** Rekor v2 (0.0.2) verifiers: {x509Certificate: {rawBytes}} or {publicKey: {rawBytes}}. */
 function v2Verifiers(spec: Record<string, unknown>, out: { certificates: Certificate[]; keys: PublicKeyInfo[] }): void {

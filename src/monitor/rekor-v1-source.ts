@@ -6,6 +6,8 @@
  * its index is the one asked for, and its inclusion proof leads to a checkpoint signed by the
  * trusted key that is the monitor's head or consistent with it.
  */
+import { nodeSha256 } from '../node-crypto.js';
+import { tryDecodeBase64 } from '../core/base64.js';
 import { hexToBytes, toHex } from '../core/bytes.js';
 import { verifyConsistency, verifyInclusion } from '../core/merkle.js';
 import { leafHash } from '../merkle/hash.js';
@@ -25,13 +27,18 @@ function hexList(v: unknown, what: string): Uint8Array[] {
 }
 
 function base64(text: string, what: string): Uint8Array {
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) throw new BadAnswerError(`${what} is not base64`);
-  return new Uint8Array(Buffer.from(text, 'base64'));
+  const bytes = tryDecodeBase64(text, 'standard');
+  if (!bytes) throw new BadAnswerError(`${what} is not base64`);
+  return bytes;
 }
 
 export class RekorV1Source implements LogSource {
   private readonly base: string;
-  /** Checkpoint notes from entry proofs already shown consistent with a head, by note text. */
+  /**
+   * Trees (origin, size, root) of entry proofs already shown to be on the given head's tree. Keyed by
+   * the tree, not the note text: the log signs afresh on each answer, so the same tree comes
+   * with new signature bytes and would otherwise cost a proof request per page.
+   */
   private readonly vouched = new Set<string>();
 
   constructor(
@@ -92,7 +99,7 @@ export class RekorV1Source implements LogSource {
     if (!proof || typeof proof.checkpoint !== 'string' || !Number.isSafeInteger(proof.logIndex)) return fail('it carries no inclusion proof with a checkpoint');
     const signed = verifyCheckpointNote(proof.checkpoint, this.logs, summary(head.checkpoint));
     try {
-      verifyInclusion(proof.logIndex as number, signed.checkpoint.size, leafHash(body), hexList(proof.hashes, `${where} inclusion proof`), signed.checkpoint.rootHash);
+      verifyInclusion(nodeSha256, proof.logIndex as number, signed.checkpoint.size, leafHash(body), hexList(proof.hashes, `${where} inclusion proof`), signed.checkpoint.rootHash);
     } catch (err) {
       fail(`its inclusion proof does not verify: ${(err as Error).message}`);
     }
@@ -102,8 +109,10 @@ export class RekorV1Source implements LogSource {
 
   /** The entry's checkpoint must be the head or on the same append-only tree as the head. */
   private async vouch(signed: VerifiedCheckpoint, head: VerifiedCheckpoint): Promise<void> {
-    if (this.vouched.has(signed.note)) return;
     const a = signed.checkpoint;
+    // With the head in the key: being on an earlier head's tree says nothing about this one's.
+    const tree = `${a.origin}\n${a.size}\n${toHex(a.rootHash)}\n${head.checkpoint.size}\n${toHex(head.checkpoint.rootHash)}`;
+    if (this.vouched.has(tree)) return;
     const b = head.checkpoint;
     const [small, large] = a.size <= b.size ? [a, b] : [b, a];
     const bad = (reason: string): never => {
@@ -115,11 +124,11 @@ export class RekorV1Source implements LogSource {
     } else if (small.size > 0) {
       const hashes = await this.consistencyProof(small.size, large.size, large === a ? signed : head);
       try {
-        verifyConsistency(small.size, large.size, small.rootHash, large.rootHash, hashes);
+        verifyConsistency(nodeSha256, small.size, large.size, small.rootHash, large.rootHash, hashes);
       } catch (err) {
         bad((err as Error).message);
       }
     }
-    this.vouched.add(signed.note);
+    this.vouched.add(tree);
   }
 }

@@ -170,6 +170,24 @@ describe('sealhouse monitor: a misbehaving log (through a rewriting proxy)', () 
     );
   });
 
+  it('refuses an entry whose body is not the leaf its ID and inclusion proof name', async () => {
+    const watch = dir.file('any.yaml', 'monitoredValues:\n  subjects: [nobody]\n');
+    await expectInconsistencyVia(
+      'entry-body.json',
+      (path, body) => {
+        if (path !== '/api/v1/log/entries/retrieve') return undefined;
+        const entries = JSON.parse(body) as Record<string, { body: string }>[];
+        const first = Object.values(entries[0] ?? {})[0];
+        const second = Object.values(entries[1] ?? {})[0];
+        if (first && second) first.body = second.body;
+        return JSON.stringify(entries);
+      },
+      /its ID does not end in the leaf hash of its body/,
+      '--config',
+      watch,
+    );
+  });
+
   it('refuses the same size with a different root (a fork at the saved size)', async () => {
     const logKey = createPrivateKey(readFileSync(join(server.dataDir, 'log-key.pem')));
     const state = dir.file('same-size.json');
@@ -191,7 +209,7 @@ describe('sealhouse monitor: a misbehaving log (through a rewriting proxy)', () 
   });
 
   /** expectInconsistency with the state taken through the proxy (the state file records the URL). */
-  async function expectInconsistencyVia(name: string, rewrite: Proxy['rewrite'], report: RegExp): Promise<string> {
+  async function expectInconsistencyVia(name: string, rewrite: Proxy['rewrite'], report: RegExp, ...extra: string[]): Promise<string> {
     const state = dir.file(name);
     proxy.rewrite = undefined;
     const first = await monitor(proxy.url, state);
@@ -200,7 +218,7 @@ describe('sealhouse monitor: a misbehaving log (through a rewriting proxy)', () 
     await addEntries(2, name);
     proxy.rewrite = rewrite;
     try {
-      const r = await monitor(proxy.url, state);
+      const r = await monitor(proxy.url, state, ...extra);
       assert.equal(r.status, 1, r.stderr);
       assert.match(r.stderr, /LOG INCONSISTENCY/);
       assert.match(r.stderr, report);
