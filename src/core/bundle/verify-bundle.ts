@@ -30,9 +30,12 @@ import { asTrustedRoot, withinValidity, type TrustedRoot } from './trusted-root.
 
 export { BundleVerificationError, type BundleFailure } from './errors.js';
 
+/** Who must have signed: exact values and/or regular expressions (all given must match). */
 export interface IdentityPolicy {
+  /** Matched against each SAN value (email, URI, otherName username); one must match. */
   readonly subject?: string;
   readonly subjectRegExp?: RegExp;
+  /** Matched against the Fulcio OIDC issuer extension (1.3.6.1.4.1.57264.1.8, else .1). */
   readonly issuer?: string;
   readonly issuerRegExp?: RegExp;
 }
@@ -41,15 +44,24 @@ export type ArtifactInput = { readonly bytes: Uint8Array } | { readonly digest: 
 
 export interface VerifyBundleOptions {
   readonly crypto: CoreCrypto;
+  /** A parsed trusted_root.json (v0.1 media type); validated here. */
   readonly trustedRoot: unknown;
+  /** The artifact, or its digest; for a DSSE in-toto bundle, a subject of the statement. */
   readonly artifact: ArtifactInput;
+  /** Required for certificate-signed bundles. */
   readonly identity?: IdentityPolicy;
+  /** SPKI DER, for key-signed bundles (then `identity` is not used). */
   readonly publicKey?: Uint8Array;
+  /** When given, a verified time later than this (plus a minute of clock skew) is refused. */
   readonly now?: Date;
 }
 
 export interface BundleVerification {
   readonly signer: { kind: 'certificate'; subject: string; issuer: string | undefined; certificateDer: Uint8Array } | { kind: 'key' };
+  /**
+   * The verified times and who vouched for them. 'integrated' is never reported: an integrated
+   * time without a SET is the log's unsigned word (fulcio-and-clients.md §5.2), not evidence.
+   */
   readonly timestamps: readonly { kind: 'set' | 'rfc3161' | 'integrated'; time: Date; by: string }[];
   readonly tlogEntries: readonly { logIndex: number; logIdHex: string; integratedTime: number }[];
   readonly checks: readonly string[];
