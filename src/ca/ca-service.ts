@@ -14,7 +14,7 @@
  */
 import { isSealhouseError, SealhouseError } from '../errors.js';
 import type { CaMaterial } from './ca-keys.js';
-import { type Clock, systemClock } from './clock.js';
+import { type Clock, systemClock } from '../clock.js';
 import type { CryptoWorkers, ProvenKeyInfo } from './crypto-workers.js';
 import type { CtLog } from '../ct/ct-log.js';
 import { extraData } from '../ct/ct-wire.js';

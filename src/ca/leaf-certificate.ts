@@ -10,7 +10,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { assert, coreCall } from '../errors.js';
-import { type Clock, systemClock } from './clock.js';
+import { type Clock, systemClock } from '../clock.js';
 import { readOne, TAG } from '../core/der.js';
 import {
   authorityKeyIdExt,

@@ -17,7 +17,7 @@ import { decodeJwt, decodeProtectedHeader, errors as joseErrors, jwtVerify, type
 import { type SealhouseError } from '../errors.js';
 import { AuthenticationError, type AuthFailureReason } from './auth-error.js';
 import type { San, SigstoreExtension } from './principal.js';
-import { type Clock, systemClock } from '../ca/clock.js';
+import { type Clock, systemClock } from '../clock.js';
 import { mapBuildkiteJob, mapCiProvider, mapCodefreshWorkflow, mapGithubWorkflow, mapGitlabPipeline } from './ci-types.js';
 import { goString } from './claims.js';
 import { findIssuer, type FulcioConfig, type IssuerType } from './config.js';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateCaChain, type GeneratedCa } from '../../src/ca/ca-chain.js';
 import { type CaMaterial, caFromPem } from '../../src/ca/ca-keys.js';
-import type { Clock } from '../../src/ca/clock.js';
+import type { Clock } from '../../src/clock.js';
 import { toPem } from '../../src/core/pem.js';
 
 export interface TestCa {
