@@ -61,4 +61,4 @@ export const nodeCrypto: CoreCrypto = {
 };
 
 /** SHA-256 as the Merkle and note code take it. */
-export const sha256 = (data: Uint8Array): Uint8Array => createHash('sha256').update(data).digest();
+export const nodeSha256 = (data: Uint8Array): Uint8Array => createHash('sha256').update(data).digest();

@@ -31,3 +31,6 @@ export interface CoreCrypto {
    */
   verify(check: SignatureCheck): boolean;
 }
+
+/** SHA-256 of `crypto`, in the shape the Merkle and note code take it. */
+export const sha256Of = (crypto: Pick<CoreCrypto, 'digest'>): ((data: Uint8Array) => Uint8Array) => (data) => crypto.digest('sha256', data);

@@ -1,18 +1,32 @@
 /**
- * RFC 6962 Merkle hashing and proof verification in the browser, following RFC 9162
+ * The one RFC 6962 Merkle proof verifier, for the server, the CLI and the page: RFC 9162
  * §2.1.3.2 (inclusion) and §2.1.4.2 (consistency), with transparency-dev/merkle's strictness:
- * exact proof lengths, 32-byte hashes, no consistency proof from the empty tree.
+ * exact proof lengths, 32-byte hashes, no consistency proof from the empty tree, equal sizes
+ * only with an empty proof and equal roots. SHA-256 comes from the host (CoreCrypto), so the
+ * same code hashes with node:crypto on the server and @noble in the browser.
  * https://www.rfc-editor.org/rfc/rfc9162#section-2.1.3.2
  */
-import { sha256 } from '@noble/hashes/sha2.js';
 import { concatBytes, equalBytes, toHex } from './bytes.js';
+import { CoreError } from './errors.js';
 
-export class ProofError extends Error {}
+/** `malformed_proof` for a proof of the wrong shape; `verification_failed` for one that leads elsewhere. */
+export class ProofError extends CoreError {
+  constructor(message: string, code: 'malformed_proof' | 'verification_failed' = 'malformed_proof') {
+    super(code, message);
+    this.name = 'ProofError';
+  }
+}
 
-const HASH_SIZE = 32;
+/** SHA-256 as the host provides it (sha256Of(crypto), or node:crypto / @noble directly). */
+export type Sha256 = (data: Uint8Array) => Uint8Array;
 
-export const leafHash = (body: Uint8Array): Uint8Array => sha256(concatBytes(new Uint8Array([0]), body));
-const nodeHash = (l: Uint8Array, r: Uint8Array): Uint8Array => sha256(concatBytes(new Uint8Array([1]), l, r));
+export const HASH_SIZE = 32;
+const LEAF = Uint8Array.of(0);
+const NODE = Uint8Array.of(1);
+
+/** RFC 6962 §2.1: leaf = SHA-256(0x00 ‖ data), node = SHA-256(0x01 ‖ left ‖ right). */
+export const leafHash = (sha256: Sha256, body: Uint8Array): Uint8Array => sha256(concatBytes(LEAF, body));
+export const nodeHash = (sha256: Sha256, l: Uint8Array, r: Uint8Array): Uint8Array => sha256(concatBytes(NODE, l, r));
 
 function checkSize(what: string, n: number): void {
   if (!Number.isSafeInteger(n) || n < 0) throw new ProofError(`${what} must be a non-negative integer, got ${n}`);
@@ -57,7 +71,7 @@ function popCount(n: number): number {
 }
 
 /** RFC 9162 §2.1.3.2: the root the audit path leads to from `leaf` at `index` in a tree of `size`. */
-export function rootFromInclusion(index: number, size: number, leaf: Uint8Array, proof: readonly Uint8Array[]): Uint8Array {
+export function rootFromInclusion(sha256: Sha256, index: number, size: number, leaf: Uint8Array, proof: readonly Uint8Array[]): Uint8Array {
   checkSize('leaf index', index);
   checkSize('tree size', size);
   if (index >= size) throw new ProofError(`leaf index ${index} is not below tree size ${size}`);
@@ -70,13 +84,13 @@ export function rootFromInclusion(index: number, size: number, leaf: Uint8Array,
   let r = leaf;
   for (const p of proof) {
     if (fn % 2 === 1 || fn === sn) {
-      r = nodeHash(p, r);
+      r = nodeHash(sha256, p, r);
       while (fn % 2 === 0 && fn !== 0) {
         fn /= 2;
         sn = Math.floor(sn / 2);
       }
     } else {
-      r = nodeHash(r, p);
+      r = nodeHash(sha256, r, p);
     }
     fn = Math.floor(fn / 2);
     sn = Math.floor(sn / 2);
@@ -84,11 +98,11 @@ export function rootFromInclusion(index: number, size: number, leaf: Uint8Array,
   return r;
 }
 
-export function verifyInclusion(index: number, size: number, leaf: Uint8Array, proof: readonly Uint8Array[], root: Uint8Array): void {
+export function verifyInclusion(sha256: Sha256, index: number, size: number, leaf: Uint8Array, proof: readonly Uint8Array[], root: Uint8Array): void {
   checkHashes('root hash', [root]);
-  const computed = rootFromInclusion(index, size, leaf, proof);
+  const computed = rootFromInclusion(sha256, index, size, leaf, proof);
   if (!equalBytes(computed, root)) {
-    throw new ProofError(`the audit path leads to root ${toHex(computed)}, not the checkpoint's root ${toHex(root)}`);
+    throw new ProofError(`the audit path leads to root ${toHex(computed)}, not the checkpoint's root ${toHex(root)}`, 'verification_failed');
   }
 }
 
@@ -96,7 +110,7 @@ export function verifyInclusion(index: number, size: number, leaf: Uint8Array, p
  * RFC 9162 §2.1.4.2. Returns the root of the first tree the proof implies; when `root1` is
  * given it must equal it. The second root must equal `root2`.
  */
-export function verifyConsistency(size1: number, size2: number, root1: Uint8Array | undefined, root2: Uint8Array, proof: readonly Uint8Array[]): Uint8Array {
+export function verifyConsistency(sha256: Sha256, size1: number, size2: number, root1: Uint8Array | undefined, root2: Uint8Array, proof: readonly Uint8Array[]): Uint8Array {
   checkSize('first size', size1);
   checkSize('second size', size2);
   if (size1 > size2) throw new ProofError(`first size ${size1} is greater than second size ${size2}`);
@@ -104,7 +118,7 @@ export function verifyConsistency(size1: number, size2: number, root1: Uint8Arra
   if (size1 === size2) {
     // Nothing to prove beyond identical roots, compared byte for byte as upstream does.
     if (proof.length !== 0) throw new ProofError('the sizes are equal but the proof is not empty');
-    if (root1 && !equalBytes(root1, root2)) throw new ProofError('the sizes are equal but the roots differ');
+    if (root1 && !equalBytes(root1, root2)) throw new ProofError('the sizes are equal but the roots differ', 'verification_failed');
     return root2;
   }
   checkHashes('second root', [root2]);
@@ -129,20 +143,20 @@ export function verifyConsistency(size1: number, size2: number, root1: Uint8Arra
   for (const c of rest) {
     if (sn === 0) throw new ProofError('the consistency proof is longer than expected');
     if (fn % 2 === 1 || fn === sn) {
-      fr = nodeHash(c, fr);
-      sr = nodeHash(c, sr);
+      fr = nodeHash(sha256, c, fr);
+      sr = nodeHash(sha256, c, sr);
       while (fn % 2 === 0 && fn !== 0) {
         fn = Math.floor(fn / 2);
         sn = Math.floor(sn / 2);
       }
     } else {
-      sr = nodeHash(sr, c);
+      sr = nodeHash(sha256, sr, c);
     }
     fn = Math.floor(fn / 2);
     sn = Math.floor(sn / 2);
   }
   if (sn !== 0) throw new ProofError('the consistency proof is shorter than expected');
-  if (!equalBytes(sr, root2)) throw new ProofError(`the proof leads to root ${toHex(sr)} at size ${size2}, not the checkpoint's root ${toHex(root2)}`);
-  if (root1 && !equalBytes(fr, root1)) throw new ProofError(`the proof leads to root ${toHex(fr)} at size ${size1}, not the expected ${toHex(root1)}`);
+  if (!equalBytes(sr, root2)) throw new ProofError(`the proof leads to root ${toHex(sr)} at size ${size2}, not the checkpoint's root ${toHex(root2)}`, 'verification_failed');
+  if (root1 && !equalBytes(fr, root1)) throw new ProofError(`the proof leads to root ${toHex(fr)} at size ${size1}, not the expected ${toHex(root1)}`, 'verification_failed');
   return fr;
 }

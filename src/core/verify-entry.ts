@@ -13,7 +13,7 @@ import { bodyChecks } from './body-checks.js';
 import { run, type Check, type CheckId } from './checks.js';
 import { leafHash, verifyInclusion } from './merkle.js';
 import { verifySet } from './set.js';
-import type { CoreCrypto } from './crypto.js';
+import { sha256Of, type CoreCrypto } from './crypto.js';
 import type { TrustedLog } from './trust.js';
 
 /** LogEntryAnon (rekor-api.md §1.6). */
@@ -115,7 +115,8 @@ export function verifyEntry(entryId: string, entry: LogEntryAnon, opts: VerifyEn
       return undefined;
     }
   })();
-  const leaf = body ? leafHash(body) : undefined;
+  const sha256 = sha256Of(opts.crypto);
+  const leaf = body ? leafHash(sha256, body) : undefined;
 
   checks.push(run('uuid', 'Entry UUID is the hash of the body', () => {
     if (!leaf) throw new Error('the body is not base64');
@@ -168,7 +169,7 @@ export function verifyEntry(entryId: string, entry: LogEntryAnon, opts: VerifyEn
       // to the answer's own root shows the answer is corrupt, and says so.
       return run('inclusion', title, ((): (() => string) | string => {
         try {
-          verifyInclusion(proof.logIndex, proof.treeSize, leaf, hashes(), hexToBytes(String(proof.rootHash)));
+          verifyInclusion(sha256, proof.logIndex, proof.treeSize, leaf, hashes(), hexToBytes(String(proof.rootHash)));
           return 'no verified checkpoint: a proof to an unsigned root proves nothing';
         } catch (err) {
           return () => {
@@ -179,7 +180,7 @@ export function verifyEntry(entryId: string, entry: LogEntryAnon, opts: VerifyEn
     }
     const root = signedRoot;
     return run('inclusion', title, () => {
-      verifyInclusion(proof.logIndex, proof.treeSize, leaf, hashes(), root);
+      verifyInclusion(sha256, proof.logIndex, proof.treeSize, leaf, hashes(), root);
       return `leaf ${proof.logIndex} of a tree of ${proof.treeSize}: ${proof.hashes.length} hashes lead to the signed root ${toHex(root)}`;
     });
   })());

@@ -9,6 +9,7 @@
  * With no state file the first verified head is trusted on first use: there is nothing to
  * compare it with, and the caller says so.
  */
+import { nodeSha256 } from '../node-crypto.js';
 import { toHex } from '../core/bytes.js';
 import { verifyConsistency } from '../core/merkle.js';
 import { summary, verifyCheckpointNote, type TrustedLog, type VerifiedCheckpoint } from './checkpoints.js';
@@ -112,7 +113,7 @@ export async function runRound(ctx: RoundContext): Promise<RoundOutcome> {
     if (old.size > 0) {
       const proof = await ctx.source.consistencyProof(old.size, cur.size, head);
       try {
-        verifyConsistency(old.size, cur.size, old.rootHash, cur.rootHash, proof);
+        verifyConsistency(nodeSha256, old.size, cur.size, old.rootHash, cur.rootHash, proof);
       } catch (err) {
         throw new Inconsistency(`the tree at size ${cur.size} does not extend the saved tree at size ${old.size}: ${(err as Error).message}`, before, after);
       }

@@ -9,6 +9,7 @@
  * A partial tile may be gone once the full tile exists (the spec lets logs delete them), so a
  * 404 on a partial path falls back to the full tile, of which the first W hashes are the same.
  */
+import { nodeSha256 } from '../node-crypto.js';
 import { toHex } from '../core/bytes.js';
 import { verifyInclusion } from '../core/merkle.js';
 import { leafHash } from '../merkle/hash.js';
@@ -52,7 +53,7 @@ export class TilesSource implements LogSource {
         const body = bodies[logIndex - bundle * TILE_WIDTH] as Uint8Array;
         const leaf = leafHash(body);
         try {
-          verifyInclusion(logIndex, head.checkpoint.size, leaf, proofs[i] as Uint8Array[], head.checkpoint.rootHash);
+          verifyInclusion(nodeSha256, logIndex, head.checkpoint.size, leaf, proofs[i] as Uint8Array[], head.checkpoint.rootHash);
         } catch (err) {
           throw new Inconsistency(`entry ${logIndex} of the entry bundle is not the leaf the tiles prove into the signed root: ${(err as Error).message}`, undefined, summary(head.checkpoint));
         }

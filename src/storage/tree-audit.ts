@@ -7,6 +7,7 @@
  * auditor holding them would. Entries and heads arrive in pages; memory is one page, the right
  * edge and the tiles completed within the page.
  */
+import { nodeSha256 } from '../node-crypto.js';
 import { verifyConsistency } from '../core/merkle.js';
 import { EMPTY_EDGE, edgeTileRequests, integrate, rootOfEdge, type RightEdge } from '../merkle/integrate.js';
 import { proveConsistency, type TileReader } from '../merkle/prove.js';
@@ -224,7 +225,7 @@ function storedTileReader(store: AuditStore, treeId: number): TileReader {
 async function consistencyProblem(from: AuditHead, to: AuditHead, reader: TileReader): Promise<string | undefined> {
   try {
     const proof = await proveConsistency(from.treeSize, to.treeSize, reader);
-    verifyConsistency(from.treeSize, to.treeSize, from.rootHash, to.rootHash, proof);
+    verifyConsistency(nodeSha256, from.treeSize, to.treeSize, from.rootHash, to.rootHash, proof);
     return undefined;
   } catch (err) {
     return (err as Error).message;

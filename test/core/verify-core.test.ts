@@ -4,6 +4,7 @@
  * (valid ones verify, every tampered variant fails), and certificate decoding cross-checked
  * with node:crypto. The browser tests (search/entry/log) then show the same code in the page.
  */
+import { nodeSha256 } from '../../src/node-crypto.js';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, generateKeyPairSync, sign, X509Certificate } from 'node:crypto';
@@ -37,13 +38,13 @@ describe('browser Merkle verification: transparency-dev probes', () => {
   for (const file of listJson('merkle/transparency-dev-probes/inclusion')) {
     const p = readVectorJson<{ leafIdx: number; treeSize: number; root: string | null; leafHash: string | null; proof: string[] | null; wantErr: boolean; desc: string }>(file);
     it(`inclusion ${file.split('/').slice(-2).join('/')}: ${p.desc}`, () => {
-      assert.equal(outcome(() => verifyInclusion(p.leafIdx, p.treeSize, b64(p.leafHash), (p.proof ?? []).map(b64), b64(p.root))), !p.wantErr);
+      assert.equal(outcome(() => verifyInclusion(nodeSha256, p.leafIdx, p.treeSize, b64(p.leafHash), (p.proof ?? []).map(b64), b64(p.root))), !p.wantErr);
     });
   }
   for (const file of listJson('merkle/transparency-dev-probes/consistency')) {
     const p = readVectorJson<{ size1: number; size2: number; root1: string | null; root2: string | null; proof: string[] | null; wantErr: boolean; desc: string }>(file);
     it(`consistency ${file.split('/').slice(-2).join('/')}: ${p.desc}`, () => {
-      assert.equal(outcome(() => verifyConsistency(p.size1, p.size2, b64(p.root1), b64(p.root2), (p.proof ?? []).map(b64))), !p.wantErr);
+      assert.equal(outcome(() => verifyConsistency(nodeSha256, p.size1, p.size2, b64(p.root1), b64(p.root2), (p.proof ?? []).map(b64))), !p.wantErr);
     });
   }
 });

@@ -3,6 +3,7 @@
  * and checked cryptographically, not just by field names — and the plain-text 4xx errors of the
  * Go CT front end. The prefix is configurable (SEALHOUSE_CT_PREFIX).
  */
+import { nodeSha256 } from '../../src/node-crypto.js';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { precertEntry } from '../../src/ct/ct-submission.js';
@@ -10,7 +11,7 @@ import { parseExtraData, verifyTreeHead } from '../../src/ct/ct-wire.js';
 import { LeafDraft } from '../../src/ca/leaf-certificate.js';
 import { merkleTreeLeaf, sctFromJson, verifySct } from '../../src/ct/sct.js';
 import { leafHash } from '../../src/merkle/hash.js';
-import { verifyConsistency, verifyInclusion } from '../../src/merkle/verify.js';
+import { verifyConsistency, verifyInclusion } from '../../src/core/merkle.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { EMAIL_EXTENSIONS, keyPair } from '../ca/fixtures.js';
 
@@ -73,13 +74,13 @@ describe('CT log HTTP API', () => {
     const hash = leafHash(leafInput);
     const proof = await get<{ leaf_index: number; audit_path: string[] }>(`get-proof-by-hash?hash=${encodeURIComponent(b64(hash))}&tree_size=${sth.treeSize}`);
     assert.equal(proof.leaf_index, sth.treeSize - 1);
-    verifyInclusion(proof.leaf_index, sth.treeSize, hash, proof.audit_path.map(unb64), sth.rootHash);
+    verifyInclusion(nodeSha256, proof.leaf_index, sth.treeSize, hash, proof.audit_path.map(unb64), sth.rootHash);
 
     const both = await get<{ leaf_input: string; extra_data: string; audit_path: string[] }>(`get-entry-and-proof?leaf_index=0&tree_size=${sth.treeSize}`);
-    verifyInclusion(0, sth.treeSize, leafHash(unb64(both.leaf_input)), both.audit_path.map(unb64), sth.rootHash);
+    verifyInclusion(nodeSha256, 0, sth.treeSize, leafHash(unb64(both.leaf_input)), both.audit_path.map(unb64), sth.rootHash);
 
     const { consistency } = await get<{ consistency: string[] }>(`get-sth-consistency?first=${first.treeSize}&second=${sth.treeSize}`);
-    verifyConsistency(first.treeSize, sth.treeSize, first.rootHash, sth.rootHash, consistency.map(unb64));
+    verifyConsistency(nodeSha256, first.treeSize, sth.treeSize, first.rootHash, sth.rootHash, consistency.map(unb64));
   });
 
   it('get-roots lists the CA root', async () => {

@@ -4,6 +4,7 @@
  * audit and consistency proofs that verify against signed tree heads, resubmissions answered with
  * the original timestamp, and a tree that survives a restart but not a key change.
  */
+import { nodeSha256 } from '../../src/node-crypto.js';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
@@ -14,7 +15,7 @@ import { LeafDraft } from '../../src/ca/leaf-certificate.js';
 import { merkleTreeLeaf, verifySct } from '../../src/ct/sct.js';
 import { isSealhouseError } from '../../src/errors.js';
 import { leafHash } from '../../src/merkle/hash.js';
-import { verifyConsistency, verifyInclusion } from '../../src/merkle/verify.js';
+import { verifyConsistency, verifyInclusion } from '../../src/core/merkle.js';
 import { openTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { mth } from '../helpers/naive-tree.js';
 import { EMAIL_EXTENSIONS, keyPair, makeCa } from '../ca/fixtures.js';
@@ -62,7 +63,7 @@ describe('CT log service', () => {
     assert.deepEqual(parseExtraData('precert', row.extraData), [pre, ...chain]);
     const proof = await log.proofByHash(leafHash(row.leafInput), 1);
     assert.equal(proof.leafIndex, 0);
-    verifyInclusion(0, 1, leafHash(row.leafInput), proof.auditPath, sth.rootHash);
+    verifyInclusion(nodeSha256, 0, 1, leafHash(row.leafInput), proof.auditPath, sth.rootHash);
   });
 
   it('add-chain: logs a final certificate as an x509 entry, adding the root the submitter left out', async () => {
@@ -104,7 +105,7 @@ describe('CT log service', () => {
     const rows = await log.entries(0, after.treeSize - 1);
     assert.deepEqual(rows.map((r) => r.index), [...Array(after.treeSize).keys()]);
     assert.deepEqual(mth(rows.map((r) => leafHash(r.leafInput))), after.rootHash, 'the STH root is the RFC 6962 root of the logged leaves');
-    verifyConsistency(before.treeSize, after.treeSize, before.rootHash, after.rootHash, await log.consistency(before.treeSize, after.treeSize));
+    verifyConsistency(nodeSha256, before.treeSize, after.treeSize, before.rootHash, after.rootHash, await log.consistency(before.treeSize, after.treeSize));
   });
 
   it('clamps and checks ranges like the Go CT front end', async () => {

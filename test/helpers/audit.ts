@@ -4,10 +4,11 @@
  * and the tiles, verify every SET and checkpoint, and prove each checkpoint consistent with
  * the head.
  */
+import { nodeSha256 } from '../../src/node-crypto.js';
 import assert from 'node:assert/strict';
 import type { KeyObject } from 'node:crypto';
 import { leafHash } from '../../src/merkle/hash.js';
-import { verifyConsistency } from '../../src/merkle/verify.js';
+import { verifyConsistency } from '../../src/core/merkle.js';
 import type { LogService } from '../../src/log/log-service.js';
 import { verifySet } from '../../src/log/set.js';
 import { verifyCheckpoint } from '../../src/note/checkpoint.js';
@@ -36,7 +37,7 @@ export async function auditLog(log: LogService, publicKey: KeyObject, host: stri
     assert.equal(parsed.size, cp.treeSize);
     assert.ok(mth(leaves, 0, cp.treeSize).equals(parsed.rootHash), `checkpoint ${cp.treeSize} matches the entries`);
     const { hashes } = await log.consistency(cp.treeSize, head.treeSize);
-    verifyConsistency(cp.treeSize, head.treeSize, parsed.rootHash, head.rootHash, hashes);
+    verifyConsistency(nodeSha256, cp.treeSize, head.treeSize, parsed.rootHash, head.rootHash, hashes);
   }
   return { treeSize: head.treeSize };
 }
@@ -48,6 +49,6 @@ export async function checkReceivedCheckpoints(log: LogService, notes: readonly 
   for (const note of notes) {
     const cp = verifyCheckpoint(note, [verifier]);
     const { hashes } = await log.consistency(cp.size, head.treeSize);
-    verifyConsistency(cp.size, head.treeSize, cp.rootHash, head.rootHash, hashes);
+    verifyConsistency(nodeSha256, cp.size, head.treeSize, cp.rootHash, head.rootHash, hashes);
   }
 }

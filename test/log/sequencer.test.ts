@@ -2,10 +2,11 @@
  * The sequencer and log service on a real database (PGlite, or Postgres with DATABASE_URL):
  * indexes, duplicates, SETs, checkpoints, proofs, index keys, failed batches and restarts.
  */
+import { nodeSha256 } from '../../src/node-crypto.js';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DuplicateEntryError, SealhouseError } from '../../src/errors.js';
-import { verifyConsistency, verifyInclusion } from '../../src/merkle/verify.js';
+import { verifyConsistency, verifyInclusion } from '../../src/core/merkle.js';
 import { logFromSpki } from '../../src/core/trust.js';
 import { passedChecks, verifyEntry } from '../../src/core/verify-entry.js';
 import { nodeCrypto } from '../../src/node-crypto.js';
@@ -40,7 +41,7 @@ describe('sequencer', () => {
       assert.ok(verifySet({ body: r.body, integratedTime: r.integratedTime, logIdHex: log.signer.logIdHex, logIndex: r.index }, r.setSignature, key.publicKey));
       assert.ok(r.checkpoint.treeSize > r.index);
       assert.equal(r.proof.treeSize, r.checkpoint.treeSize);
-      verifyInclusion(r.index, r.proof.treeSize, r.leafHash, r.proof.hashes, r.checkpoint.rootHash);
+      verifyInclusion(nodeSha256, r.index, r.proof.treeSize, r.leafHash, r.proof.hashes, r.checkpoint.rootHash);
     }
     const head = await log.head();
     assert.equal(head.treeSize, 300);
@@ -54,7 +55,7 @@ describe('sequencer', () => {
     assert.equal(checkpoint.origin, `log.test.example - ${log.treeId}`);
     assert.equal(checkpoint.size, proof.treeSize);
     assert.ok(checkpoint.rootHash.equals(proof.rootHash));
-    verifyInclusion(r.index, proof.treeSize, r.leafHash, proof.hashes, checkpoint.rootHash);
+    verifyInclusion(nodeSha256, r.index, proof.treeSize, r.leafHash, proof.hashes, checkpoint.rootHash);
     // The same offline verifier that accepts production Rekor entries accepts ours.
     const wire = toLogEntryAnon(r, proof, log.signer.logIdHex);
     const trusted = logFromSpki(key.publicKey.export({ type: 'spki', format: 'der' }), { name: 'log.test.example' });
@@ -84,7 +85,7 @@ describe('sequencer', () => {
     assert.equal(byHash?.index, r.index);
     const latest = await log.latestCheckpoint();
     assert.equal(byIndex.proof.treeSize, latest?.treeSize);
-    verifyInclusion(r.index, byIndex.proof.treeSize, r.leafHash, byIndex.proof.hashes, byIndex.proof.rootHash);
+    verifyInclusion(nodeSha256, r.index, byIndex.proof.treeSize, r.leafHash, byIndex.proof.hashes, byIndex.proof.rootHash);
     assert.equal(await log.entryByIndex(10_000_000), undefined);
   });
 
@@ -108,7 +109,7 @@ describe('sequencer', () => {
       verifyCheckpoint(cp.note, [verifier]);
       const { hashes, rootHash } = await log.consistency(cp.treeSize, head.treeSize);
       assert.ok(rootHash.equals(head.rootHash));
-      verifyConsistency(cp.treeSize, head.treeSize, cp.rootHash, head.rootHash, hashes);
+      verifyConsistency(nodeSha256, cp.treeSize, head.treeSize, cp.rootHash, head.rootHash, hashes);
     }
     await assert.rejects(log.consistency(1, head.treeSize + 1), /greater than what is currently observable/);
     await assert.rejects(log.consistency(5, 4), /must be less than/);
@@ -139,7 +140,7 @@ describe('sequencer', () => {
     const r = await log.append(syntheticEntry('innocent-bystander'));
     assert.equal(r.index, before.treeSize);
     const proof = r.proof;
-    verifyInclusion(r.index, proof.treeSize, r.leafHash, proof.hashes, proof.rootHash);
+    verifyInclusion(nodeSha256, r.index, proof.treeSize, r.leafHash, proof.hashes, proof.rootHash);
   });
 
   it('keeps its tree ID and refuses a different signing key after a restart', async () => {

@@ -6,6 +6,7 @@
 import { hexToBytes, toHex } from '../../src/core/bytes.js';
 import { parseCheckpoint, type Checkpoint } from '../../src/core/checkpoint.js';
 import { verifyConsistency } from '../../src/core/merkle.js';
+import { nobleSha256 } from '../noble-crypto.js';
 import { verifyLogCheckpoint } from '../../src/core/verify-entry.js';
 import { needsOldRoot, parseOldSize, parseRootHash } from '../consistency-input.js';
 import { errorHeading } from '../errors.js';
@@ -70,7 +71,7 @@ async function consistencyResult(head: Head, fromText: string, rootText: string)
     // and let the proof confirm it (a wrong root cannot hash up to the signed head root).
     const claimed = !root && needsOldRoot(size) && size < cp.size ? hexToBytes((await getConsistencyProof(size, size)).rootHash) : undefined;
     const proof = await getConsistencyProof(size, cp.size);
-    const oldRoot = verifyConsistency(size, cp.size, root ?? claimed, cp.rootHash, proof.hashes.map(hexToBytes));
+    const oldRoot = verifyConsistency(nobleSha256, size, cp.size, root ?? claimed, cp.rootHash, proof.hashes.map(hexToBytes));
     const rootNote = root ? 'the root you entered' : 'computed from the proof: compare it with the checkpoint you saved';
     return verdict(true, 'Consistent', `The head (size ${cp.size}, root ${toHex(cp.rootHash)}) extends the tree of size ${size} with root ${toHex(oldRoot)} (${rootNote}). Proof of ${proof.hashes.length} hashes checked in your browser.`);
   } catch (err) {

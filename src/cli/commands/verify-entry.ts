@@ -17,7 +17,7 @@ import { leafHash } from '../../core/merkle.js';
 import { logsFromTrustedRoot, TrustError } from '../../core/trust.js';
 import { verifyEntry, type LogEntryAnon } from '../../core/verify-entry.js';
 import { SealhouseError } from '../../errors.js';
-import { nodeCrypto } from '../../node-crypto.js';
+import { nodeCrypto, nodeSha256 } from '../../node-crypto.js';
 import { type Command, UsageError } from '../command.js';
 import { readJson, TRUSTED_ROOT_HELP, trustedRootPath } from '../read-inputs.js';
 import { verifyTlogEntryJson } from '../tlog-entry.js';
@@ -56,7 +56,7 @@ function v1Entries(doc: Record<string, unknown>): [string | undefined, LogEntryA
 
 function bareEntryUuid(entry: LogEntryAnon): string {
   try {
-    return toHex(leafHash(base64ToBytes(entry.body)));
+    return toHex(leafHash(nodeSha256, base64ToBytes(entry.body)));
   } catch {
     return '(body is not base64)';
   }
