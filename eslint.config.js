@@ -17,6 +17,9 @@ const ROOM_BANS = {
   oidc: ['ca', 'log', 'ct', 'storage', 'trust', 'http', 'server'],
   trust: ['storage', 'log', 'ct', 'ca', 'oidc', 'http', 'server'],
   http: ['storage', 'merkle', 'server'],
+  // The auditor's side: it reads a log over HTTP and checks it with core, never the server's rooms.
+  monitor: ['storage', 'log', 'ct', 'ca', 'oidc', 'trust', 'http', 'entries', 'workers', 'server'],
+  note: ['storage', 'log', 'ct', 'ca', 'oidc', 'trust', 'http', 'entries', 'workers', 'server'],
 };
 
 /** What src/core may never import, wherever in core the file is (DESIGN §2). */
