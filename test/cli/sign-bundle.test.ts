@@ -93,13 +93,19 @@ describe('sealhouse sign-bundle against a live Sealhouse, verified by sealhouse 
     assert.equal(existsSync(at('x.sigstore.json')), false);
   });
 
-  it('the signing config can come from SEALHOUSE_SIGNING_CONFIG; without one it is a usage error (exit 2)', async () => {
+  it('the signing config can come from SEALHOUSE_SIGNING_CONFIG; without one, or with an unknown flag, it is a usage error (exit 2); --help', async () => {
     const r = await runCli(['sign-bundle', '--identity-token', token, '--bundle', at('e.sigstore.json'), artifact], { env: { ...cleanEnv(), SEALHOUSE_SIGNING_CONFIG: at('signing_config.json') } });
     assert.equal(r.status, 0, r.stderr);
     assert.doesNotMatch(r.stdout, /verified against/, 'no trusted root was given');
     const none = await sign(['--identity-token', token, '--bundle', at('e.sigstore.json'), artifact]);
     assert.equal(none.status, 2);
     assert.match(none.stderr, /no signing config: pass --signing-config FILE or set SEALHOUSE_SIGNING_CONFIG/);
+    const unknown = await sign(['--identity-token', token, '--bundle', at('e.sigstore.json'), '--signing-config', at('signing_config.json'), '--fulcio-url', 'x', artifact]);
+    assert.equal(unknown.status, 2);
+    assert.match(unknown.stderr, /Unknown option '--fulcio-url'[\s\S]*usage: sealhouse sign-bundle/);
+    const help = await runCli(['sign-bundle', '--help']);
+    assert.equal(help.status, 0);
+    assert.match(help.stdout, /--identity-token TOKEN --bundle OUT/);
   });
 
   it('refusals are one line, exit 1: a token that is no JWT, an unreachable Fulcio, a statement that is not JSON', async () => {

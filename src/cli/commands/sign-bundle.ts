@@ -139,8 +139,9 @@ export const signBundleCommand: Command = {
     } catch (err) {
       throw new SealhouseError('invalid_input', `cannot write the bundle to ${values.bundle}: ${(err as Error).message}`);
     }
+    // protojson omits a zero logIndex: the first entry of a log has none.
     const entry = bundle.verificationMaterial.tlogEntries[0];
-    process.stdout.write(`signed ${positionals[0]} as ${who}: bundle ${values.bundle}${entry ? `, log index ${entry.logIndex}` : ''}${trustedRoot !== undefined ? ', verified against the trusted root' : ''}\n`);
+    process.stdout.write(`signed ${positionals[0]} as ${who}: bundle ${values.bundle}${entry ? `, log index ${entry.logIndex ?? 0}` : ''}${trustedRoot !== undefined ? ', verified against the trusted root' : ''}\n`);
     return 0;
   },
 };
