@@ -13,7 +13,7 @@
  */
 import { equalBytes, fromUtf8, hexToBytes, toBase64, toHex, utf8 } from '../bytes.js';
 import { parseCheckpoint, type Checkpoint } from '../checkpoint.js';
-import type { CoreCrypto } from '../crypto.js';
+import { sha256Of, type CoreCrypto } from '../crypto.js';
 import { leafHash, rootFromInclusion } from '../merkle.js';
 import { setPayload } from '../set.js';
 import { as, need } from './errors.js';
@@ -75,7 +75,8 @@ export function verifyTlogEntry(crypto: CoreCrypto, entry: TlogEntry, root: Trus
     const signer = verifyCheckpoint(crypto, cp, log);
     need(cp.size === proof.treeSize, 'inclusion-proof', `the proof is for a tree of ${proof.treeSize}, the signed checkpoint for ${cp.size}`);
     if (proof.rootHash) need(equalBytes(proof.rootHash, cp.rootHash), 'inclusion-proof', `the proof's root ${toHex(proof.rootHash)} is not the signed checkpoint's root ${toHex(cp.rootHash)}`);
-    const computed = as('inclusion-proof', 'the inclusion proof', () => rootFromInclusion(proof.logIndex, cp.size, leafHash(entry.body), proof.hashes));
+    const sha256 = sha256Of(crypto);
+    const computed = as('inclusion-proof', 'the inclusion proof', () => rootFromInclusion(sha256, proof.logIndex, cp.size, leafHash(sha256, entry.body), proof.hashes));
     need(equalBytes(computed, cp.rootHash), 'inclusion-proof', `the audit path leads to ${toHex(computed)}, not to the checkpoint's root ${toHex(cp.rootHash)}`);
     checks.push(`entry ${proof.logIndex} is included in ${signer}'s tree of ${cp.size} (signed checkpoint "${cp.origin}")`);
   }
