@@ -52,6 +52,17 @@ describe('sealhouse verify-bundle: production bundles', () => {
     assert.match(r.stdout, /from SEALHOUSE_TRUSTED_ROOT/);
   });
 
+  it('--staging takes the default trusted root from SEALHOUSE_STAGING_TRUSTED_ROOT (a sigstore-python staging bundle)', async () => {
+    const args = ['--bundle', v('python/bundle_v3.txt.sigstore'), '--certificate-identity', 'william@yossarian.net', '--certificate-oidc-issuer', 'https://github.com/login/oauth', v('python/bundle_v3.txt')];
+    const roots = { SEALHOUSE_TRUSTED_ROOT: PRODUCTION, SEALHOUSE_STAGING_TRUSTED_ROOT: v('trusted_root.staging.json') };
+    const staging = await cli(['--staging', ...args], roots);
+    assert.equal(staging.status, 0, staging.stderr);
+    assert.match(staging.stdout, /trusted root: .*trusted_root\.staging\.json \(from SEALHOUSE_STAGING_TRUSTED_ROOT\)/);
+    const production = await cli(args, roots);
+    assert.equal(production.status, 1, 'a staging bundle against the production root');
+    assert.match(production.stderr, /from SEALHOUSE_TRUSTED_ROOT/);
+  });
+
   it('a sigstore-java ECDSA P-384 bundle verifies', async () => {
     const r = await cli(['--bundle', v('java/PKIX_ECDSA_P384_SHA_384.sigstore.json'), '--certificate-identity', 'untrusted-sa@sigstore-conformance.iam.gserviceaccount.com', '--certificate-oidc-issuer', GOOGLE, '--trusted-root', PRODUCTION, v('java/artifact.txt')]);
     assert.equal(r.status, 0, r.stderr);
