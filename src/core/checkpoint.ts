@@ -7,13 +7,22 @@
  *   \n
  *   — sealhouse.example MEUCIQ…\n              "— <name> base64(keyHint ‖ DER ECDSA signature)"
  *
- * The signed message is the text up to and including the newline before the blank line; the
- * key hint is logID[0:4]; the signature is ECDSA-SHA256 over the message.
+ * The signed message is the text up to and including the newline before the LAST blank line
+ * (C2SP signed-note; core/note.ts parses it for the server too); the key hint is logID[0:4];
+ * the signature is ECDSA-SHA256 over the message.
  */
-import { base64ToBytes, equalBytes, utf8 } from './bytes.js';
+import { tryDecodeBase64 } from './base64.js';
+import { equalBytes, utf8 } from './bytes.js';
+import { CoreError } from './errors.js';
+import { parseSignedNote } from './note.js';
 import { verifyP256Sha256 } from './ecdsa.js';
 
-export class CheckpointError extends Error {}
+export class CheckpointError extends CoreError {
+  constructor(message: string) {
+    super('malformed_note', message);
+    this.name = 'CheckpointError';
+  }
+}
 
 export interface Checkpoint {
   readonly origin: string;
@@ -25,42 +34,26 @@ export interface Checkpoint {
   readonly signatures: { name: string; keyHint: Uint8Array; signature: Uint8Array }[];
 }
 
-const SIG_LINE = /^\u2014 (\S+) (\S+)$/;
 
+/** A signed checkpoint note: split as C2SP says (core/note.ts, the LAST blank line), then its text read. */
 export function parseCheckpoint(note: string): Checkpoint {
-  const split = note.indexOf('\n\n');
-  if (split < 0) throw new CheckpointError('the checkpoint has no blank line between its text and its signatures');
-  const text = note.slice(0, split + 1);
-  const sigBlock = note.slice(split + 2);
-  if (!sigBlock.endsWith('\n')) throw new CheckpointError('the checkpoint does not end with a newline');
+  let signed;
+  try {
+    signed = parseSignedNote(note);
+  } catch (err) {
+    throw new CheckpointError((err as Error).message);
+  }
+  const text = signed.text;
   const [origin = '', sizeLine = '', rootLine = '', ...extensions] = text.slice(0, -1).split('\n');
   if (origin === '') throw new CheckpointError('the checkpoint origin line is empty');
   if (!/^(0|[1-9][0-9]*)$/.test(sizeLine) || !Number.isSafeInteger(Number(sizeLine))) {
     throw new CheckpointError(`the checkpoint size line ${JSON.stringify(sizeLine)} is not a decimal tree size`);
   }
-  let rootHash: Uint8Array;
-  try {
-    rootHash = base64ToBytes(rootLine);
-  } catch {
-    throw new CheckpointError(`the checkpoint root line ${JSON.stringify(rootLine)} is not base64`);
-  }
+  const rootHash = tryDecodeBase64(rootLine, 'canonical');
+  if (rootHash === undefined) throw new CheckpointError(`the checkpoint root line ${JSON.stringify(rootLine)} is not base64`);
   if (rootHash.length !== 32) throw new CheckpointError(`the checkpoint root hash is ${rootHash.length} bytes, expected 32`);
-  const signatures = sigBlock
-    .slice(0, -1)
-    .split('\n')
-    .map((line) => {
-      const m = SIG_LINE.exec(line);
-      if (!m) throw new CheckpointError(`malformed signature line ${JSON.stringify(line.slice(0, 60))}`);
-      let raw: Uint8Array;
-      try {
-        raw = base64ToBytes(m[2] ?? '');
-      } catch {
-        throw new CheckpointError(`the signature of ${m[1]} is not base64`);
-      }
-      if (raw.length < 5) throw new CheckpointError(`the signature of ${m[1]} is too short`);
-      return { name: m[1] ?? '', keyHint: raw.subarray(0, 4), signature: raw.subarray(4) };
-    });
-  return { origin, size: Number(sizeLine), rootHash, extensions, text, signatures };
+  if (extensions.includes('')) throw new CheckpointError('a checkpoint extension line is empty');
+  return { origin, size: Number(sizeLine), rootHash, extensions, text, signatures: signed.signatures };
 }
 
 export interface CheckpointKey {

@@ -17,7 +17,9 @@
  * trailing empty lines (extension parsing stops at the first empty line, as Rekor's does).
  */
 import { SealhouseError } from '../errors.js';
-import { decodeStrictBase64, looksLikeBase64, quote } from './base64.js';
+import { bufferOf } from '../buffer-view.js';
+import { looksLikeBase64, tryDecodeBase64 } from '../core/base64.js';
+import { quote } from '../core/note.js';
 import { checkNoteText, isValidKeyName, parseSignedNote, type NoteSigner, type NoteVerifier } from './signed-note.js';
 import { signNote, verifySignedNote } from './verify-note.js';
 
@@ -94,7 +96,8 @@ function parseTreeSize(line: string): number {
 function parseRootHash(line: string, lenient: boolean): Buffer {
   if (line === '') throw malformed('checkpoint root hash line is empty');
   if (!looksLikeBase64(line)) throw malformed(`checkpoint root hash line ${quote(line)} is not base64`);
-  const root = decodeStrictBase64(line);
+  const decoded = tryDecodeBase64(line, 'canonical');
+  const root = decoded === undefined ? undefined : bufferOf(decoded);
   if (root === undefined) throw malformed(`checkpoint root hash line ${quote(line)} is not padded standard base64`);
   if (!lenient && root.length !== ROOT_HASH_SIZE) {
     throw malformed(`checkpoint root hash is ${root.length} bytes; it must be ${ROOT_HASH_SIZE} (SHA-256)`);

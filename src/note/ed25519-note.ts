@@ -12,7 +12,7 @@
  */
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { SealhouseError } from '../errors.js';
-import { decodeStrictBase64, looksLikeBase64 } from './base64.js';
+import { looksLikeBase64, tryDecodeBase64 } from '../core/base64.js';
 import { isValidKeyName, type NoteSigner, type NoteVerifier } from './signed-note.js';
 
 export const ED25519_TYPE = 0x01;
@@ -49,7 +49,7 @@ function parseKeyFields(s: string, what: string, quoted: string): KeyFields {
     throw badKey(`${what} for ${name} has signature type 0x${(raw[0] ?? 0).toString(16).padStart(2, '0')}; only 0x01 (Ed25519) is supported`);
   }
   if (raw.length !== 1 + KEY_SIZE) throw badKey(`${what} for ${name} holds a ${raw.length - 1}-byte key; Ed25519 needs 32 bytes`);
-  if (decodeStrictBase64(b64) === undefined) throw badKey(`${what} for ${name}: the key is not padded standard base64`);
+  if (tryDecodeBase64(b64, 'canonical') === undefined) throw badKey(`${what} for ${name}: the key is not padded standard base64`);
   return { name, keyId: Buffer.from(idHex, 'hex'), key: raw.subarray(1) };
 }
 
