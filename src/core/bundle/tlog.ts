@@ -68,9 +68,14 @@ export function verifyTlogEntry(crypto: CoreCrypto, entry: TlogEntry, root: Trus
     checks.push(`the signed entry timestamp of ${log.baseUrl} promises entry ${entry.logIndex} at ${promisedTime.toISOString()}`);
   }
 
-  const proof = entry.proof;
+  // A proof without a checkpoint leads only to an unsigned root: it proves nothing. v0.1 bundles
+  // may carry one beside their SET; it is set aside, never counted (issue 10).
+  const proof = entry.proof?.checkpoint !== undefined ? entry.proof : undefined;
+  if (entry.proof && !proof) {
+    need(entry.set !== undefined, 'tlog-missing', 'the inclusion proof carries no checkpoint, and there is no SET');
+    checks.push('an inclusion proof without a signed checkpoint was set aside (its root is unsigned)');
+  }
   if (proof) {
-    need(proof.checkpoint !== undefined, 'tlog-missing', 'the inclusion proof carries no checkpoint');
     const cp = as('checkpoint', 'the checkpoint', () => parseCheckpoint(proof.checkpoint as string));
     const signer = verifyCheckpoint(crypto, cp, log);
     need(cp.size === proof.treeSize, 'inclusion-proof', `the proof is for a tree of ${proof.treeSize}, the signed checkpoint for ${cp.size}`);

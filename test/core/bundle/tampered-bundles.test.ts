@@ -127,6 +127,16 @@ describe('a production v0.3 hashedrekord bundle', () => {
     root.tlogs[0].publicKey.validFor = { start: '2021-01-12T11:53:27Z', end: '2022-01-01T00:00:00Z' };
     refused('tlog-key', () => verifyBundle(V3, base({ trustedRoot: root })));
   });
+  it('a v0.1 proof without a checkpoint is set aside, never counted', () => {
+    const v1 = load('java/bundle.v1.sigstore');
+    delete entry0(v1).inclusionProof.checkpoint;
+    entry0(v1).inclusionProof.hashes = [];
+    const r = verifyBundle(v1, base());
+    assert.ok(r.checks.includes('an inclusion proof without a signed checkpoint was set aside (its root is unsigned)'));
+    assert.ok(!r.checks.some((c) => c.includes('is included in')));
+    delete entry0(v1).inclusionPromise;
+    refused('tlog-missing', () => verifyBundle(v1, base()));
+  });
   it('no log entry at all', () => {
     const b = clone(V3);
     b.verificationMaterial.tlogEntries = [];
