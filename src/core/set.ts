@@ -8,7 +8,7 @@
  * the strings are base64/hex (nothing JCS escapes differently) and the numbers are integers.
  */
 import { utf8 } from './bytes.js';
-import { verifyP256Sha256 } from './ecdsa.js';
+import type { CoreCrypto } from './crypto.js';
 
 export interface SetFields {
   readonly body: string;
@@ -24,6 +24,7 @@ export function setPayload(e: SetFields): string {
   return JSON.stringify({ body: e.body, integratedTime: e.integratedTime, logID: e.logID, logIndex: e.logIndex });
 }
 
-export function verifySet(e: SetFields, signature: Uint8Array, logKeyPoint: Uint8Array): boolean {
-  return verifyP256Sha256(signature, utf8(setPayload(e)), logKeyPoint);
+/** Whether `signature` is the log key's (DER SPKI) ECDSA-SHA256 signature over the payload. */
+export function verifySet(crypto: CoreCrypto, e: SetFields, signature: Uint8Array, logKeySpki: Uint8Array): boolean {
+  return crypto.verify({ spki: logKeySpki, hash: 'sha256', signature, data: utf8(setPayload(e)) });
 }

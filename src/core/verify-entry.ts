@@ -138,7 +138,7 @@ export function verifyEntry(entryId: string, entry: LogEntryAnon, opts: VerifyEn
 
   const set = entry.verification?.signedEntryTimestamp;
   checks.push(run('set', 'Signed entry timestamp (SET)', !set ? 'the answer carries no SET' : !log ? 'no trusted key for this log ID' : () => {
-    if (!verifySet(entry, base64ToBytes(set), log.key.keyBytes)) throw new Error('the SET does not verify over {body, integratedTime, logID, logIndex} with the log key');
+    if (!verifySet(opts.crypto, entry, base64ToBytes(set), log.key.der)) throw new Error('the SET does not verify over {body, integratedTime, logID, logIndex} with the log key');
     return `the log promised to include this body at index ${entry.logIndex}, time ${entry.integratedTime}`;
   }));
 
