@@ -8,22 +8,15 @@
  * RSA PKCS#1 v1.5 SHA-256, Ed25519 pure.
  */
 import { bufferOf } from '../buffer-view.js';
+import { FULCIO_DEFAULT_ALGORITHMS } from '../core/algorithms.js';
 import { tryDecodeBase64 } from '../core/base64.js';
 import { constants, type KeyObject, verify } from 'node:crypto';
 import { SealhouseError } from '../errors.js';
 import { INVALID_SIGNATURE, verifyCsr } from './csr.js';
 import { type AcceptedKey, parsePublicKey } from './public-key.js';
 
-/** Fulcio's default `--client-signing-algorithms`, in sigstore's flag spelling. */
-export const DEFAULT_ALLOWED_ALGORITHMS: readonly string[] = [
-  'ecdsa-sha2-256-nistp256',
-  'ecdsa-sha2-384-nistp384',
-  'ecdsa-sha2-512-nistp521',
-  'rsa-sign-pkcs1-2048-sha256',
-  'rsa-sign-pkcs1-3072-sha256',
-  'rsa-sign-pkcs1-4096-sha256',
-  'ed25519',
-];
+/** Fulcio's default `--client-signing-algorithms`: the one table's (core/algorithms.ts). */
+export const DEFAULT_ALLOWED_ALGORITHMS = FULCIO_DEFAULT_ALGORITHMS;
 
 export interface ProvenKey {
   readonly key: KeyObject;

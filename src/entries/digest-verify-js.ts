@@ -10,7 +10,7 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { eddsa } from '@noble/curves/abstract/edwards.js';
 import { p256, p384, p521 } from '@noble/curves/nist.js';
 import { sha512 } from '@noble/hashes/sha2.js';
-import type { DigestAlgorithm } from './algorithms.js';
+import type { DigestAlgorithm } from '../core/algorithms.js';
 import { toCompact, type EcdsaSignature } from './ecdsa-signature.js';
 import type { EcdsaCurve, PublicKeyInfo } from './keys.js';
 

@@ -11,7 +11,7 @@
  */
 import { bufferOf } from '../buffer-view.js';
 import { children, readOne, TAG } from '../core/der.js';
-import type { DigestAlgorithm } from './algorithms.js';
+import type { DigestAlgorithm } from '../core/algorithms.js';
 import { verifyEcdsaJs, verifyEd25519phJs, verifyRsaJs } from './digest-verify-js.js';
 import { parseEcdsaSignature, toDer } from './ecdsa-signature.js';
 import type { PublicKeyInfo } from './keys.js';

@@ -8,12 +8,12 @@
  *    "signature":{"content":"<b64 sig>","publicKey":{"content":"<b64 PEM>"}}}
  */
 import {
-  DEFAULT_ALLOWED_ALGORITHMS,
+  REKOR_DEFAULT_ALGORITHMS as DEFAULT_ALLOWED_ALGORITHMS,
   DIGEST_ALGORITHMS,
   DIGEST_HEX_LENGTH,
   isAlgorithmAllowed,
   type DigestAlgorithm,
-} from './algorithms.js';
+} from '../core/algorithms.js';
 import { makeCanonicalEntry } from './canonical.js';
 import { verifyChain } from './certificate.js';
 import { verifyDigest } from './digest-verify.js';

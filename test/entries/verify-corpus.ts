@@ -3,7 +3,7 @@
  * algorithm: valid DER and raw r‖s, high-S and low-S, and many ways to be wrong. Used by the
  * native/fallback equivalence test and the benchmark.
  */
-import type { DigestAlgorithm } from '../../src/entries/algorithms.js';
+import type { DigestAlgorithm } from '../../src/core/algorithms.js';
 import { CURVE_ORDER, parseEcdsaSignature, toCompact, toDer } from '../../src/entries/ecdsa-signature.js';
 import { parseVerifierMaterial, type PublicKeyInfo } from '../../src/entries/keys.js';
 import { digestOf, signData, testKey, type KeySpec } from './fixtures.js';

@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import fc from 'fast-check';
 import { TARGETS } from './targets.js';
+import { CoreError } from '../../src/core/errors.js';
 import { SealhouseError } from '../../src/errors.js';
 
 export interface FuzzResult {
@@ -36,7 +37,8 @@ async function main(): Promise<void> {
   const numRuns = Number(process.env.FUZZ_RUNS ?? 2000);
   const budgetMs = Number(process.env.FUZZ_BUDGET_MS ?? 2000);
   const currentFile = process.env.FUZZ_CURRENT_FILE;
-  const typed = target.typed ?? ((err: unknown) => err instanceof SealhouseError);
+  // src/core refuses with CoreErrors, the server with SealhouseErrors: both are typed refusals.
+  const typed = target.typed ?? ((err: unknown) => err instanceof SealhouseError || err instanceof CoreError);
 
   let slowestMs = 0;
   const started = performance.now();

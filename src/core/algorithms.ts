@@ -1,11 +1,19 @@
 /**
- * hashedrekord's signing-algorithm allow-list (rekor-api.md §2.1 item 4). Rekor matches exactly on
- * (key type, RSA size or curve, digest algorithm) against sigstore's algorithm registry, named by
- * the `--client-signing-algorithms` flag values below.
+ * The one signing-algorithm table: sigstore's algorithm registry by its
+ * `--client-signing-algorithms` flag names, and the named default allow-lists of Rekor
+ * (hashedrekord, rekor-api.md §2.1 item 4) and Fulcio (proof of possession). Both match exactly
+ * on (key type, RSA size or curve, digest algorithm).
  * https://github.com/sigstore/sigstore/blob/main/pkg/signature/algorithm_registry.go
  */
-import { SealhouseError } from '../errors.js';
-import type { PublicKeyInfo } from './keys.js';
+import { CoreError } from './errors.js';
+
+/** What the table needs to know of a key. */
+export interface AlgorithmKey {
+  readonly algorithm: 'ecdsa' | 'rsa' | 'ed25519';
+  readonly curve?: string;
+  /** RSA modulus size in bits, rounded up to whole bytes as Go reports it. */
+  readonly rsaBits?: number;
+}
 
 export type DigestAlgorithm = 'sha256' | 'sha384' | 'sha512';
 
@@ -39,7 +47,7 @@ export const KNOWN_ALGORITHMS: Readonly<Record<string, AlgorithmSpec>> = {
 };
 
 /** Rekor's default `--client-signing-algorithms` (pkg/api/api.go AllowedClientSigningAlgorithms). */
-export const DEFAULT_ALLOWED_ALGORITHMS: readonly string[] = [
+export const REKOR_DEFAULT_ALGORITHMS: readonly string[] = [
   'rsa-sign-pkcs1-2048-sha256',
   'rsa-sign-pkcs1-3072-sha256',
   'rsa-sign-pkcs1-4096-sha256',
@@ -50,18 +58,29 @@ export const DEFAULT_ALLOWED_ALGORITHMS: readonly string[] = [
   'ed25519-ph',
 ];
 
-/** Throws for a flag name Rekor would not know (a configuration error, so `internal`-free). */
+/** Fulcio's default `--client-signing-algorithms` (cmd/app/serve.go). */
+export const FULCIO_DEFAULT_ALGORITHMS: readonly string[] = [
+  'ecdsa-sha2-256-nistp256',
+  'ecdsa-sha2-384-nistp384',
+  'ecdsa-sha2-512-nistp521',
+  'rsa-sign-pkcs1-2048-sha256',
+  'rsa-sign-pkcs1-3072-sha256',
+  'rsa-sign-pkcs1-4096-sha256',
+  'ed25519',
+];
+
+/** Throws for a flag name sigstore would not know (a configuration error, so `internal`-free). */
 export function validateAlgorithmNames(names: readonly string[]): void {
   const unknown = names.filter((n) => KNOWN_ALGORITHMS[n] === undefined);
   if (unknown.length > 0) {
-    throw new SealhouseError(
+    throw new CoreError(
       'invalid_input',
       `unknown signing algorithm ${unknown.map((n) => JSON.stringify(n)).join(', ')}; known: ${Object.keys(KNOWN_ALGORITHMS).join(', ')}`,
     );
   }
 }
 
-export function isAlgorithmAllowed(key: PublicKeyInfo, digest: DigestAlgorithm, allowed: readonly string[]): boolean {
+export function isAlgorithmAllowed(key: AlgorithmKey, digest: DigestAlgorithm, allowed: readonly string[]): boolean {
   const param = key.algorithm === 'rsa' ? key.rsaBits : key.curve;
   return allowed.some((name) => {
     const spec = KNOWN_ALGORITHMS[name];
