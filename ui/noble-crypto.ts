@@ -1,7 +1,7 @@
 /**
  * CoreCrypto (src/core/crypto.ts) on @noble/curves and @noble/hashes, for the page.
  *
- * ECDSA P-256/P-384/P-521 with DER signatures, high-S accepted as Go and OpenSSL accept it
+ * ECDSA P-256/P-384/P-521 with DER signatures (raw r‖s too over a given digest), high-S accepted as Go and OpenSSL accept it
  * (node:crypto signs high-S half the time); Ed25519 (RFC 8032, strict: no ZIP-215 leniency,
  * as Go's crypto/ed25519). RSA always returns false: @noble has no RSA, and the page says it
  * checks ECDSA and Ed25519 only rather than pretending. Malformed input never throws.
@@ -21,8 +21,17 @@ function verifyChecked(c: SignatureCheck): boolean {
     return c.prehashed !== true && c.signature.length === 64 && ed25519.verify(c.signature, c.data, key.keyBytes, { zip215: false });
   }
   if (key.algorithm !== 'ecdsa' || key.curve === undefined) return false; // RSA: not in the browser
+  const curve = CURVES[key.curve];
   const digest = c.prehashed === true ? c.data : HASHES[c.hash](c.data);
-  return CURVES[key.curve].verify(c.signature, digest, key.keyBytes, { format: 'der', lowS: false, prehash: false });
+  const attempt = (format: 'der' | 'compact'): boolean => {
+    try {
+      return curve.verify(c.signature, digest, key.keyBytes, { format, lowS: false, prehash: false });
+    } catch {
+      return false;
+    }
+  };
+  // Over a given digest (hashedrekord) Rekor also accepts raw r‖s, as the server does.
+  return attempt('der') || (c.prehashed === true && attempt('compact'));
 }
 
 export const nobleCrypto: CoreCrypto = {

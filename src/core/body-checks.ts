@@ -9,9 +9,8 @@
  */
 import { base64ToBytes, equalBytes, hexToBytes } from './bytes.js';
 import { decodeBody, parseBodyJson, type DecodedBody } from './body.js';
-import { verifyEcdsa } from './ecdsa.js';
 import { run, type Check } from './checks.js';
-import type { CoreCrypto } from './crypto.js';
+import type { CoreCrypto, HashAlgorithm } from './crypto.js';
 import { verifyCertificateChain } from './bundle/certificate-chain.js';
 import { verifySctsForLeaf } from './bundle/sct.js';
 import type { Certificate } from './x509.js';
@@ -36,7 +35,7 @@ function certTimeCheck(decoded: DecodedBody, integratedTime: number): Check {
   });
 }
 
-function signatureCheck(decoded: DecodedBody): Check {
+function signatureCheck(decoded: DecodedBody, crypto: CoreCrypto): Check {
   const title = 'Artifact signature over the digest';
   if (decoded.kind !== 'hashedrekord') return run('signature', title, `a ${decoded.kind === 'other' ? decoded.name : decoded.kind} entry logs only hashes of the signed envelope`);
   const { hash, signature } = decoded;
@@ -45,12 +44,12 @@ function signatureCheck(decoded: DecodedBody): Check {
     throw new Error(signature.verifier.error ?? 'the entry has no readable key');
   });
   if (key.algorithm !== 'ecdsa' || !key.curve) return run('signature', title, `the browser checks ECDSA signatures only; this key is ${key.description}`);
-  const curve = key.curve;
   return run('signature', title, () => {
     if (!hash || DIGEST_BYTES[hash.algorithm] === undefined) throw new Error('the entry has no sha256/sha384/sha512 digest');
     const digest = hexToBytes(hash.value);
     if (digest.length !== DIGEST_BYTES[hash.algorithm]) throw new Error(`the ${hash.algorithm} digest has ${digest.length} bytes`);
-    if (!verifyEcdsa(curve, base64ToBytes(signature.signature), digest, key.keyBytes, { prehashed: true, allowRaw: true })) {
+    // hashedrekord signs the digest; DER or raw r‖s, as Rekor accepts (rekor-api.md §2.1).
+    if (!crypto.verify({ spki: key.der, hash: hash.algorithm as HashAlgorithm, signature: base64ToBytes(signature.signature), data: digest, prehashed: true })) {
       throw new Error(`the signature does not verify over ${hash.algorithm}:${hash.value} with the logged ${key.description} key`);
     }
     return `${key.description} signature over ${hash.algorithm}:${hash.value}`;
@@ -117,5 +116,5 @@ export function bodyChecks(bodyB64: string, integratedTime: number, opts: BodyCh
       throw err;
     })];
   }
-  return [certTimeCheck(decoded, integratedTime), signatureCheck(decoded), identityCheck(decoded, integratedTime, opts.trustedRoot, opts.crypto)];
+  return [certTimeCheck(decoded, integratedTime), signatureCheck(decoded, opts.crypto), identityCheck(decoded, integratedTime, opts.trustedRoot, opts.crypto)];
 }

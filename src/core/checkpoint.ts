@@ -13,9 +13,9 @@
  */
 import { tryDecodeBase64 } from './base64.js';
 import { equalBytes, utf8 } from './bytes.js';
+import type { CoreCrypto } from './crypto.js';
 import { CoreError } from './errors.js';
 import { parseSignedNote } from './note.js';
-import { verifyP256Sha256 } from './ecdsa.js';
 
 export class CheckpointError extends CoreError {
   constructor(message: string) {
@@ -59,25 +59,25 @@ export function parseCheckpoint(note: string): Checkpoint {
 export interface CheckpointKey {
   /** The log ID: SHA-256 of the DER SPKI; its first four bytes are the key hint. */
   readonly logId: Uint8Array;
-  /** SEC1 P-256 point. */
-  readonly point: Uint8Array;
-  /** When known (from a trusted root's baseUrl): the signer name must be this host. */
+  /** DER SubjectPublicKeyInfo of the log's ECDSA P-256 key. */
+  readonly spki: Uint8Array;
+  /** When known (from a trusted root's baseUrl): the signer name must be this. */
   readonly name?: string;
 }
 
 /**
  * Verifies the signature whose key hint is the key's (and, when the key has a name, whose
- * name matches). Returns the signer name; throws with the reason otherwise.
+ * name matches) through the host's crypto. Returns the signer name; throws with the reason.
  */
-export function verifyCheckpointSignature(cp: Checkpoint, key: CheckpointKey): string {
+export function verifyCheckpointSignature(crypto: CoreCrypto, cp: Checkpoint, key: CheckpointKey): string {
   const hint = key.logId.subarray(0, 4);
   const candidates = cp.signatures.filter((s) => equalBytes(s.keyHint, hint));
   if (candidates.length === 0) throw new CheckpointError('no signature on the checkpoint has the trusted log key\'s key hint');
   const named = key.name === undefined ? candidates : candidates.filter((s) => s.name === key.name);
   if (named.length === 0) throw new CheckpointError(`the checkpoint is signed as ${JSON.stringify(candidates[0]?.name)}, not as the trusted log ${JSON.stringify(key.name)}`);
-  const message = utf8(cp.text);
+  const data = utf8(cp.text);
   for (const s of named) {
-    if (verifyP256Sha256(s.signature, message, key.point)) return s.name;
+    if (crypto.verify({ spki: key.spki, hash: 'sha256', signature: s.signature, data })) return s.name;
   }
   throw new CheckpointError('the checkpoint signature does not verify with the trusted log key');
 }

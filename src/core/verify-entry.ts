@@ -79,18 +79,18 @@ const noteCacheKey = (cp: Checkpoint, log: TrustedLog): string =>
  * signer name is one the log may use (TrustedLog.signerNames), and the signature verifies.
  * Returns the signer name; throws why not. The log page checks the head with this too.
  */
-export function verifyLogCheckpoint(cp: Checkpoint, log: TrustedLog): string {
+export function verifyLogCheckpoint(cp: Checkpoint, log: TrustedLog, crypto: CoreCrypto): string {
   const cacheKey = noteCacheKey(cp, log);
   const known = verifiedNotes.get(cacheKey);
   if (known !== undefined) return known;
-  const key = { logId: hexToBytes(log.logIdHex), point: log.key.keyBytes };
+  const key = { logId: hexToBytes(log.logIdHex), spki: log.key.der };
   let name: string;
   if (log.signerNames.length === 0) {
-    name = verifyCheckpointSignature(cp, key);
+    name = verifyCheckpointSignature(crypto, cp, key);
   } else {
     const named = log.signerNames.filter((n) => cp.signatures.some((s) => s.name === n));
     // None of the accepted names signed: let the primitive name the mismatch for the page.
-    name = verifyCheckpointSignature(cp, { ...key, name: named[0] ?? log.signerNames[0] });
+    name = verifyCheckpointSignature(crypto, cp, { ...key, name: named[0] ?? log.signerNames[0] });
   }
   if (verifiedNotes.size > 256) verifiedNotes.clear();
   verifiedNotes.set(cacheKey, name);
@@ -150,7 +150,7 @@ export function verifyEntry(entryId: string, entry: LogEntryAnon, opts: VerifyEn
   let signedRoot: Uint8Array | undefined;
   checks.push(run('checkpoint', 'Checkpoint signed by the log', !proof ? 'the answer carries no inclusion proof' : !note ? 'the inclusion proof carries no checkpoint' : !log ? 'no trusted key for this log ID' : () => {
     const cp = parseCheckpoint(note);
-    const name = verifyLogCheckpoint(cp, log);
+    const name = verifyLogCheckpoint(cp, log, opts.crypto);
     if (cp.size !== proof.treeSize) throw new Error(`the checkpoint is for tree size ${cp.size}, the proof for ${proof.treeSize}`);
     if (toHex(cp.rootHash) !== String(proof.rootHash).toLowerCase()) throw new Error(`the checkpoint root ${toHex(cp.rootHash)} is not the proof's root ${proof.rootHash}`);
     signedRoot = cp.rootHash;

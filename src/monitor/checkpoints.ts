@@ -4,6 +4,7 @@
  * src/core/checkpoint.ts; this file only picks the key (by key hint, as rekor-monitor does,
  * rekor-api.md §5.4) and refuses keys outside their validFor window.
  */
+import { nodeCrypto } from '../node-crypto.js';
 import { parseCheckpoint, type Checkpoint } from '../core/checkpoint.js';
 import { logsFromTrustedRoot, type TrustedLog } from '../core/trust.js';
 import { verifyLogCheckpoint } from '../core/verify-entry.js';
@@ -39,7 +40,7 @@ export function verifyCheckpointNote(note: string, logs: readonly TrustedLog[], 
       continue;
     }
     try {
-      verifyLogCheckpoint(checkpoint, log);
+      verifyLogCheckpoint(checkpoint, log, nodeCrypto);
       return { checkpoint, note, log };
     } catch (err) {
       problems.push(`log key ${log.logIdHex}: ${(err as Error).message}`);

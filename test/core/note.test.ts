@@ -10,6 +10,7 @@ import { parseCheckpoint, verifyCheckpointSignature, CheckpointError } from '../
 import { formatSignedNote, NoteError, parseSignedNote } from '../../src/core/note.js';
 import { parseSignedNote as serverParse } from '../../src/note/signed-note.js';
 import { isSealhouseError } from '../../src/errors.js';
+import { nodeCrypto } from '../../src/node-crypto.js';
 import { readVectorJson } from '../helpers/vectors.js';
 
 const c2sp = readVectorJson<{ signed_note_example: { vkey: string; note: string } }>('notes/c2sp_examples.json').signed_note_example;
@@ -47,7 +48,6 @@ describe('signed notes: the text ends at the last blank line', () => {
 describe('checkpoints through the one note parser', () => {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const spki = publicKey.export({ type: 'spki', format: 'der' });
-  const point = spki.subarray(spki.length - 65);
   const logId = Uint8Array.from(createHash('sha256').update(spki).digest());
   const signed = (text: string): string => formatSignedNote(text, [{ name: 'log.example', keyHint: logId.subarray(0, 4), signature: sign('sha256', Buffer.from(text), { key: privateKey, dsaEncoding: 'der' }) }]);
   const root = Buffer.alloc(32, 7).toString('base64');
@@ -56,7 +56,8 @@ describe('checkpoints through the one note parser', () => {
     const cp = parseCheckpoint(signed(`log.example - 1\n5\n${root}\nTimestamp: 1\n`));
     assert.equal(cp.size, 5);
     assert.deepEqual(cp.extensions, ['Timestamp: 1']);
-    assert.equal(verifyCheckpointSignature(cp, { logId, point, name: 'log.example' }), 'log.example');
+    assert.equal(verifyCheckpointSignature(nodeCrypto, cp, { logId, spki, name: 'log.example' }), 'log.example');
+    assert.throws(() => verifyCheckpointSignature(nodeCrypto, cp, { logId, spki, name: 'other.example' }), /not as the trusted log/);
   });
   it('a blank line inside the text is text, not the end of it: the checkpoint is refused for its empty extension', () => {
     assert.throws(() => parseCheckpoint(signed(`log.example - 1\n5\n${root}\n\nTimestamp: 1\n`)), (e: unknown) => e instanceof CheckpointError && /extension line is empty/.test(e.message));

@@ -50,13 +50,13 @@ describe('browser Merkle verification: transparency-dev probes', () => {
 });
 
 describe('browser checkpoint verification: production Rekor checkpoints', () => {
-  const key = { logId: Buffer.from(rekor.logIdHex, 'hex'), point: rekor.key.keyBytes, name: rekor.signerNames[0] };
+  const key = { logId: Buffer.from(rekor.logIdHex, 'hex'), spki: rekor.key.der, name: rekor.signerNames[0] };
   const manifest = readVectorJson<{ groups: { group: string; cases?: { file: string; expected: string }[] }[] }>('manifest.json');
   for (const c of manifest.groups.find((g) => g.group === 'checkpoints')?.cases ?? []) {
     it(`${c.file} is ${c.expected}`, () => {
       const text = readVector(c.file);
       if (c.expected === 'invalid-parse') return void assert.throws(() => parseCheckpoint(text));
-      const verifies = outcome(() => verifyCheckpointSignature(parseCheckpoint(text), key));
+      const verifies = outcome(() => verifyCheckpointSignature(crypto, parseCheckpoint(text), key));
       assert.equal(verifies, c.expected === 'valid');
     });
   }
@@ -276,24 +276,24 @@ describe('entry verifier: only signed statements count', () => {
     const log = trusted();
     const text = noteFor(5, Buffer.alloc(32, 1));
     const genuine = signNote(text, 'log.example:8000');
-    assert.equal(verifyLogCheckpoint(parseCheckpoint(genuine), log), 'log.example:8000');
+    assert.equal(verifyLogCheckpoint(parseCheckpoint(genuine), log, crypto), 'log.example:8000');
     // Same signed text and signature bytes; only the 4-byte key hint differs.
     const raw = Buffer.from(genuine.split(' ').pop()!.trim(), 'base64');
     raw[0] = (raw[0] as number) ^ 0xff;
     const wrongHint = `${text}\n\u2014 log.example:8000 ${raw.toString('base64')}\n`;
-    assert.throws(() => verifyLogCheckpoint(parseCheckpoint(wrongHint), log), /key hint/);
+    assert.throws(() => verifyLogCheckpoint(parseCheckpoint(wrongHint), log, crypto), /key hint/);
     // And another signer name over the same signature.
     const renamed = genuine.replace('\u2014 log.example:8000 ', '\u2014 evil.example ');
-    assert.throws(() => verifyLogCheckpoint(parseCheckpoint(renamed), log), /not as the trusted log/);
+    assert.throws(() => verifyLogCheckpoint(parseCheckpoint(renamed), log, crypto), /not as the trusted log/);
   });
 
   it('a log at host:8000 verifies whether it signs as "host:8000" or "host"; another name does not', () => {
     const log = trusted('http://log.example:8000');
     assert.deepEqual(log.signerNames, ['log.example:8000', 'log.example']);
     const text = noteFor(3, Buffer.alloc(32, 2));
-    assert.equal(verifyLogCheckpoint(parseCheckpoint(signNote(text, 'log.example:8000')), log), 'log.example:8000');
-    assert.equal(verifyLogCheckpoint(parseCheckpoint(signNote(text, 'log.example')), log), 'log.example');
-    assert.throws(() => verifyLogCheckpoint(parseCheckpoint(signNote(text, 'other.example')), log), /not as the trusted log/);
+    assert.equal(verifyLogCheckpoint(parseCheckpoint(signNote(text, 'log.example:8000')), log, crypto), 'log.example:8000');
+    assert.equal(verifyLogCheckpoint(parseCheckpoint(signNote(text, 'log.example')), log, crypto), 'log.example');
+    assert.throws(() => verifyLogCheckpoint(parseCheckpoint(signNote(text, 'other.example')), log, crypto), /not as the trusted log/);
   });
 
   it('a trusted root whose validFor.end is null or absent has an open end', () => {

@@ -6,7 +6,7 @@
 import { hexToBytes, toHex } from '../../src/core/bytes.js';
 import { parseCheckpoint, type Checkpoint } from '../../src/core/checkpoint.js';
 import { verifyConsistency } from '../../src/core/merkle.js';
-import { nobleSha256 } from '../noble-crypto.js';
+import { nobleCrypto, nobleSha256 } from '../noble-crypto.js';
 import { verifyLogCheckpoint } from '../../src/core/verify-entry.js';
 import { needsOldRoot, parseOldSize, parseRootHash } from '../consistency-input.js';
 import { errorHeading } from '../errors.js';
@@ -30,7 +30,7 @@ function verifyHead(info: LogInfo, trust: TrustResult): Head {
     const reasons: string[] = [];
     for (const log of trust.trust.logs) {
       try {
-        verifyLogCheckpoint(cp, log);
+        verifyLogCheckpoint(cp, log, nobleCrypto);
         if (cp.size !== info.treeSize || toHex(cp.rootHash) !== info.rootHash.toLowerCase()) {
           return { info, error: `The signed checkpoint (size ${cp.size}, root ${toHex(cp.rootHash)}) does not match the reported tree (size ${info.treeSize}, root ${info.rootHash}).` };
         }
