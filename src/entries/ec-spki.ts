@@ -10,7 +10,7 @@
  * https://www.secg.org/sec1-v2.pdf §2.3.4; RFC 5480 §2
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import type { EcdsaCurve, PublicKeyInfo } from './keys.js';
+import type { EcdsaCurve, PublicKeyInfo } from './public-key-info.js';
 
 interface Curve {
   readonly name: EcdsaCurve;

@@ -12,21 +12,11 @@ import { readOne, TAG } from '../core/der.js';
 import { pemBlocks, toPem } from '../core/pem.js';
 import { loadCertificate, type ParsedCertificate } from './certificate.js';
 import { entryError } from './fields.js';
+import type { PublicKeyInfo } from './public-key-info.js';
 import { checkSpki, keyObjectOf, type CheckedSpki } from './spki-check.js';
 
-export type EcdsaCurve = 'P-256' | 'P-384' | 'P-521';
-
-export interface PublicKeyInfo {
-  keyObject: KeyObject;
-  /** DER SubjectPublicKeyInfo (what the native verifier parses). */
-  spki: Buffer;
-  algorithm: 'ecdsa' | 'rsa' | 'ed25519';
-  curve?: EcdsaCurve;
-  /** RSA modulus size rounded up to whole bytes, as Go's rsa.PublicKey.Size()*8 reports it. */
-  rsaBits?: number;
-  /** ECDSA: SEC1 point, filled in lazily by digest-verify.ts. */
-  ecPoint?: Buffer;
-}
+// The key types live in public-key-info.ts, which the SPKI readers use without importing this module.
+export type { EcdsaCurve, PublicKeyInfo } from './public-key-info.js';
 
 export interface VerifierMaterial {
   form: 'key' | 'certificate' | 'chain';

@@ -16,7 +16,7 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { bufferOf } from '../buffer-view.js';
 import { children, decodeOid, positiveInteger, readOne, TAG, type Tlv } from '../core/der.js';
 import { parseCanonicalEcSpki } from './ec-spki.js';
-import type { EcdsaCurve } from './keys.js';
+import type { EcdsaCurve } from './public-key-info.js';
 
 export interface CheckedSpki {
   /** The SubjectPublicKeyInfo DER as given (proven canonical). */
