@@ -80,11 +80,6 @@ export class WorkerPool<Job, Answer> {
     return this.#workerAnswers;
   }
 
-  /** Jobs owed by workers right now. */
-  get queueDepth(): number {
-    return this.#owed.size;
-  }
-
   #gaveUp(): boolean {
     return this.#failures >= MAX_CONSECUTIVE_FAILURES;
   }
