@@ -131,7 +131,7 @@ try {
   for (const c of [16, 64]) if (only.has(`get${c}`)) rows.push(await repeat(`GET entry+proof, ${c} conn`, () => getRun(c, info.treeSize)));
 
   let verified = 0;
-  const trusted = [logFromSpki(publicKey.export({ type: 'spki', format: 'der' }), { name: '127.0.0.1' })];
+  const trusted = [logFromSpki(nodeCrypto, publicKey.export({ type: 'spki', format: 'der' }), { name: '127.0.0.1' })];
   for (const { id, entry } of samples) {
     const v = verifyEntry(id, entry, { logs: trusted, crypto: nodeCrypto });
     if (!v.verified) throw new Error(`sampled entry ${id} does not verify: ${v.summary}`);

@@ -12,6 +12,7 @@ import { getPublicKeyPem, getTrustedRoot } from './api.js';
 import { UiError } from './errors.js';
 import { asTrustedRoot } from '../src/core/bundle/trusted-root.js';
 import { logFromPem, logsFromTrustedRoot, type TrustedLog } from '../src/core/trust.js';
+import { nobleCrypto } from './noble-crypto.js';
 
 export type TrustSource = 'pinned' | 'server-root' | 'server-key';
 
@@ -48,7 +49,7 @@ function parsedRoot(doc: unknown): unknown {
 }
 
 function fromRoot(doc: unknown, source: 'pinned' | 'server-root', label: string): TrustAnchor {
-  return { logs: logsFromTrustedRoot(doc), trustedRoot: parsedRoot(doc), source, pinned: source === 'pinned', label };
+  return { logs: logsFromTrustedRoot(nobleCrypto, doc), trustedRoot: parsedRoot(doc), source, pinned: source === 'pinned', label };
 }
 
 export const PINNED_LABEL = 'Pinned: the trusted_root.json you saved in this browser';
@@ -74,7 +75,7 @@ async function load(): Promise<TrustAnchor> {
   }
   let log: TrustedLog;
   try {
-    log = logFromPem(await getPublicKeyPem());
+    log = logFromPem(nobleCrypto, await getPublicKeyPem());
   } catch (err) {
     if (err instanceof UiError) throw err;
     throw new UiError('trust-unusable', `This server's log public key is unusable: ${(err as Error).message}`);
@@ -99,7 +100,7 @@ export function pinTrustedRoot(text: string): TrustedLog[] {
   }
   let logs: TrustedLog[];
   try {
-    logs = logsFromTrustedRoot(doc);
+    logs = logsFromTrustedRoot(nobleCrypto, doc);
   } catch (err) {
     throw new UiError('trust-unusable', (err as Error).message);
   }

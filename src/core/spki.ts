@@ -1,10 +1,10 @@
 /**
- * SubjectPublicKeyInfo (RFC 5280 §4.1.2.7) decoded for display and for verification with
- * @noble/curves: algorithm, curve, the EC point, the RSA modulus size, and the SHA-256
- * fingerprint (which, for the log key, is the Rekor logID: rekor-api.md §1.1).
+ * SubjectPublicKeyInfo (RFC 5280 §4.1.2.7) decoded for display and verification: algorithm,
+ * curve, the EC point, the RSA modulus size. The SHA-256 fingerprint (for the log key, the
+ * Rekor logID: rekor-api.md §1.1) needs the host's hash: spkiFingerprint.
  */
-import { sha256 } from '@noble/hashes/sha2.js';
 import { toHex } from './bytes.js';
+import type { CoreCrypto } from './crypto.js';
 import { children, decodeOid, DerError, expectTag, readOne, TAG } from './der.js';
 import { CURVE_NAMES, OID } from './oids.js';
 
@@ -18,9 +18,10 @@ export interface PublicKeyInfo {
   readonly curve?: 'P-256' | 'P-384' | 'P-521';
   /** The subjectPublicKey bits: the SEC1 point for EC keys, the raw key for Ed25519. */
   readonly keyBytes: Uint8Array;
-  /** Hex SHA-256 of the DER SPKI. */
-  readonly sha256: string;
 }
+
+/** Hex SHA-256 of the DER SPKI: the key's fingerprint, and for a log key its Rekor logID. */
+export const spkiFingerprint = (crypto: CoreCrypto, der: Uint8Array): string => toHex(crypto.digest('sha256', der));
 
 function rsaBits(keyBytes: Uint8Array): number {
   const seq = readOne(keyBytes, TAG.SEQUENCE, 'RSA public key');
@@ -39,7 +40,7 @@ export function parseSpki(der: Uint8Array): PublicKeyInfo {
   const bitString = expectTag(bits, TAG.BIT_STRING, 'subjectPublicKey').value;
   if (bitString[0] !== 0) throw new DerError('subjectPublicKey: unused bits must be 0');
   const keyBytes = bitString.subarray(1);
-  const base = { der, keyBytes, sha256: toHex(sha256(der)) };
+  const base = { der, keyBytes };
   if (algOid === OID.ecPublicKey) {
     const curveOid = decodeOid(expectTag(alg[1], TAG.OID, 'EC curve').value);
     const curve = CURVE_NAMES[curveOid] as PublicKeyInfo['curve'];

@@ -7,7 +7,8 @@
  */
 import { asTrustedRoot, type TrustedRoot } from './bundle/trusted-root.js';
 import { pemBlocks } from './pem.js';
-import { parseSpki, type PublicKeyInfo } from './spki.js';
+import type { CoreCrypto } from './crypto.js';
+import { parseSpki, spkiFingerprint, type PublicKeyInfo } from './spki.js';
 
 export interface TrustedLog {
   /** Hex SHA-256 of the DER SPKI: the Rekor logID. */
@@ -45,12 +46,12 @@ type LogExtras = Partial<Omit<TrustedLog, 'logIdHex' | 'key'>>;
  * A Rekor v1 log from its DER SPKI (ECDSA P-256 only: SETs are ECDSA). `name` pins the
  * checkpoint signer name when no baseUrl is known (e.g. a server test that knows its host).
  */
-export function logFromSpki(der: Uint8Array, extra: LogExtras & { name?: string } = {}): TrustedLog {
+export function logFromSpki(crypto: CoreCrypto, der: Uint8Array, extra: LogExtras & { name?: string } = {}): TrustedLog {
   const key = parseSpki(der);
   if (key.algorithm !== 'ecdsa' || key.curve !== 'P-256') throw new TrustError(`the log key is ${key.description}; Rekor v1 logs sign with ECDSA P-256`);
   const { name, ...rest } = extra;
   const signerNames = rest.signerNames ?? (name !== undefined ? [name] : rest.baseUrl !== undefined ? signerNamesOf(rest.baseUrl) : []);
-  return { logIdHex: key.sha256, key, ...rest, signerNames };
+  return { logIdHex: spkiFingerprint(crypto, der), key, ...rest, signerNames };
 }
 
 /**
@@ -58,7 +59,7 @@ export function logFromSpki(der: Uint8Array, extra: LogExtras & { name?: string 
  * document is read by the one trusted-root reader (src/core/bundle/trusted-root.ts), so the
  * page, the CLI and bundle verification accept and refuse the same documents.
  */
-export function logsFromTrustedRoot(doc: unknown): TrustedLog[] {
+export function logsFromTrustedRoot(crypto: CoreCrypto, doc: unknown): TrustedLog[] {
   let root: TrustedRoot;
   try {
     root = asTrustedRoot(doc);
@@ -69,7 +70,7 @@ export function logsFromTrustedRoot(doc: unknown): TrustedLog[] {
   const problems: string[] = [];
   root.tlogs.forEach((t, i) => {
     try {
-      const log = logFromSpki(t.spki, { baseUrl: t.baseUrl || undefined, validFrom: t.validFor?.start, validTo: t.validFor?.end });
+      const log = logFromSpki(crypto, t.spki, { baseUrl: t.baseUrl || undefined, validFrom: t.validFor?.start, validTo: t.validFor?.end });
       if (t.logIdHex !== log.logIdHex) throw new TrustError(`logId.keyId ${t.logIdHex} is not the SHA-256 of its key`);
       logs.push(log);
     } catch (err) {
@@ -81,10 +82,10 @@ export function logsFromTrustedRoot(doc: unknown): TrustedLog[] {
 }
 
 /** A PEM public key (what GET /api/v1/log/publicKey answers); `name` as for logFromSpki. */
-export function logFromPem(pem: string, name?: string): TrustedLog {
+export function logFromPem(crypto: CoreCrypto, pem: string, name?: string): TrustedLog {
   const block = pemBlocks(pem).find((b) => b.label === 'PUBLIC KEY');
   if (!block) throw new TrustError('no PUBLIC KEY block in the PEM text');
-  return logFromSpki(block.der, name !== undefined ? { name } : {});
+  return logFromSpki(crypto, block.der, name !== undefined ? { name } : {});
 }
 
 export const describeLog = (log: TrustedLog): string => `${log.key.description}, log ID ${log.logIdHex}${log.baseUrl ? ` (${log.baseUrl})` : ''}`;

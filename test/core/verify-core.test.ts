@@ -21,7 +21,7 @@ import { listJson, readVector, readVectorJson } from '../helpers/vectors.js';
 
 const b64 = (s: string | null): Uint8Array => base64ToBytes(s ?? '');
 const productionRoot = readVectorJson('rekor/production_trusted_root.json');
-const production = logsFromTrustedRoot(productionRoot);
+const production = logsFromTrustedRoot(crypto, productionRoot);
 const [rekor] = production;
 assert.ok(rekor);
 
@@ -115,7 +115,7 @@ describe('browser entry verification: production Rekor entries', () => {
   it('a key that is not the log\'s fails with the reason', () => {
     const [uuid, entry] = Object.entries(readVectorJson<Record<string, LogEntryAnon>>('rekor/entries/cpython-3.12.5-release.logentry.json'))[0] as [string, LogEntryAnon];
     // The production CT log's key in the place of the Rekor key.
-    const other = logsFromTrustedRoot({ ...(productionRoot as Record<string, unknown>), tlogs: [(productionRoot as { ctlogs: unknown[] }).ctlogs[0]] });
+    const other = logsFromTrustedRoot(crypto, { ...(productionRoot as Record<string, unknown>), tlogs: [(productionRoot as { ctlogs: unknown[] }).ctlogs[0]] });
     const v = verifyEntry(uuid, entry, { logs: other, crypto });
     assert.equal(v.verified, false);
     assert.match(v.summary, /not a trusted log/);
@@ -166,7 +166,7 @@ describe('browser certificate and body decoding', () => {
   });
 
   it('reads a PEM log key the way the trusted root names it', () => {
-    const log = logFromPem(readVector('rekor/rekor.pub'));
+    const log = logFromPem(crypto, readVector('rekor/rekor.pub'));
     assert.equal(log.logIdHex, rekor.logIdHex);
     assert.equal(log.logIdHex, 'c0d23d6ad406973f9559f3ba2d1ca01f84147d8ffc5b8445c224f98b9591801d');
   });
@@ -200,7 +200,7 @@ describe('entry verifier: only signed statements count', () => {
   const logKey = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const spki = logKey.publicKey.export({ type: 'spki', format: 'der' });
   const logIdHex = createHash('sha256').update(spki).digest('hex');
-  const trusted = (baseUrl = 'https://log.example:8000'): TrustedLog => logFromSpki(spki, { baseUrl });
+  const trusted = (baseUrl = 'https://log.example:8000'): TrustedLog => logFromSpki(crypto, spki, { baseUrl });
   const leafOf = (body: string): Buffer => createHash('sha256').update(Buffer.concat([Buffer.from([0]), Buffer.from(body, 'base64')])).digest();
   const signNote = (text: string, name: string, key = logKey.privateKey, hint = Buffer.from(logIdHex.slice(0, 8), 'hex')): string =>
     `${text}\n\u2014 ${name} ${Buffer.concat([hint, sign('sha256', Buffer.from(text), key)]).toString('base64')}\n`;
@@ -303,12 +303,12 @@ describe('entry verifier: only signed statements count', () => {
       tlogs: [{ baseUrl: 'https://log.example', hashAlgorithm: 'SHA2_256', publicKey: { rawBytes: spki.toString('base64'), keyDetails: 'PKIX_ECDSA_P256_SHA_256', validFor }, logId: { keyId: Buffer.from(logIdHex, 'hex').toString('base64') } }],
     });
     for (const validFor of [{ start, end: null }, { start }]) {
-      const [log] = logsFromTrustedRoot(root(validFor));
+      const [log] = logsFromTrustedRoot(crypto, root(validFor));
       assert.equal(log?.validTo, undefined);
       assert.equal(log?.validFrom?.toISOString(), '2024-01-01T00:00:00.000Z');
       assert.deepEqual(log?.signerNames, ['log.example']);
     }
-    assert.throws(() => logsFromTrustedRoot(root({ start, end: 'soon' })), /validFor\.end/);
+    assert.throws(() => logsFromTrustedRoot(crypto, root({ start, end: 'soon' })), /validFor\.end/);
   });
 });
 

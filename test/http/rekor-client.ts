@@ -129,7 +129,7 @@ export function only(body: unknown): [string, ApiLogEntry] {
 
 /** Every check our offline verifier has must run and pass. */
 export function verifyAll(id: string, entry: ApiLogEntry, log: TrustedLog): void {
-  const v = verifyEntry(id, entry, { logs: [logFromSpki(log.spki, { name: log.name })], crypto: nodeCrypto });
+  const v = verifyEntry(id, entry, { logs: [logFromSpki(nodeCrypto, log.spki, { name: log.name })], crypto: nodeCrypto });
   assert.ok(v.verified, v.summary);
   const passed = passedChecks(v);
   assert.deepEqual(['uuid', 'set', 'checkpoint', 'inclusion'].filter((c) => !passed.includes(c as never)), [], v.summary);

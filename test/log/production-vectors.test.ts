@@ -22,7 +22,7 @@ interface Manifest {
   groups: { group: string; entries?: ManifestEntry[] }[];
 }
 
-const production: TrustedLog = logFromPem(readVector('rekor/rekor.pub'), 'rekor.sigstore.dev');
+const production: TrustedLog = logFromPem(nodeCrypto, readVector('rekor/rekor.pub'), 'rekor.sigstore.dev');
 
 /** The verifier said no (as opposed to a crash, which must not count as a rejection). */
 class NotVerified extends Error {}

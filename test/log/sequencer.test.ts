@@ -58,7 +58,7 @@ describe('sequencer', () => {
     verifyInclusion(nodeSha256, r.index, proof.treeSize, r.leafHash, proof.hashes, checkpoint.rootHash);
     // The same offline verifier that accepts production Rekor entries accepts ours.
     const wire = toLogEntryAnon(r, proof, log.signer.logIdHex);
-    const trusted = logFromSpki(key.publicKey.export({ type: 'spki', format: 'der' }), { name: 'log.test.example' });
+    const trusted = logFromSpki(nodeCrypto, key.publicKey.export({ type: 'spki', format: 'der' }), { name: 'log.test.example' });
     const v = verifyEntry(entryIdOf(log.treeId, r.leafHash), wire, { logs: [trusted], crypto: nodeCrypto });
     assert.ok(v.verified, v.summary);
     assert.deepEqual(passedChecks(v), ['uuid', 'log-key', 'set', 'checkpoint', 'inclusion']);

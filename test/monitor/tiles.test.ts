@@ -18,6 +18,7 @@ import { EMPTY_WATCH, parseWatchConfig, type WatchConfig } from '../../src/monit
 import { leafHash } from '../../src/merkle/hash.js';
 import { tempDir, trustedRootFor } from './fixtures.js';
 import { startTilesLog, type TilesLog } from './tiles-log.js';
+import { nodeCrypto } from '../../src/node-crypto.js';
 
 const dir = tempDir();
 const logs: TilesLog[] = [];
@@ -40,7 +41,7 @@ async function fixture(): Promise<{ log: TilesLog; ctx: (watch?: WatchConfig, ma
   const log = await startTilesLog();
   logs.push(log);
   const state = dir.file(`state-${logs.length}-${Date.now()}.json`);
-  const trusted = logsFromTrustedRoot(trustedRootFor(log.key, log.url));
+  const trusted = logsFromTrustedRoot(nodeCrypto, trustedRootFor(log.key, log.url));
   const fetcher = new LogFetcher({ attempts: 1, baseDelayMs: 1, maxDelayMs: 1, timeoutMs: 5_000 });
   return {
     log,

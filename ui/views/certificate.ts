@@ -3,11 +3,12 @@
  * key, SANs linked to their searches, key usages, every Fulcio extension by name, SCTs and
  * any remaining extension by OID.
  */
-import type { PublicKeyInfo } from '../../src/core/spki.js';
+import { spkiFingerprint, type PublicKeyInfo } from '../../src/core/spki.js';
 import { toPem } from '../../src/core/pem.js';
 import type { Certificate, SanEntry } from '../../src/core/x509.js';
 import { code, details, fields, h, link, pre, type Child } from '../dom.js';
 import { absoluteTime, relativeTime } from '../format.js';
+import { nobleCrypto } from '../noble-crypto.js';
 
 /** SANs link to the search that finds every entry of that identity. */
 export function sanLink(san: SanEntry): Child {
@@ -28,7 +29,7 @@ function validity(c: Certificate): Child {
 export function publicKeyFields(key: PublicKeyInfo): HTMLElement {
   return fields([
     ['Algorithm', key.description],
-    ['SHA-256 of the key', code(key.sha256)],
+    ['SHA-256 of the key', code(spkiFingerprint(nobleCrypto, key.der))],
     ['PEM', pre(toPem(key.der, 'PUBLIC KEY'))],
   ]);
 }

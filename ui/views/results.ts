@@ -12,6 +12,8 @@ import { hashLink } from './body.js';
 import { sanLink } from './certificate.js';
 import { timeView, verify, type TrustResult } from './entry.js';
 import { verdictBadge } from './verification.js';
+import { nobleCrypto } from '../noble-crypto.js';
+import { spkiFingerprint } from '../../src/core/spki.js';
 
 /** Who signed, as the certificate says; marked when nothing vouches for it. */
 function identity(body: DecodedBody, v: ReturnType<typeof verify>): Child {
@@ -23,7 +25,7 @@ function identity(body: DecodedBody, v: ReturnType<typeof verify>): Child {
       const issuer = leaf.fulcio.find((f) => f.arc === 8) ?? leaf.fulcio.find((f) => f.arc === 1);
       return [h('span', {}, ...leaf.san.map(sanLink), issuer ? h('span', { class: 'muted' }, ` via ${issuer.value}`) : '', unverified ? h('strong', { class: 'identity-unverified' }, ' (identity NOT verified)') : '')];
     }
-    return v.publicKey ? [h('span', {}, `${v.publicKey.description} key `, code(v.publicKey.sha256.slice(0, 16) + '…'))] : [];
+    return v.publicKey ? [h('span', {}, `${v.publicKey.description} key `, code(spkiFingerprint(nobleCrypto, v.publicKey.der).slice(0, 16) + '…'))] : [];
   });
   return items.length ? items : undefined;
 }

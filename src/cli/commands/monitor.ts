@@ -15,6 +15,7 @@ import { StateFileError } from '../../monitor/state.js';
 import { TilesSource } from '../../monitor/tiles-source.js';
 import { EMPTY_WATCH, loadWatchConfig, WatchConfigError } from '../../monitor/watch-config.js';
 import { type Command, UsageError } from '../command.js';
+import { nodeCrypto } from '../../node-crypto.js';
 
 const USAGE = `usage: sealhouse monitor --url <log URL> --trusted-root <trusted_root.json> [--state <file>] [--config <watch.yaml>]
                          [--once] [--interval <seconds>] [--tiles] [--retries <n>]
@@ -51,7 +52,7 @@ function readTrustedRoot(path: string): TrustedLog[] {
     throw new StateFileError(`cannot read the trusted root ${path}: ${(err as Error).message}`);
   }
   try {
-    return logsFromTrustedRoot(doc);
+    return logsFromTrustedRoot(nodeCrypto, doc);
   } catch (err) {
     throw new StateFileError(`${path}: ${(err as Error).message}`);
   }

@@ -92,7 +92,7 @@ export const verifyEntryCommand: Command = {
 
     let logs;
     try {
-      logs = logsFromTrustedRoot(trustedRoot);
+      logs = logsFromTrustedRoot(nodeCrypto, trustedRoot);
     } catch (err) {
       if (err instanceof TrustError) throw new SealhouseError('invalid_input', `trusted root ${root.path}: ${err.message}`);
       throw err;
