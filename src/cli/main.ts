@@ -21,11 +21,12 @@ async function main(argv: readonly string[]): Promise<number> {
     console.log(usage());
     return 0;
   }
-  const command = COMMANDS.find((c) => c.name === name);
-  if (!command) {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
     console.error(`sealhouse: unknown command "${name}"\n\n${usage()}`);
     return 2;
   }
+  const command = await entry.load();
   if (wantsHelp(rest)) {
     console.log(command.usage);
     return 0;

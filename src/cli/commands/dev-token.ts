@@ -6,7 +6,6 @@ import { type Command, UsageError } from '../command.js';
 
 export const devTokenCommand: Command = {
   name: 'dev-token',
-  summary: 'print an ID token from the development OIDC issuer (SEALHOUSE_DEV_OIDC=1 servers only)',
   usage: 'usage: sealhouse dev-token --email <address> [--ttl <seconds>] [--audience <aud>]',
   async run(args: readonly string[]): Promise<number> {
     const { values } = parseArgs({ args: [...args], options: { email: { type: 'string' }, ttl: { type: 'string' }, audience: { type: 'string' } }, strict: true });

@@ -33,7 +33,6 @@ Exit status: 0 clean, 1 a mismatch was found, 2 usage.`;
 
 export const fsckCommand: Command = {
   name: 'fsck',
-  summary: 'recompute and check every stored tree, signature and index row',
   usage: USAGE,
   async run(args: readonly string[]): Promise<number> {
     const { tree, pageSize } = parseFsckArgs(args);

@@ -7,7 +7,6 @@ import { type Command, noArguments } from '../command.js';
 
 export const migrateCommand: Command = {
   name: 'migrate',
-  summary: 'apply database migrations and exit',
   usage: 'usage: sealhouse migrate\n\nApplies the migrations in migrations/ to DATABASE_URL, or to the embedded database in the data directory.',
   async run(args: readonly string[]): Promise<number> {
     noArguments(args);

@@ -87,7 +87,6 @@ function pause(ms: number, stop: AbortSignal): Promise<boolean> {
 
 export const monitorCommand: Command = {
   name: 'monitor',
-  summary: 'verify a log stays append-only and report watched identities in new entries',
   usage: USAGE,
   async run(args: readonly string[]): Promise<number> {
     const { values, positionals } = parseArgs({

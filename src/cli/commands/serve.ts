@@ -7,7 +7,6 @@ import { reportFailure } from '../report-failure.js';
 
 export const serveCommand: Command = {
   name: 'serve',
-  summary: 'start the Rekor-compatible log and the Fulcio-compatible CA on PORT (default 3000)',
   usage: 'usage: sealhouse serve\n\nconfiguration is read from the environment; see README.md.',
   run(args: readonly string[]): Promise<number> {
     noArguments(args);

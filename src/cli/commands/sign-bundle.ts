@@ -72,7 +72,6 @@ function statementSubject(data: Buffer, path: string): ArtifactInput {
 
 export const signBundleCommand: Command = {
   name: 'sign-bundle',
-  summary: 'sign a file keylessly with Fulcio + Rekor into a sigstore bundle (sigstore-conformance protocol)',
   usage: USAGE,
   async run(args: readonly string[]): Promise<number> {
     const { values, positionals } = parseArgs({

@@ -7,7 +7,6 @@ import { type Command, noArguments } from '../command.js';
 
 export const publicKeyCommand: Command = {
   name: 'public-key',
-  summary: "print the log's public key (PEM)",
   usage: "usage: sealhouse public-key\n\nPrints the Rekor log's public key (SubjectPublicKeyInfo PEM), as GET /api/v1/log/publicKey serves it.",
   run(args: readonly string[]): Promise<number> {
     noArguments(args);
@@ -21,7 +20,6 @@ export const publicKeyCommand: Command = {
 function documentCommand(name: 'trust-root' | 'signing-config', file: string): Command {
   return {
     name,
-    summary: `print ${file} (the same document GET /${file} serves)`,
     usage: `usage: sealhouse ${name}\n\nPrints ${file} exactly as a server with this configuration serves it.`,
     async run(args: readonly string[]): Promise<number> {
       noArguments(args);

@@ -64,7 +64,6 @@ function report(result: BundleVerification, label: string): string {
 
 export const verifyBundleCommand: Command = {
   name: 'verify-bundle',
-  summary: 'verify a sigstore bundle offline against a trusted root (sigstore-conformance protocol)',
   usage: USAGE,
   run(args: readonly string[]): Promise<number> {
     const { values, positionals } = parseArgs({

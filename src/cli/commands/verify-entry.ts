@@ -71,7 +71,6 @@ function printChecks(title: string, checks: readonly Pick<Check, 'status' | 'tit
 
 export const verifyEntryCommand: Command = {
   name: 'verify-entry',
-  summary: 'verify a Rekor v1/v2 log entry offline: SET, inclusion proof, signed checkpoint, body',
   usage: USAGE,
   run(args: readonly string[]): Promise<number> {
     const { values, positionals } = parseArgs({ args: [...args], options: { 'trusted-root': { type: 'string' }, entry: { type: 'string' } }, allowPositionals: true, strict: true });
