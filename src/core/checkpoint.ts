@@ -59,25 +59,46 @@ export function parseCheckpoint(note: string): Checkpoint {
 export interface CheckpointKey {
   /** The log ID: SHA-256 of the DER SPKI; its first four bytes are the key hint. */
   readonly logId: Uint8Array;
-  /** DER SubjectPublicKeyInfo of the log's ECDSA P-256 key. */
+  /** DER SubjectPublicKeyInfo of the log's key (ECDSA for Rekor v1, Ed25519 for Rekor v2). */
   readonly spki: Uint8Array;
-  /** When known (from a trusted root's baseUrl): the signer name must be this. */
-  readonly name?: string;
+  /**
+   * The signer names the log may use (from a trusted root's baseUrl: its host with and without
+   * the port). Empty or absent: any name; the key hint and the signature still decide.
+   */
+  readonly names?: readonly string[];
 }
 
 /**
- * Verifies the signature whose key hint is the key's (and, when the key has a name, whose
- * name matches) through the host's crypto. Returns the signer name; throws with the reason.
+ * The signer names a log at `baseUrl` may put on its checkpoints: the host with its port and
+ * without (sigstore-js accepts a name found in baseUrl, so "host:8000" and "host" both work for
+ * http://host:8000). Undefined when `baseUrl` is not a URL.
+ */
+export function checkpointSignerNames(baseUrl: string): string[] | undefined {
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    return undefined;
+  }
+  return [...new Set([url.host, url.hostname])];
+}
+
+const quoted = (names: readonly string[]): string => names.map((n) => JSON.stringify(n)).join(' or ');
+
+/**
+ * Verifies the signature whose key hint is the key's (and, when the key has names, whose name
+ * is one of them) through the host's crypto. Returns the signer name; throws with the reason.
+ * The one checkpoint-signature check: the page, the CLI, the monitor and bundle verification.
  */
 export function verifyCheckpointSignature(crypto: CoreCrypto, cp: Checkpoint, key: CheckpointKey): string {
   const hint = key.logId.subarray(0, 4);
   const candidates = cp.signatures.filter((s) => equalBytes(s.keyHint, hint));
-  if (candidates.length === 0) throw new CheckpointError('no signature on the checkpoint has the trusted log key\'s key hint');
-  const named = key.name === undefined ? candidates : candidates.filter((s) => s.name === key.name);
-  if (named.length === 0) throw new CheckpointError(`the checkpoint is signed as ${JSON.stringify(candidates[0]?.name)}, not as the trusted log ${JSON.stringify(key.name)}`);
+  if (candidates.length === 0) throw new CheckpointError("no signature on the checkpoint has the trusted log key's key hint");
+  const names = key.names ?? [];
+  const named = names.length === 0 ? candidates : candidates.filter((s) => names.includes(s.name));
+  if (named.length === 0) throw new CheckpointError(`the checkpoint is signed as ${JSON.stringify(candidates[0]?.name)}, not as the trusted log ${quoted(names)}`);
   const data = utf8(cp.text);
-  for (const s of named) {
-    if (crypto.verify({ spki: key.spki, hash: 'sha256', signature: s.signature, data })) return s.name;
-  }
-  throw new CheckpointError('the checkpoint signature does not verify with the trusted log key');
+  const good = named.find((s) => crypto.verify({ spki: key.spki, hash: 'sha256', signature: s.signature, data }));
+  if (good === undefined) throw new CheckpointError('the checkpoint signature does not verify with the trusted log key');
+  return good.name;
 }

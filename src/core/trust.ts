@@ -7,6 +7,7 @@
  */
 import { asTrustedRoot, type TrustedRoot } from './bundle/trusted-root.js';
 import { pemBlocks } from './pem.js';
+import { checkpointSignerNames } from './checkpoint.js';
 import type { CoreCrypto } from './crypto.js';
 import { parseSpki, spkiFingerprint, type PublicKeyInfo } from './spki.js';
 
@@ -31,13 +32,9 @@ export class TrustError extends Error {}
 
 /** The checkpoint signer names a log at `baseUrl` may use (see TrustedLog.signerNames). */
 export function signerNamesOf(baseUrl: string): string[] {
-  let url: URL;
-  try {
-    url = new URL(baseUrl);
-  } catch {
-    throw new TrustError(`baseUrl ${JSON.stringify(baseUrl)} is not a URL`);
-  }
-  return [...new Set([url.host, url.hostname])];
+  const names = checkpointSignerNames(baseUrl);
+  if (names === undefined) throw new TrustError(`baseUrl ${JSON.stringify(baseUrl)} is not a URL`);
+  return names;
 }
 
 type LogExtras = Partial<Omit<TrustedLog, 'logIdHex' | 'key'>>;

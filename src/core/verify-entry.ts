@@ -83,15 +83,7 @@ export function verifyLogCheckpoint(cp: Checkpoint, log: TrustedLog, crypto: Cor
   const cacheKey = noteCacheKey(cp, log);
   const known = verifiedNotes.get(cacheKey);
   if (known !== undefined) return known;
-  const key = { logId: hexToBytes(log.logIdHex), spki: log.key.der };
-  let name: string;
-  if (log.signerNames.length === 0) {
-    name = verifyCheckpointSignature(crypto, cp, key);
-  } else {
-    const named = log.signerNames.filter((n) => cp.signatures.some((s) => s.name === n));
-    // None of the accepted names signed: let the primitive name the mismatch for the page.
-    name = verifyCheckpointSignature(crypto, cp, { ...key, name: named[0] ?? log.signerNames[0] });
-  }
+  const name = verifyCheckpointSignature(crypto, cp, { logId: hexToBytes(log.logIdHex), spki: log.key.der, names: log.signerNames });
   if (verifiedNotes.size > 256) verifiedNotes.clear();
   verifiedNotes.set(cacheKey, name);
   return name;

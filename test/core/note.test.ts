@@ -56,8 +56,8 @@ describe('checkpoints through the one note parser', () => {
     const cp = parseCheckpoint(signed(`log.example - 1\n5\n${root}\nTimestamp: 1\n`));
     assert.equal(cp.size, 5);
     assert.deepEqual(cp.extensions, ['Timestamp: 1']);
-    assert.equal(verifyCheckpointSignature(nodeCrypto, cp, { logId, spki, name: 'log.example' }), 'log.example');
-    assert.throws(() => verifyCheckpointSignature(nodeCrypto, cp, { logId, spki, name: 'other.example' }), /not as the trusted log/);
+    assert.equal(verifyCheckpointSignature(nodeCrypto, cp, { logId, spki, names: ['log.example'] }), 'log.example');
+    assert.throws(() => verifyCheckpointSignature(nodeCrypto, cp, { logId, spki, names: ['other.example'] }), /not as the trusted log/);
   });
   it('a blank line inside the text is text, not the end of it: the checkpoint is refused for its empty extension', () => {
     assert.throws(() => parseCheckpoint(signed(`log.example - 1\n5\n${root}\n\nTimestamp: 1\n`)), (e: unknown) => e instanceof CheckpointError && /extension line is empty/.test(e.message));
