@@ -12,13 +12,12 @@
  * keeps v1 clients on the v1 verifier. The tree ID is a Trillian int64 and can exceed 2^53,
  * hence a decimal string, never a number.
  *
- * Parsing is strict by default. `lenient` reproduces Rekor's Go UnmarshalCheckpoint for its
- * test vectors and for foreign logs: a root hash of any length, an unterminated last line, and
- * trailing empty lines (extension parsing stops at the first empty line, as Rekor's does).
+ * The text is read by core's one parser (src/core/checkpoint.ts parseCheckpointText, strict or
+ * Rekor-lenient); this module formats, signs and verifies checkpoints with the server's keys.
  */
-import { SealhouseError } from '../errors.js';
+import { coreCall, SealhouseError } from '../errors.js';
 import { bufferOf } from '../buffer-view.js';
-import { looksLikeBase64, tryDecodeBase64 } from '../core/base64.js';
+import { parseCheckpointText, ROOT_HASH_SIZE, type CheckpointTextOptions } from '../core/checkpoint.js';
 import { quote } from '../core/note.js';
 import { checkNoteText, isValidKeyName, parseSignedNote, type NoteSigner, type NoteVerifier } from './signed-note.js';
 import { signNote, verifySignedNote } from './verify-note.js';
@@ -31,14 +30,8 @@ export interface Checkpoint {
   extensions: string[];
 }
 
-export interface CheckpointOptions {
-  /** Rekor Go UnmarshalCheckpoint leniency (see the module header); off by default. */
-  lenient?: boolean;
-  /** Reject a checkpoint whose origin line is not exactly this (another log's checkpoint). */
-  origin?: string;
-}
-
-export const ROOT_HASH_SIZE = 32;
+export type CheckpointOptions = CheckpointTextOptions;
+export { ROOT_HASH_SIZE };
 
 const malformed = (message: string): SealhouseError => new SealhouseError('malformed_note', message);
 
@@ -58,51 +51,10 @@ export function formatCheckpoint(cp: Checkpoint, opts: CheckpointOptions = {}): 
   return text;
 }
 
+/** Checkpoint text, read by core's one parser (strict, or Rekor-lenient), with a Buffer root for the server. */
 export function parseCheckpoint(text: string, opts: CheckpointOptions = {}): Checkpoint {
-  const lenient = opts.lenient === true;
-  let lines: string[];
-  if (lenient) {
-    // Rekor splits on "\n" and needs four pieces: three lines, then whatever follows the third newline.
-    lines = text.split('\n');
-    if (lines.length < 4) throw malformed(`checkpoint has ${lines.length - 1} complete lines; it needs at least 3 (origin, tree size, root hash)`);
-    const blank = lines.indexOf('', 3);
-    lines = blank < 0 ? lines : lines.slice(0, blank);
-  } else {
-    checkNoteText(text, 'checkpoint text');
-    lines = text.slice(0, -1).split('\n');
-    if (lines.length < 3) throw malformed(`checkpoint has ${lines.length} lines; it needs at least 3 (origin, tree size, root hash)`);
-  }
-  const [origin = '', sizeLine = '', rootLine = '', ...extensions] = lines;
-  if (origin === '') throw malformed('checkpoint origin line is empty');
-  if (opts.origin !== undefined && origin !== opts.origin) {
-    throw malformed(`checkpoint origin ${quote(origin)} is not the expected ${quote(opts.origin)}`);
-  }
-  const size = parseTreeSize(sizeLine);
-  const rootHash = parseRootHash(rootLine, lenient);
-  const empty = extensions.indexOf('');
-  if (empty >= 0) throw malformed(`checkpoint extension line ${empty + 4} is empty; extension lines must be non-empty`);
-  return { origin, size, rootHash, extensions };
-}
-
-function parseTreeSize(line: string): number {
-  if (line === '') throw malformed('checkpoint size line is empty');
-  if (!/^[0-9]+$/.test(line)) throw malformed(`checkpoint size line ${quote(line)} is not a decimal number`);
-  if (line.length > 1 && line.startsWith('0')) throw malformed(`checkpoint size line ${quote(line)} has leading zeros`);
-  const size = Number(line);
-  if (!Number.isSafeInteger(size)) throw malformed(`checkpoint size ${quote(line)} is larger than 2^53-1, the largest tree size supported`);
-  return size;
-}
-
-function parseRootHash(line: string, lenient: boolean): Buffer {
-  if (line === '') throw malformed('checkpoint root hash line is empty');
-  if (!looksLikeBase64(line)) throw malformed(`checkpoint root hash line ${quote(line)} is not base64`);
-  const decoded = tryDecodeBase64(line, 'canonical');
-  const root = decoded === undefined ? undefined : bufferOf(decoded);
-  if (root === undefined) throw malformed(`checkpoint root hash line ${quote(line)} is not padded standard base64`);
-  if (!lenient && root.length !== ROOT_HASH_SIZE) {
-    throw malformed(`checkpoint root hash is ${root.length} bytes; it must be ${ROOT_HASH_SIZE} (SHA-256)`);
-  }
-  return root;
+  const cp = coreCall(() => parseCheckpointText(text, opts));
+  return { ...cp, rootHash: bufferOf(cp.rootHash) };
 }
 
 /** The signed checkpoint note, with exactly one signature line (Rekor v1 clients reject more). */
