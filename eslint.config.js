@@ -29,7 +29,7 @@ const CORE_PURITY = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'test/vectors/**', 'public/build/**', 'native/build/**'] },
+  { ignores: ['dist/**', 'dist-*/**', 'node_modules/**', 'data/**', 'test/vectors/**', 'public/build/**', 'native/build/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -71,7 +71,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: banned.map((other) => ({ group: [`**/${other}/*`, `**/${other}.js`], message: `src/${room} must not import src/${other} (the room table, DESIGN §2).` })) },
+        { patterns: banned.map((other) => ({ group: [`../${other}/*`, `../../${other}/*`, `../${other}.js`, `../../${other}.js`], message: `src/${room} must not import src/${other} (the room table, DESIGN §2).` })) },
       ],
     },
   })),
