@@ -6,7 +6,7 @@
  * where the body is itself a proposed entry, as hashedrekord's is; otherwise at least one key;
  * never a key for an index that has no entry).
  */
-import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
+import { createHash, type KeyObject } from 'node:crypto';
 import { canonicalizeProposedEntry } from '../entries/index.js';
 import { leafHash } from '../merkle/hash.js';
 import { parseCheckpoint, parseRekorOrigin } from '../note/checkpoint.js';
@@ -15,7 +15,7 @@ import { parseSignedNote } from '../note/signed-note.js';
 import { verifySignedNote } from '../note/verify-note.js';
 import type { AuditRekorRow, AuditStore } from '../storage/audit-store.js';
 import { indexKeyHash } from '../storage/rekor-store.js';
-import { auditTree, type AuditHead, type AuditLeaf, type Findings, type TreeAuditCounts } from '../storage/tree-audit.js';
+import { auditTree, boundKeyOf, type AuditHead, type AuditLeaf, type Findings, type TreeAuditCounts } from '../storage/tree-audit.js';
 import { hex } from '../storage/tree-integrity.js';
 import { REKOR_TREE } from './log-service.js';
 import { verifySet } from './set.js';
@@ -66,12 +66,7 @@ export async function auditRekorLog(store: AuditStore, findings: Findings, pageS
   const tree = await store.tree(REKOR_TREE);
   if (!tree) return undefined;
   const { treeId } = tree;
-  let publicKey: KeyObject | undefined;
-  try {
-    publicKey = tree.publicKey && createPublicKey({ key: tree.publicKey, format: 'der', type: 'spki' });
-  } catch {
-    findings.add({ table: 'trees', key: `tree ${treeId} (public_key)`, expected: 'a DER SubjectPublicKeyInfo', found: 'unparseable bytes' });
-  }
+  const publicKey = boundKeyOf(tree, findings);
   if (!tree.publicKey && tree.treeSize > 0) findings.add({ table: 'trees', key: `tree ${treeId} (public_key)`, expected: 'the log key', found: 'none' });
   const logIdHex = tree.publicKey ? createHash('sha256').update(tree.publicKey).digest('hex') : '';
   const extra = { sets: 0, indexKeys: 0, indexKeysRederived: 0 };

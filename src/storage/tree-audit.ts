@@ -7,13 +7,14 @@
  * auditor holding them would. Entries and heads arrive in pages; memory is one page, the right
  * edge and the tiles completed within the page.
  */
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { nodeSha256 } from '../node-crypto.js';
 import { verifyConsistency } from '../core/merkle.js';
 import { EMPTY_EDGE, edgeTileRequests, integrate, rootOfEdge, type RightEdge } from '../merkle/integrate.js';
 import { proveConsistency, type TileReader } from '../merkle/prove.js';
 import { hashesAtLevel, TILE_WIDTH, type TileRequest } from '../merkle/tiles.js';
 import { splitHashes } from '../merkle/subtree.js';
-import type { AuditStore } from './audit-store.js';
+import type { AuditStore, AuditTree } from './audit-store.js';
 import { TileCache } from './tile-cache.js';
 import { hex } from './tree-integrity.js';
 
@@ -229,5 +230,16 @@ async function consistencyProblem(from: AuditHead, to: AuditHead, reader: TileRe
     return undefined;
   } catch (err) {
     return (err as Error).message;
+  }
+}
+
+/** The key a tree was bound to, as node:crypto reads it; unreadable bytes are a finding, not a crash. */
+export function boundKeyOf(tree: AuditTree, findings: Findings): KeyObject | undefined {
+  if (!tree.publicKey) return undefined;
+  try {
+    return createPublicKey({ key: tree.publicKey, format: 'der', type: 'spki' });
+  } catch {
+    findings.add({ table: 'trees', key: `tree ${tree.treeId} (public_key)`, expected: 'a DER SubjectPublicKeyInfo', found: 'unparseable bytes' });
+    return undefined;
   }
 }

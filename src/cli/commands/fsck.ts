@@ -6,17 +6,14 @@
  * search-index keys of the Rekor log. Each row that does not match is printed with its table,
  * key, and what was expected and found. Exit 0 when clean, 1 on any mismatch, 2 on usage.
  */
-import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config.js';
-import { treeHeadSignatureInput } from '../../ct/ct-wire.js';
-import { CT_TREE } from '../../ct/ct-log.js';
+import { auditCtLog } from '../../ct/ct-audit.js';
 import { auditRekorLog } from '../../log/log-audit.js';
-import { leafHash } from '../../merkle/hash.js';
-import { type AuditCtRow, type AuditSth, type AuditStore, withAuditSnapshot } from '../../storage/audit-store.js';
+import { withAuditSnapshot } from '../../storage/audit-store.js';
 import { claimEmbeddedStore } from '../../storage/embedded-store-lock.js';
 import { describeStore, openSql } from '../../storage/open-sql.js';
-import { auditTree, Findings, type AuditHead, type AuditLeaf, type TreeAuditCounts } from '../../storage/tree-audit.js';
+import { Findings } from '../../storage/tree-audit.js';
 import { type Command, UsageError } from '../command.js';
 
 const USAGE = `usage: sealhouse fsck [--tree rekor|ct|all] [--page <rows>]
@@ -82,48 +79,4 @@ function parseFsckArgs(args: readonly string[]): { tree: 'rekor' | 'ct' | 'all';
   const pageSize = values.page === undefined ? 1000 : Number(values.page);
   if (!Number.isSafeInteger(pageSize) || pageSize < 1 || pageSize > 100_000) throw new UsageError(`--page must be an integer from 1 to 100000, got "${values.page}"`);
   return { tree, pageSize };
-}
-
-/** The CT log: leaves are SHA-256(0 ‖ MerkleTreeLeaf); heads are STHs signed as RFC 6962 §3.5 says. */
-async function auditCtLog(store: AuditStore, findings: Findings, pageSize: number): Promise<(TreeAuditCounts & { treeId: number }) | undefined> {
-  const tree = await store.tree(CT_TREE);
-  if (!tree) return undefined;
-  const { treeId } = tree;
-  let key: KeyObject | undefined;
-  try {
-    key = tree.publicKey && createPublicKey({ key: tree.publicKey, format: 'der', type: 'spki' });
-  } catch {
-    findings.add({ table: 'trees', key: `tree ${treeId} (public_key)`, expected: 'a DER SubjectPublicKeyInfo', found: 'unparseable bytes' });
-  }
-
-  async function* leaves(): AsyncGenerator<AuditLeaf[]> {
-    for (let from = 0; ; ) {
-      const rows = await store.ctEntries(treeId, from, pageSize);
-      if (rows.length === 0) return;
-      yield rows.map((r) => ({ index: r.index, fromData: leafHash(r.leafInput), column: r.leafHash }));
-      from = (rows[rows.length - 1] as AuditCtRow).index + 1;
-    }
-  }
-  async function* heads(): AsyncGenerator<AuditHead[]> {
-    for (let after = 0; ; ) {
-      const rows = await store.sths(treeId, after, pageSize);
-      if (rows.length === 0) return;
-      yield rows.map((sth) => {
-        const problem = key ? sthProblem(sth, key) : undefined;
-        if (problem) findings.add({ table: 'ct_sths', key: `tree ${treeId}, tree_size ${sth.treeSize} (signature)`, expected: 'a tree head signature by the CT key', found: problem });
-        return { treeSize: sth.treeSize, rootHash: sth.rootHash, key: `tree_size ${sth.treeSize}` };
-      });
-      after = (rows[rows.length - 1] as AuditSth).treeSize;
-    }
-  }
-  const counts = await auditTree({ store, treeId, head: tree, entryTable: 'ct_entries', headTable: 'ct_sths', leaves: leaves(), heads: heads(), findings });
-  return { treeId, ...counts };
-}
-
-/** TLS DigitallySigned: hash sha256 (4), signature ecdsa (3), a 16-bit length, the DER signature. */
-function sthProblem(sth: AuditSth, key: KeyObject): string | undefined {
-  const s = sth.signature;
-  if (s.length < 4 || s[0] !== 4 || s[1] !== 3 || s.readUInt16BE(2) !== s.length - 4) return 'not an ecdsa-with-SHA256 DigitallySigned';
-  const ok = verify('sha256', treeHeadSignatureInput(sth.treeSize, sth.timestamp, sth.rootHash), { key, dsaEncoding: 'der' }, s.subarray(4));
-  return ok ? undefined : 'a signature that does not verify';
 }
