@@ -128,11 +128,22 @@ export function only(body: unknown): [string, ApiLogEntry] {
 }
 
 /** Every check our offline verifier has must run and pass. */
-export function verifyAll(id: string, entry: ApiLogEntry, log: TrustedLog): void {
+/**
+ * The entry passes the log checks: UUID, SET, signed checkpoint and inclusion. With
+ * `certificateExpiredBeforeLogging` (a production entry re-logged years after its 10-minute
+ * certificate expired, which Rekor allows), the verdict must instead refuse it for exactly that:
+ * the log checks pass, and only the certificate's time and the identity it vouches for fail.
+ */
+export function verifyAll(id: string, entry: ApiLogEntry, log: TrustedLog, opts: { certificateExpiredBeforeLogging?: boolean } = {}): void {
   const v = verifyEntry(id, entry, { logs: [logFromSpki(nodeCrypto, log.spki, { name: log.name })], crypto: nodeCrypto });
-  assert.ok(v.verified, v.summary);
   const passed = passedChecks(v);
   assert.deepEqual(['uuid', 'set', 'checkpoint', 'inclusion'].filter((c) => !passed.includes(c as never)), [], v.summary);
+  if (opts.certificateExpiredBeforeLogging === true) {
+    assert.equal(v.verified, false, 'an entry logged after its certificate expired must not verify');
+    assert.deepEqual(v.checks.filter((c) => c.status === 'failed').map((c) => c.id), ['cert-time', 'identity'], v.summary);
+  } else {
+    assert.ok(v.verified, v.summary);
+  }
 }
 
 /** POST an entry and insist on a 201; returns the entry ID (ETag) and the entry. */
