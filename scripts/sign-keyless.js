@@ -11,14 +11,26 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { attest, sign } from 'sigstore';
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: { url: { type: 'string', default: 'http://localhost:3000' }, token: { type: 'string' }, attest: { type: 'string' } },
-});
+const USAGE = 'usage: node scripts/sign-keyless.js <file> [--url <sealhouse url>] [--token <jwt> | SIGSTORE_ID_TOKEN=<jwt>] [--attest <payloadType>]';
+let parsed;
+try {
+  parsed = parseArgs({
+    allowPositionals: true,
+    options: { url: { type: 'string', default: 'http://localhost:3000' }, token: { type: 'string' }, attest: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+} catch (err) {
+  console.error(`sign-keyless: ${err.message}\n${USAGE}`);
+  process.exit(2);
+}
+const { values, positionals } = parsed;
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 const [file] = positionals;
 const identityToken = values.token ?? process.env.SIGSTORE_ID_TOKEN;
 if (!file || !identityToken) {
-  console.error('usage: node scripts/sign-keyless.js <file> [--url <sealhouse url>] [--token <jwt> | SIGSTORE_ID_TOKEN=<jwt>] [--attest <payloadType>]');
+  console.error(USAGE);
   process.exit(2);
 }
 const url = values.url.replace(/\/+$/, '');

@@ -17,19 +17,32 @@ import { bundleFromJSON } from '@sigstore/bundle';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    bundle: { type: 'string' },
-    'trusted-root': { type: 'string' },
-    identity: { type: 'string' },
-    'identity-regexp': { type: 'string' },
-    issuer: { type: 'string' },
-  },
-});
+const USAGE = 'usage: node scripts/verify-bundle.js --bundle <file> --trusted-root <file|url> (--identity <san> | --identity-regexp <re>) --issuer <url> [<artifact>]';
+let parsed;
+try {
+  parsed = parseArgs({
+    allowPositionals: true,
+    options: {
+      bundle: { type: 'string' },
+      'trusted-root': { type: 'string' },
+      identity: { type: 'string' },
+      'identity-regexp': { type: 'string' },
+      issuer: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+} catch (err) {
+  console.error(`verify-bundle: ${err.message}\n${USAGE}`);
+  process.exit(2);
+}
+const { values, positionals } = parsed;
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 const root = values['trusted-root'];
 if (!values.bundle || !root || !(values.identity || values['identity-regexp']) || !values.issuer) {
-  console.error('usage: node scripts/verify-bundle.js --bundle <file> --trusted-root <file|url> (--identity <san> | --identity-regexp <re>) --issuer <url> [<artifact>]');
+  console.error(USAGE);
   process.exit(2);
 }
 const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -59,6 +59,18 @@ describe('keyless signing in five commands (development OIDC issuer)', () => {
     assert.equal(statSync(join(server.dataDir, 'dev-oidc-key.pem')).mode & 0o777, 0o600);
   });
 
+  it('the quick-start scripts answer --help, and refuse an unknown flag with their usage (exit 2), never a stack trace', async () => {
+    for (const script of ['scripts/sign-keyless.js', 'scripts/verify-bundle.js']) {
+      const help = await node(script, ['--help']);
+      assert.equal(help.code, 0, help.stderr);
+      assert.match(help.stdout, /^usage: node scripts\//);
+      const bad = await node(script, ['--bogus']);
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /Unknown option '--bogus'[\s\S]*usage: /);
+      assert.doesNotMatch(bad.stderr, /at .*\(node:internal/);
+    }
+  });
+
   it('dev-token → sign-keyless.js → verify-bundle.js', async () => {
     const minted = await node('bin/sealhouse.js', ['dev-token', '--email', 'bob@example.test'], server.env);
     assert.equal(minted.code, 0, minted.stderr);
