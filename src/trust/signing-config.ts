@@ -6,7 +6,8 @@
  *     "caUrls": [{ "url": "https://sealhouse.example", "majorApiVersion": 1, "validFor": { "start": "…" }, "operator": "example.com" }],
  *     "oidcUrls": […], "rekorTlogUrls": […], "rekorTlogConfig": { "selector": "ANY" }, "tsaUrls": [] }
  *
- * URLs are base URLs (clients append /api/v2/signingCert, /api/v1/log/entries). `tsaConfig` is
+ * URLs are base URLs (clients append /api/v2/signingCert, /api/v1/log/entries, /api/v2/log/entries),
+ * except a TSA's, which is the full timestamp URL (…/api/v1/timestamp) as clients POST to it. `tsaConfig` is
  * written only when there is a TSA: @sigstore/sign 4.x throws "No valid TSAs found" when
  * tsaConfig is present but tsaUrls is empty. Without `rekorTlogConfig` it would upload nothing.
  */
@@ -33,7 +34,7 @@ export interface SigningConfigJson {
 
 export interface ServiceInput {
   readonly url: string;
-  /** 1 for Fulcio v2 API / Rekor v1 API (the only versions Sealhouse serves). */
+  /** 1 for Fulcio v2 API, Rekor v1 API and the TSA; 2 for the Rekor v2 log. */
   readonly majorApiVersion?: number;
   readonly validFrom: Date;
   readonly validTo?: Date;

@@ -7,11 +7,18 @@
  * validFor starts: each log at its tree's creation (minus a minute, so a database clock slightly
  * ahead of this process cannot leave the first entries outside the window — clients check that
  * `integratedTime` and SCT timestamps fall inside, reference §8 item 7); the CA at its issuing
- * certificate's notBefore. Neither ends: Sealhouse has no key rotation.
+ * certificate's notBefore; the TSA at its leaf's notBefore. None ends: Sealhouse has no key
+ * rotation yet.
+ *
+ * Rekor v1 and v2 are listed side by side (sigstore-2026.md §1): v1 for the clients that only
+ * speak it (cosign < 3.0.5, gitsign, sigstore-js's sign()), v2 for what cosign v3, sigstore-go
+ * and sigstore-python pick when a signing config offers it. Both share the base URL — their
+ * write paths are /api/v1/log/entries and /api/v2/log/entries, and v2's tiles sit at its root
+ * as rekor-tiles serves them. A client tells the two apart by majorApiVersion and logId.
  */
 import { X509Certificate } from 'node:crypto';
 import { buildSigningConfig, type ServiceInput, type SigningConfigJson } from './signing-config.js';
-import { buildTrustedRoot, type TrustedRootJson } from './trusted-root.js';
+import { buildTrustedRoot, noteKeyIdOf, type TrustedRootJson } from './trusted-root.js';
 
 export interface LogTrust {
   /** DER SubjectPublicKeyInfo of the log key. */
@@ -29,6 +36,10 @@ export interface TrustInputs {
   readonly caChain: readonly Buffer[];
   /** Identity providers clients may log in with (signing_config oidcUrls). */
   readonly oidcUrls: readonly string[];
+  /** The Rekor v2 log, when offered (SEALHOUSE_REKOR_V2): its Ed25519 key, base URL and checkpoint origin. */
+  readonly rekorV2?: LogTrust & { readonly baseUrl: string; readonly origin: string };
+  /** The timestamp authority: its chain [leaf, …, root] (DER) and full timestamp URL. */
+  readonly tsa?: { readonly chain: readonly Buffer[]; readonly url: string };
 }
 
 /** What the server serves and `sealhouse trust-root` / `signing-config` print. */
@@ -49,28 +60,39 @@ export function logValidFrom(createdAt: Date): Date {
   return new Date(Math.floor((createdAt.getTime() - SKEW_ALLOWANCE_MS) / 1000) * 1000);
 }
 
-function caValidFrom(chain: readonly Buffer[]): Date {
+/** From the first (issuing, or for a TSA the signing) certificate's notBefore. */
+function chainValidFrom(chain: readonly Buffer[]): Date {
   const [issuing] = chain;
-  if (!issuing) throw new Error('the CA chain is empty');
+  if (!issuing) throw new Error('the certificate chain is empty');
   return new Date(new X509Certificate(issuing).validFrom);
 }
 
 export function trustedRootFor(inputs: TrustInputs): TrustedRootJson {
   const base = baseUrlOf(inputs.publicUrl);
+  const v2 = inputs.rekorV2;
   return buildTrustedRoot({
-    tlogs: [{ baseUrl: base, publicKey: inputs.rekor.publicKey, validFrom: logValidFrom(inputs.rekor.createdAt) }],
-    certificateAuthorities: [{ uri: base, chain: inputs.caChain, validFrom: caValidFrom(inputs.caChain) }],
+    tlogs: [
+      { baseUrl: base, publicKey: inputs.rekor.publicKey, validFrom: logValidFrom(inputs.rekor.createdAt) },
+      ...(v2 ? [{ baseUrl: v2.baseUrl, publicKey: v2.publicKey, validFrom: logValidFrom(v2.createdAt), keyId: noteKeyIdOf(v2.origin, v2.publicKey) }] : []),
+    ],
+    certificateAuthorities: [{ uri: base, chain: inputs.caChain, validFrom: chainValidFrom(inputs.caChain) }],
     ctlogs: [{ baseUrl: inputs.ct.baseUrl, publicKey: inputs.ct.publicKey, validFrom: logValidFrom(inputs.ct.createdAt) }],
+    timestampAuthorities: inputs.tsa ? [{ uri: inputs.tsa.url, chain: inputs.tsa.chain, validFrom: chainValidFrom(inputs.tsa.chain) }] : [],
   });
 }
 
 export function signingConfigFor(inputs: TrustInputs): SigningConfigJson {
   const base = baseUrlOf(inputs.publicUrl);
   const operator = inputs.publicUrl.hostname;
-  const ca: ServiceInput = { url: base, validFrom: caValidFrom(inputs.caChain), operator };
+  const ca: ServiceInput = { url: base, validFrom: chainValidFrom(inputs.caChain), operator };
+  const v2 = inputs.rekorV2;
   return buildSigningConfig({
     caUrls: [ca],
     oidcUrls: inputs.oidcUrls.map((url) => ({ ...ca, url })),
-    rekorTlogUrls: [{ url: base, validFrom: logValidFrom(inputs.rekor.createdAt), operator }],
+    rekorTlogUrls: [
+      { url: base, majorApiVersion: 1, validFrom: logValidFrom(inputs.rekor.createdAt), operator },
+      ...(v2 ? [{ url: v2.baseUrl, majorApiVersion: 2, validFrom: logValidFrom(v2.createdAt), operator }] : []),
+    ],
+    ...(inputs.tsa ? { tsaUrls: [{ url: inputs.tsa.url, validFrom: chainValidFrom(inputs.tsa.chain), operator }] } : {}),
   });
 }

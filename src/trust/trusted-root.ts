@@ -38,7 +38,8 @@ export interface TrustedRootJson {
   tlogs: TransparencyLogJson[];
   certificateAuthorities: CertificateAuthorityJson[];
   ctlogs: TransparencyLogJson[];
-  timestampAuthorities: unknown[];
+  /** Same shape as a CA: subject of the TSA's root, its `uri` the timestamp URL, chain leaf first. */
+  timestampAuthorities: CertificateAuthorityJson[];
 }
 
 export interface LogInput {
@@ -47,6 +48,11 @@ export interface LogInput {
   readonly publicKey: Buffer;
   readonly validFrom: Date;
   readonly validTo?: Date;
+  /**
+   * `logId.keyId` when it is not SHA-256(SPKI): a Rekor v2 log is identified by its checkpoint's
+   * note key ID (noteKeyIdOf), which is what sigstore-go matches the entry's logId against.
+   */
+  readonly keyId?: Buffer;
 }
 export interface CaInput {
   readonly uri: string;
@@ -81,12 +87,24 @@ export function keyDetailsOf(spki: Buffer): string {
 /** `logId.keyId`: base64 SHA-256 of the DER SPKI (Rekor, CT and the SCT's `id` all use this). */
 export const logIdOf = (spki: Buffer): string => createHash('sha256').update(spki).digest('base64');
 
+/**
+ * A Rekor v2 log's ID: the full C2SP note key ID of its Ed25519 checkpoint key,
+ * SHA-256(origin ‖ 0x0A ‖ 0x01 ‖ 32-byte public key) (sigstore-go pkg/note; the production
+ * trusted root's log2025-1 entry is exactly this — test/trust/trusted-root.test.ts).
+ */
+export function noteKeyIdOf(origin: string, spki: Buffer): Buffer {
+  const key = createPublicKey({ key: spki, format: 'der', type: 'spki' });
+  if (key.asymmetricKeyType !== 'ed25519') throw new SealhouseError('malformed_key', `a note key ID needs an Ed25519 key, got ${key.asymmetricKeyType ?? 'unknown'}`);
+  const raw = spki.subarray(spki.length - 32);
+  return createHash('sha256').update(Buffer.concat([Buffer.from(`${origin}\n`, 'utf8'), Buffer.from([0x01]), raw])).digest();
+}
+
 export function transparencyLog(log: LogInput): TransparencyLogJson {
   return {
     baseUrl: log.baseUrl,
     hashAlgorithm: 'SHA2_256',
     publicKey: { rawBytes: log.publicKey.toString('base64'), keyDetails: keyDetailsOf(log.publicKey), validFor: timeRange(log.validFrom, log.validTo) },
-    logId: { keyId: logIdOf(log.publicKey) },
+    logId: { keyId: log.keyId ? log.keyId.toString('base64') : logIdOf(log.publicKey) },
   };
 }
 
@@ -108,13 +126,18 @@ export function certificateAuthority(ca: CaInput): CertificateAuthorityJson {
   };
 }
 
-export function buildTrustedRoot(input: { tlogs: readonly LogInput[]; certificateAuthorities: readonly CaInput[]; ctlogs: readonly LogInput[] }): TrustedRootJson {
+export function buildTrustedRoot(input: {
+  tlogs: readonly LogInput[];
+  certificateAuthorities: readonly CaInput[];
+  ctlogs: readonly LogInput[];
+  timestampAuthorities?: readonly CaInput[];
+}): TrustedRootJson {
   return {
     mediaType: TRUSTED_ROOT_MEDIA_TYPE,
     tlogs: input.tlogs.map(transparencyLog),
     certificateAuthorities: input.certificateAuthorities.map(certificateAuthority),
     ctlogs: input.ctlogs.map(transparencyLog),
-    timestampAuthorities: [],
+    timestampAuthorities: (input.timestampAuthorities ?? []).map(certificateAuthority),
   };
 }
 
