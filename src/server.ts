@@ -31,6 +31,7 @@ import { createHttpServer } from './http/http-server.js';
 import { createCtRouter } from './http/ct-router.js';
 import { createDevOidcRouter } from './http/dev-oidc-router.js';
 import { createFulcioRouter } from './http/fulcio-api.js';
+import { createTilesRouter } from './http/tiles-router.js';
 import { createTrustRouter } from './http/trust-router.js';
 import { Metrics } from './http/metrics.js';
 import { createRekorApi } from './http/rekor-api.js';
@@ -250,6 +251,8 @@ async function serve(config: Config, logger: Logger, releaseStore: () => void): 
       await createFulcioRouter({ ca: ca.service, configuration: () => configuration, draining: () => draining, logger }),
       createCtRouter({ ct: ca.ct, prefix: config.ctPrefix, draining: () => draining, logger }),
       createTrustRouter(ca.documents),
+      // The v1 tree as C2SP tlog-tiles, so mirrors and monitors can follow it without the v1 API.
+      createTilesRouter({ prefix: '/tlog/v1', log: { tile: (path) => log.tile(path), checkpoint: async () => (await log.info()).checkpoint } }),
       ...(devIssuer ? [createDevOidcRouter(devIssuer)] : []),
     ],
   });

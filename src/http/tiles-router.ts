@@ -1,0 +1,98 @@
+/**
+ * The C2SP tlog-tiles read API (https://c2sp.org/tlog-tiles) for any log, under a path prefix:
+ *
+ *   <prefix>/checkpoint                     text/plain; charset=utf-8, no-cache (it changes)
+ *   <prefix>/tile/<L>/<N>[.p/<W>]            application/octet-stream, hashes of tile level L
+ *   <prefix>/tile/entries/<N>[.p/<W>]        application/octet-stream, uint16-length-prefixed entries
+ *
+ * Full tiles and full entry bundles never change, so they are cached for a year as immutable;
+ * a partial one is superseded by a wider one as the tree grows (and the spec lets a log delete
+ * it), so it is `no-cache`. Paths are read strictly (merkle/tiles.ts parseTilePath) from the raw
+ * request path, so a percent-encoded or otherwise non-canonical spelling is a 400, a tile the
+ * tree does not hold yet a 404 — never a 5xx for anything the caller sent. Error answers are
+ * plain text and `no-store`: a 404 for a tile beyond the tree must not outlive the tree's growth.
+ * GET and HEAD only; other methods get 405.
+ *
+ * The same router serves the Rekor v1 tree (`/tlog/v1`, through LogService) and the Rekor v2
+ * log (`/` and `/tlog/v2`), each through its own TileLog.
+ */
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { SealhouseError } from '../errors.js';
+import { toHttpError } from './error-map.js';
+
+/** What a log offers to this router: tiles and bundles by C2SP path, and its current checkpoint. */
+export interface TileLog {
+  /**
+   * The tile or entry bundle at `path` ("tile/0/x001/234.p/7", "tile/entries/000"), exactly
+   * as wide as the path says. SealhouseError 'malformed_tile_path' for a non-canonical path,
+   * 'not_found' for one the tree does not (yet) hold.
+   */
+  tile(path: string): Promise<Buffer>;
+  /** The signed checkpoint note as served, ending in a newline. */
+  checkpoint(): Promise<string>;
+}
+
+export interface TilesRouterDeps {
+  readonly log: TileLog;
+  /** Path prefix of the log: '' (served at the root) or e.g. '/tlog/v1'. */
+  readonly prefix: string;
+}
+
+export const IMMUTABLE = 'public, max-age=31536000, immutable';
+export const MUTABLE = 'no-cache';
+
+/** A partial tile or bundle path ends in ".p/<W>". */
+const isPartial = (path: string): boolean => /\.p\/[0-9]+$/.test(path);
+
+/** '' for the root; otherwise "/a/b" without a trailing slash, whatever spelling was given. */
+export function normalisePrefix(prefix: string): string {
+  const trimmed = prefix.replace(/^\/+|\/+$/g, '');
+  if (/\/\/|[?#]/.test(trimmed)) throw new SealhouseError('internal', `tiles prefix ${JSON.stringify(prefix)} is not a plain path`);
+  return trimmed === '' ? '' : `/${trimmed}`;
+}
+
+export function createTilesRouter(deps: TilesRouterDeps): express.Router {
+  const { log } = deps;
+  const base = normalisePrefix(deps.prefix);
+  const checkpointPath = `${base}/checkpoint`;
+  const tilePrefix = `${base}/tile/`;
+  const router = express.Router();
+
+  router.use((req: Request, res: Response, next: NextFunction) => {
+    // req.path is the raw (undecoded) path: exact comparisons, so Express's case-insensitive,
+    // trailing-slash-tolerant matching cannot give one tile two names.
+    const path = req.path;
+    const isCheckpoint = path === checkpointPath;
+    if (!isCheckpoint && !path.startsWith(tilePrefix)) return next();
+    const tilePath = path.slice(base.length + 1);
+    res.locals.operation = isCheckpoint ? 'tiles-checkpoint' : tilePath.startsWith('tile/entries/') ? 'tiles-entries' : 'tiles-tile';
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.status(405).set('Allow', 'GET, HEAD').set('Cache-Control', 'no-store').type('text/plain').send(`${req.method} is not allowed here: the tlog-tiles API is read-only (GET, HEAD)\n`);
+      return;
+    }
+    const answer = isCheckpoint ? serveCheckpoint(log, res) : serveTile(log, tilePath, res);
+    answer.catch((err: unknown) => {
+      const http = toHttpError(err, res.locals.requestId as string | undefined);
+      // Unexpected failures go to the app's error handler, which logs them under the request id.
+      if (http.status >= 500) return next(err);
+      if (res.headersSent) return void res.end();
+      res.status(http.status).set('Cache-Control', 'no-store').type('text/plain').send(`${http.message}\n`);
+    });
+  });
+  return router;
+}
+
+async function serveCheckpoint(log: TileLog, res: Response): Promise<void> {
+  const note = await log.checkpoint();
+  res.status(200).set('Cache-Control', MUTABLE).set('X-Content-Type-Options', 'nosniff').type('text/plain; charset=utf-8').send(note);
+}
+
+async function serveTile(log: TileLog, path: string, res: Response): Promise<void> {
+  const bytes = await log.tile(path);
+  res
+    .status(200)
+    .set('Cache-Control', isPartial(path) ? MUTABLE : IMMUTABLE)
+    .set('X-Content-Type-Options', 'nosniff')
+    .type('application/octet-stream')
+    .send(bytes);
+}
