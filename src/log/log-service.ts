@@ -217,7 +217,8 @@ export class LogService {
       const available = Math.min(TILE_WIDTH, treeSize - tile.index * TILE_WIDTH);
       if (available < tile.width) throw new SealhouseError('not_found', `entry bundle ${path} is beyond the tree (size ${treeSize})`);
       const entries = await this.entries.entriesRange(tile.index * TILE_WIDTH, tile.width);
-      return encodeEntryBundle(entries.map((e) => e.body));
+      if (entries.length !== tile.width) throw new SealhouseError('internal', `entry bundle ${path}: ${entries.length} entries stored, ${tile.width} expected at tree size ${treeSize}`);
+      return encodeEntryBundle(path, entries);
     }
     if (tileWidth(tile, treeSize) < tile.width) throw new SealhouseError('not_found', `tile ${path} is beyond the tree (size ${treeSize})`);
     const bytes = await this.tree.tileBytes(tile.level, tile.index);
@@ -232,11 +233,17 @@ export class LogService {
   }
 }
 
-/** C2SP tlog-tiles entry bundle: each entry as a big-endian uint16 length, then its bytes. */
-function encodeEntryBundle(bodies: readonly Buffer[]): Buffer {
+/**
+ * C2SP tlog-tiles entry bundle: each entry as a big-endian uint16 length, then its bytes. A v1
+ * body may be up to the request body limit, but the format cannot carry one over 65,535 bytes:
+ * such a bundle does not exist in C2SP form (404, naming the entry, which the v1 API still serves).
+ */
+function encodeEntryBundle(path: string, entries: readonly StoredEntry[]): Buffer {
   const parts: Buffer[] = [];
-  for (const body of bodies) {
-    if (body.length > 0xffff) throw new SealhouseError('invalid_input', 'an entry larger than 65535 bytes cannot be served in an entry bundle');
+  for (const { body, index } of entries) {
+    if (body.length > 0xffff) {
+      throw new SealhouseError('not_found', `entry bundle ${path} cannot be served: entry ${index} is ${body.length} bytes, over the 65535 a tlog-tiles entry bundle can hold; read it through the Rekor v1 API (log index ${index})`);
+    }
     const len = Buffer.alloc(2);
     len.writeUInt16BE(body.length);
     parts.push(len, body);
