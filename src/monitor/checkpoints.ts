@@ -1,16 +1,18 @@
 /**
- * Verifying a checkpoint the log serves against the trusted root's log keys, and deciding what
- * a new verified checkpoint means next to the saved one. The note format and signature check are
- * src/core/checkpoint.ts; this file only picks the key (by key hint, as rekor-monitor does,
- * rekor-api.md §5.4) and refuses keys outside their validFor window.
+ * Verifying a checkpoint the log serves against the trusted root's log keys (ECDSA P-256 for
+ * Rekor v1, Ed25519 for Rekor v2: trusted-logs.ts), and deciding what a new verified checkpoint
+ * means next to the saved one. The note format and signature check are src/core/checkpoint.ts;
+ * this file only picks the key (by key hint, as rekor-monitor does, rekor-api.md §5.4) and
+ * refuses keys outside their validFor window.
  */
 import { nodeCrypto } from '../node-crypto.js';
 import { parseCheckpoint, type Checkpoint } from '../core/checkpoint.js';
-import { logsFromTrustedRoot, type TrustedLog } from '../core/trust.js';
+import type { TrustedLog } from '../core/trust.js';
 import { verifyLogCheckpoint } from '../core/verify-entry.js';
 import { Inconsistency, type CheckpointSummary } from './inconsistency.js';
 
-export { logsFromTrustedRoot, type TrustedLog };
+export { checkpointLogsFromTrustedRoot } from './trusted-logs.js';
+export type { TrustedLog };
 
 export interface VerifiedCheckpoint {
   readonly checkpoint: Checkpoint;

@@ -12,10 +12,25 @@ import { join } from 'node:path';
 
 const spkiOf = (key: KeyObject): Buffer => createPublicKey(key).export({ format: 'der', type: 'spki' });
 
-/** A checkpoint note `text` (origin, size, root lines) signed by `key` as signer `name`. */
+const isEd25519 = (key: KeyObject): boolean => key.asymmetricKeyType === 'ed25519';
+
+/**
+ * The log ID a trusted root gives `key` as signer `name`: SHA-256 of the SPKI for ECDSA (Rekor
+ * v1), the C2SP note key ID SHA-256(name ‖ 0x0A ‖ 0x01 ‖ raw key) for Ed25519 (Rekor v2).
+ */
+export function logIdFor(key: KeyObject, name: string): Buffer {
+  const spki = spkiOf(key);
+  if (!isEd25519(key)) return createHash('sha256').update(spki).digest();
+  return createHash('sha256').update(Buffer.concat([Buffer.from(`${name}\n`), Buffer.from([0x01]), spki.subarray(spki.length - 32)])).digest();
+}
+
+/**
+ * A checkpoint note `text` (origin, size, root lines) signed by `key` as signer `name`, as a
+ * Rekor v1 log (ECDSA) or a Rekor v2 log (Ed25519) signs it: key hint = the log ID's first 4 bytes.
+ */
 export function signNote(text: string, key: KeyObject, name: string): string {
-  const hint = createHash('sha256').update(spkiOf(key)).digest().subarray(0, 4);
-  const sig = sign('sha256', Buffer.from(text), key);
+  const hint = logIdFor(key, name).subarray(0, 4);
+  const sig = isEd25519(key) ? sign(null, Buffer.from(text), key) : sign('sha256', Buffer.from(text), key);
   return `${text}\n\u2014 ${name} ${Buffer.concat([hint, sig]).toString('base64')}\n`;
 }
 
@@ -23,7 +38,7 @@ export function checkpointText(origin: string, size: number, root: Uint8Array): 
   return `${origin}\n${size}\n${Buffer.from(root).toString('base64')}\n`;
 }
 
-/** A sigstore trusted root whose only tlog is `key` at `baseUrl`. */
+/** A sigstore trusted root whose only tlog is `key` at `baseUrl` (ECDSA P-256 or Ed25519). */
 export function trustedRootFor(key: KeyObject, baseUrl: string): object {
   const spki = spkiOf(key);
   return {
@@ -32,8 +47,8 @@ export function trustedRootFor(key: KeyObject, baseUrl: string): object {
       {
         baseUrl,
         hashAlgorithm: 'SHA2_256',
-        publicKey: { rawBytes: spki.toString('base64'), keyDetails: 'PKIX_ECDSA_P256_SHA_256', validFor: { start: '2020-01-01T00:00:00Z' } },
-        logId: { keyId: createHash('sha256').update(spki).digest('base64') },
+        publicKey: { rawBytes: spki.toString('base64'), keyDetails: isEd25519(key) ? 'PKIX_ED25519' : 'PKIX_ECDSA_P256_SHA_256', validFor: { start: '2020-01-01T00:00:00Z' } },
+        logId: { keyId: logIdFor(key, new URL(baseUrl).hostname).toString('base64') },
       },
     ],
     certificateAuthorities: [],

@@ -6,10 +6,10 @@
  * bodies are not the leaves — each an Inconsistency that leaves the state file as it was.
  */
 import assert from 'node:assert/strict';
-import { createHash, generateKeyPairSync } from 'node:crypto';
+import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { after, afterEach, describe, it } from 'node:test';
-import { logsFromTrustedRoot } from '../../src/core/trust.js';
+import { checkpointLogsFromTrustedRoot } from '../../src/monitor/checkpoints.js';
 import { LogFetcher } from '../../src/monitor/fetch.js';
 import { Inconsistency } from '../../src/monitor/inconsistency.js';
 import { runRound, type MatchReport, type RoundContext } from '../../src/monitor/monitor.js';
@@ -37,11 +37,11 @@ const body = (i: number, spki?: Buffer): Buffer =>
   );
 const bodies = (from: number, to: number): Buffer[] => Array.from({ length: to - from }, (_, i) => body(from + i));
 
-async function fixture(): Promise<{ log: TilesLog; ctx: (watch?: WatchConfig, matches?: MatchReport[]) => RoundContext; state: string }> {
-  const log = await startTilesLog();
+async function fixture(key?: KeyObject): Promise<{ log: TilesLog; ctx: (watch?: WatchConfig, matches?: MatchReport[]) => RoundContext; state: string }> {
+  const log = await startTilesLog(key);
   logs.push(log);
   const state = dir.file(`state-${logs.length}-${Date.now()}.json`);
-  const trusted = logsFromTrustedRoot(nodeCrypto, trustedRootFor(log.key, log.url));
+  const trusted = checkpointLogsFromTrustedRoot(nodeCrypto, trustedRootFor(log.key, log.url));
   const fetcher = new LogFetcher({ attempts: 1, baseDelayMs: 1, maxDelayMs: 1, timeoutMs: 5_000 });
   return {
     log,
@@ -80,6 +80,35 @@ describe('monitor, tiles mode', () => {
       matches.map((m) => [m.logIndex, m.uuid, m.match, m.kind]),
       [[260, leafHash(body(260, watched)).toString('hex'), 'fingerprint', 'hashedrekord']],
     );
+  });
+
+  it('follows a log with Ed25519 checkpoints (Rekor v2) across a tile boundary', async () => {
+    const { log, ctx, state } = await fixture(generateKeyPairSync('ed25519').privateKey);
+    await log.append(bodies(0, 9));
+    assert.equal((await runRound(ctx())).status, 'trusted-on-first-use');
+    await log.append(bodies(9, 280));
+    const out = await runRound(ctx(parseWatchConfig('monitoredValues:\n  fingerprints: ["00"]\n')));
+    assert.equal(out.status, 'grew');
+    assert.equal(out.status === 'grew' && out.entries, 271, 'entries read from the bundles and proven');
+    assert.equal(JSON.parse(readFileSync(state, 'utf8')).size, 280);
+  });
+
+  it('refuses an Ed25519 checkpoint signed by another Ed25519 key, leaving the state as it was', async () => {
+    const { log, ctx, state } = await fixture(generateKeyPairSync('ed25519').privateKey);
+    await log.append(bodies(0, 3));
+    await runRound(ctx());
+    const impostor = await startTilesLog(generateKeyPairSync('ed25519').privateKey);
+    logs.push(impostor);
+    await impostor.append(bodies(0, 6));
+    const before = readFileSync(state, 'utf8');
+    const c = ctx();
+    const err = await runRound({ ...c, source: new TilesSource(impostor.url, new LogFetcher({ attempts: 1, baseDelayMs: 1, maxDelayMs: 1, timeoutMs: 5_000 })) }).then(
+      () => assert.fail('expected an inconsistency'),
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof Inconsistency, String(err));
+    assert.match(err.reason, /does not verify with any log key of the trusted root .*key hint/);
+    assert.equal(readFileSync(state, 'utf8'), before);
   });
 
   async function expectInconsistency(run: Promise<unknown>, state: string, reason: RegExp): Promise<Inconsistency> {

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { describeCheckpoint, Inconsistency } from '../../monitor/inconsistency.js';
-import { logsFromTrustedRoot, type TrustedLog } from '../../monitor/checkpoints.js';
+import { checkpointLogsFromTrustedRoot, type TrustedLog } from '../../monitor/checkpoints.js';
 import { BadAnswerError, DEFAULT_RETRY, LogFetcher, UnreachableError } from '../../monitor/fetch.js';
 import { runRound, type RoundOutcome } from '../../monitor/monitor.js';
 import { RekorV1Source } from '../../monitor/rekor-v1-source.js';
@@ -26,8 +26,10 @@ entries and prints one JSON line on stdout for each watched identity found (reko
 config format: certIdentities, subjects, fingerprints, fulcioExtensions, customExtensions).
 The first run with no state file trusts the log's current checkpoint (trust on first use).
 
-  --url           the log's base URL (Rekor v1 API; with --tiles, the tlog-tiles prefix)
-  --trusted-root  a sigstore trusted_root.json obtained out of band (its tlogs are the keys)
+  --url           the log's base URL (Rekor v1 API; with --tiles, the tlog-tiles prefix: for
+                  Sealhouse <base>/tlog/v1 for the v1 tree, <base> or <base>/tlog/v2 for Rekor v2)
+  --trusted-root  a sigstore trusted_root.json obtained out of band (its tlogs are the keys:
+                  ECDSA P-256 for Rekor v1 checkpoints, Ed25519 for Rekor v2 ones)
   --state         where the last verified checkpoint is kept (default: sealhouse-monitor.json)
   --config        identities to watch for (YAML, rekor-monitor format); none: consistency only
   --once          one round, then exit (for cron); otherwise a round every --interval
@@ -52,7 +54,7 @@ function readTrustedRoot(path: string): TrustedLog[] {
     throw new StateFileError(`cannot read the trusted root ${path}: ${(err as Error).message}`);
   }
   try {
-    return logsFromTrustedRoot(nodeCrypto, doc);
+    return checkpointLogsFromTrustedRoot(nodeCrypto, doc);
   } catch (err) {
     throw new StateFileError(`${path}: ${(err as Error).message}`);
   }
