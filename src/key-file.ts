@@ -5,7 +5,9 @@
  * ever after, so log IDs, issued tokens and every client's trust survive restarts, and the CLI
  * sees the server's key. Errors name the file, never its contents; a file other users can read
  * is refused (private-files.ts). The CA's own key (P-384, possibly encrypted, with a chain) has
- * a format of its own and is loaded by ca/ca-keys.ts, with the same mode check.
+ * a format of its own and is loaded by ca/ca-keys.ts, with the same mode check. The Rekor v2
+ * log's checkpoint key is Ed25519 (C2SP notes, witness-compatible) and loads here too, with
+ * `kind: 'ed25519'`.
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -25,6 +27,8 @@ export interface EcKeyUse {
   readonly what: string;
   /** Why it must be P-256, appended to the wrong-curve message (default: "it must be ECDSA P-256"). */
   readonly why?: string;
+  /** The key type: ECDSA P-256 (default) or Ed25519 (the Rekor v2 checkpoint key). */
+  readonly kind?: 'p256' | 'ed25519';
 }
 
 export interface EcKeySpec extends EcKeyUse {
@@ -50,7 +54,11 @@ export function loadEcKey(path: string, use: EcKeyUse): EcKey {
     throw new SealhouseError('malformed_key', `${use.what} file ${path} is not an unencrypted PEM private key (PKCS#8 "PRIVATE KEY" or SEC1 "EC PRIVATE KEY")`);
   }
   const curve = privateKey.asymmetricKeyDetails?.namedCurve;
-  if (privateKey.asymmetricKeyType !== 'ec' || curve !== 'prime256v1') {
+  if (use.kind === 'ed25519') {
+    if (privateKey.asymmetricKeyType !== 'ed25519') {
+      throw new SealhouseError('malformed_key', `${use.what} in ${path} is ${privateKey.asymmetricKeyType ?? 'unknown'}${curve ? ` ${curve}` : ''}; ${use.why ?? 'it must be Ed25519'}`);
+    }
+  } else if (privateKey.asymmetricKeyType !== 'ec' || curve !== 'prime256v1') {
     throw new SealhouseError(
       'malformed_key',
       `${use.what} in ${path} is ${privateKey.asymmetricKeyType ?? 'unknown'}${curve ? ` ${curve}` : ''}; ${use.why ?? 'it must be ECDSA P-256'}`,
@@ -66,7 +74,7 @@ export function loadOrCreateEcKey(spec: EcKeySpec): EcKey {
   if (existsSync(path)) return loadEcKey(path, spec);
   mkdirSync(spec.dataDir, { recursive: true, mode: 0o700 });
   try {
-    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const { privateKey } = spec.kind === 'ed25519' ? generateKeyPairSync('ed25519') : generateKeyPairSync('ec', { namedCurve: 'P-256' });
     // 'wx' fails if the file exists, so a key is never overwritten, even by a concurrent start.
     writeFileSync(path, privateKey.export({ format: 'pem', type: 'pkcs8' }) as string, { mode: 0o600, flag: 'wx' });
   } catch (err) {

@@ -21,6 +21,8 @@ export interface AppDeps {
   readonly ready: () => Promise<boolean>;
   /** Extra routers mounted before the API (CA, UI, trust documents). */
   readonly routers?: readonly express.Router[];
+  /** Routers that read their own request bodies, with their own limits (Rekor v2's 4 MiB): mounted before the JSON body parser. */
+  readonly rawBodyRouters?: readonly express.Router[];
 }
 
 /** Permissive CORS, as Rekor's default handler: browsers (the search UI) call the API directly. */
@@ -75,6 +77,7 @@ export function createApp(deps: AppDeps): express.Express {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
 
+  for (const router of deps.rawBodyRouters ?? []) app.use(router);
   app.use(parseJsonBodies(deps.maxBodyBytes));
   for (const router of deps.routers ?? []) app.use(router);
 

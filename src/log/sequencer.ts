@@ -5,6 +5,10 @@
  * and index keys, sign and store one checkpoint for the new size, commit. Callers are answered
  * only after that commit, so nothing acknowledged can be lost and the index, SET and checkpoint
  * of an entry exist exactly when the entry does.
+ *
+ * One write path for every Rekor log: v1 passes its RekorStore and LogSigner (SETs and
+ * integratedTime); the Rekor v2 log (src/rekor-v2) passes a store of its own and a signer with
+ * no `signSets` (v2 has no SET), and so shares every step above instead of copying them.
  */
 import { DuplicateEntryError } from '../errors.js';
 import { proveInclusionBatch } from '../merkle/prove.js';
@@ -13,7 +17,7 @@ import type { Sql } from '../storage/sql.js';
 import type { TreeStore } from '../storage/tree-store.js';
 import { AlreadyLogged, GroupCommit, type BatchObserver, type CommitAttempt, type GroupCommitOptions } from '../storage/group-commit.js';
 import { type Clock, systemClock } from '../clock.js';
-import type { LogSigner } from './log-signer.js';
+import type { SetBatch } from './set-signer.js';
 
 /** A canonical entry ready to append (see src/entries). */
 export interface PendingEntry {
@@ -43,11 +47,22 @@ export interface SequencedEntry {
   readonly proof: InclusionProof;
 }
 
+/** Where a batch's rows go: RekorStore for v1, the v2 log's store for v2. */
+export type SequencerStore = Pick<RekorStore, 'findIndexes' | 'insertBatch'>;
+
+/** The checkpoint signer of the log; `signSets` only for a log with SETs (v1). */
+export interface SequencerSigner {
+  signCheckpoint(treeSize: number, rootHash: Buffer): string;
+  signSets?(batch: SetBatch): Promise<Buffer[]>;
+}
+
+const NO_SET = Buffer.alloc(0);
+
 export interface SequencerDeps {
   readonly sql: Sql;
   readonly tree: TreeStore;
-  readonly entries: RekorStore;
-  readonly signer: LogSigner;
+  readonly entries: SequencerStore;
+  readonly signer: SequencerSigner;
   readonly clock?: Clock;
   readonly observer?: BatchObserver;
 }
@@ -109,8 +124,8 @@ export class Sequencer {
       // Nothing is signed over a tree that does not reproduce its head (TreeIntegrityError).
       const edge = await tree.vouch(tx, head);
       // Signing runs in a worker while this thread writes the tiles (set-signer.ts).
-      const signing = signer.signSets({ bodies: fresh.map((e) => e.body), firstIndex: head.treeSize, integratedTime });
-      signing.catch(() => undefined); // awaited below; this only stops an early rollback from leaking a rejection
+      const signing = signer.signSets?.({ bodies: fresh.map((e) => e.body), firstIndex: head.treeSize, integratedTime });
+      signing?.catch(() => undefined); // awaited below; this only stops an early rollback from leaking a rejection
       const integration = await tree.append(tx, head, fresh.map((e) => e.leafHash), edge);
       const signatures = await signing;
       const rows: NewEntry[] = fresh.map((e, i) => ({
@@ -118,7 +133,7 @@ export class Sequencer {
         leafHash: e.leafHash,
         body: e.body,
         integratedTime,
-        setSignature: signatures[i] as Buffer,
+        setSignature: signatures?.[i] ?? NO_SET,
       }));
       const checkpoint: StoredCheckpoint = {
         treeSize: integration.edge.treeSize,

@@ -22,8 +22,16 @@ const PKCS8_SEED_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex')
 
 const badKey = (message: string): SealhouseError => new SealhouseError('malformed_key', message);
 
+/**
+ * The full 32-byte key ID, SHA-256(name ‖ 0x0A ‖ 0x01 ‖ public key): its first 4 bytes are the
+ * note's key hint, and the whole is a Rekor v2 log's `logId.keyId` (sigstore-go pkg/note).
+ */
+export function ed25519KeyHash(name: string, publicKey: Uint8Array): Buffer {
+  return createHash('sha256').update(name, 'utf8').update(Buffer.from([0x0a, ED25519_TYPE])).update(publicKey).digest();
+}
+
 export function ed25519KeyId(name: string, publicKey: Uint8Array): Buffer {
-  return createHash('sha256').update(name, 'utf8').update(Buffer.from([0x0a, ED25519_TYPE])).update(publicKey).digest().subarray(0, 4);
+  return ed25519KeyHash(name, publicKey).subarray(0, 4);
 }
 
 interface KeyFields {
@@ -98,6 +106,24 @@ export function ed25519NoteSigner(skey: string): NoteSigner & { readonly vkey: s
     name: fields.name,
     keyHint: fields.keyId,
     vkey: formatKey(fields.name, publicKey),
+    sign: (message) => sign(null, message, privateKey),
+  };
+}
+
+/**
+ * A signer for an Ed25519 private KeyObject under key name `name` (for a log: its origin), with
+ * its vkey and full key ID; the Rekor v2 checkpoint key comes from a PEM file, not an skey.
+ */
+export function ed25519KeySigner(name: string, privateKey: KeyObject): NoteSigner & { readonly vkey: string; readonly keyHash: Buffer; readonly publicKey: Buffer } {
+  if (privateKey.type !== 'private' || privateKey.asymmetricKeyType !== 'ed25519') throw badKey('an Ed25519 note signer needs an Ed25519 private key');
+  if (!isValidKeyName(name)) throw badKey(`note key name ${JSON.stringify(name)} must be non-empty and contain no spaces or "+"`);
+  const publicKey = rawPublicKey(privateKey);
+  return {
+    name,
+    keyHint: ed25519KeyId(name, publicKey),
+    keyHash: ed25519KeyHash(name, publicKey),
+    publicKey,
+    vkey: formatKey(name, publicKey),
     sign: (message) => sign(null, message, privateKey),
   };
 }

@@ -19,7 +19,7 @@ import { SealhouseError, assert } from '../errors.js';
 import { EMPTY_ROOT } from '../merkle/hash.js';
 import { edgeFromTiles, edgeTileRequests, integrate, rootOfEdge, type Integration, type RightEdge } from '../merkle/integrate.js';
 import type { TileReader } from '../merkle/prove.js';
-import type { TileRequest } from '../merkle/tiles.js';
+import { TILE_WIDTH, parseTilePath, tileWidth, type TileRequest } from '../merkle/tiles.js';
 import { TileCache } from './tile-cache.js';
 import { TreeIntegrityError, hex, type IntegrityDetail } from './tree-integrity.js';
 import { toBuffer, type Queryable, type Sql, type SqlTx } from './sql.js';
@@ -344,6 +344,28 @@ export class TreeStore implements TileReader {
     return out as Buffer[][];
   }
 
+  /**
+   * A C2SP tile or entry bundle by path (e.g. "tile/0/x001/234.p/7", "tile/entries/000"), for
+   * a log on this store whose entries `range(start, count)` reads (the Rekor v2 log; the v1
+   * LogService has its own copy while the tiles helper reshapes it). Full tiles never change; a
+   * partial tile is served at exactly the width asked for.
+   */
+  async tileByPath(path: string, range: (start: number, count: number) => Promise<readonly BundledEntry[]>): Promise<Buffer> {
+    const tile = parseTilePath(path);
+    const { treeSize } = await this.head();
+    if (tile.kind === 'entries') {
+      const available = Math.min(TILE_WIDTH, treeSize - tile.index * TILE_WIDTH);
+      if (available < tile.width) throw new SealhouseError('not_found', `entry bundle ${path} is beyond the tree (size ${treeSize})`);
+      const entries = await range(tile.index * TILE_WIDTH, tile.width);
+      if (entries.length !== tile.width) throw new SealhouseError('internal', `entry bundle ${path}: ${entries.length} entries stored, ${tile.width} expected at tree size ${treeSize}`);
+      return encodeEntryBundle(path, entries);
+    }
+    if (tileWidth(tile, treeSize) < tile.width) throw new SealhouseError('not_found', `tile ${path} is beyond the tree (size ${treeSize})`);
+    const bytes = await this.tileBytes(tile.level, tile.index);
+    if (!bytes) throw new SealhouseError('internal', `tile ${path} should exist at tree size ${treeSize}`);
+    return bytes.subarray(0, tile.width * 32);
+  }
+
   /** Raw bytes of a tile as stored (for serving C2SP tile paths), or undefined. */
   async tileBytes(level: number, index: number): Promise<Buffer | undefined> {
     return this.tileBytesIn(this.sql, level, index);
@@ -356,6 +378,29 @@ export class TreeStore implements TileReader {
     );
     return row ? toBuffer(row.hashes) : undefined;
   }
+}
+
+/** An entry as an entry bundle carries it. */
+export interface BundledEntry {
+  readonly index: number;
+  readonly body: Buffer;
+}
+
+/** The most a tlog-tiles entry bundle can carry per entry (a big-endian uint16 length). */
+export const MAX_BUNDLED_ENTRY_BYTES = 0xffff;
+
+/** C2SP tlog-tiles entry bundle: each entry as a big-endian uint16 length, then its bytes. */
+function encodeEntryBundle(path: string, entries: readonly BundledEntry[]): Buffer {
+  const parts: Buffer[] = [];
+  for (const { body, index } of entries) {
+    if (body.length > MAX_BUNDLED_ENTRY_BYTES) {
+      throw new SealhouseError('not_found', `entry bundle ${path} cannot be served: entry ${index} is ${body.length} bytes, over the 65535 a tlog-tiles entry bundle can hold`);
+    }
+    const len = Buffer.alloc(2);
+    len.writeUInt16BE(body.length);
+    parts.push(len, body);
+  }
+  return Buffer.concat(parts);
 }
 
 function describeTiles(requests: readonly TileRequest[]): string {
