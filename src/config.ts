@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { validateAlgorithmNames } from './entries/index.js';
 import { SealhouseError } from './errors.js';
 import type { HttpLimits } from './http/http-server.js';
+import { parseWitnesses, type WitnessConfig } from './witness/witness-config.js';
 
 export interface Config {
   /** TCP port of the HTTP API (PORT, default 3000). */
@@ -50,6 +51,11 @@ export interface Config {
   readonly http: HttpLimits;
   /** pino level (LOG_LEVEL, default info). */
   readonly logLevel: string;
+  /**
+   * Log lines as JSON or human-readable (SEALHOUSE_LOG_FORMAT=json|pretty); unset → pretty when
+   * stdout is a terminal, JSON otherwise (for log shippers).
+   */
+  readonly logFormat: 'json' | 'pretty' | undefined;
   /** Fulcio-shaped OIDC issuer config file, JSON or YAML (SEALHOUSE_OIDC_CONFIG); unset → no issuers. */
   readonly oidcConfigPath: string | undefined;
   /** Also accept a PoP over `sub` for email issuers, for sigstore-js 3.x (SEALHOUSE_OIDC_SUB_CHALLENGE). */
@@ -67,6 +73,32 @@ export interface Config {
   readonly ctKeyPath: string | undefined;
   /** Path prefix of the CT log API before /ct/v1 (SEALHOUSE_CT_PREFIX, default ''). */
   readonly ctPrefix: string;
+  /**
+   * The Rekor v2 (tlog-tiles) log: served and listed in the trust documents unless
+   * SEALHOUSE_REKOR_V2=0. Its Ed25519 checkpoint key is SEALHOUSE_REKOR_V2_KEY (PEM) or generated
+   * into dataDir/rekor-v2-key.pem; its checkpoint origin (also the key name) is
+   * SEALHOUSE_REKOR_V2_ORIGIN, default the bare host of SEALHOUSE_URL, which is what clients
+   * expect (sigstore-go verifies with url.Hostname() of the trusted root's baseUrl).
+   */
+  readonly rekorV2: boolean;
+  readonly rekorV2KeyPath: string | undefined;
+  readonly rekorV2Origin: string;
+  /**
+   * The timestamp authority's PEM chain (TSA certificate first, root last) and its ECDSA key
+   * (SEALHOUSE_TSA_CHAIN, SEALHOUSE_TSA_KEY), both or neither; unset → generated in dataDir/tsa.
+   */
+  readonly tsaChainPath: string | undefined;
+  readonly tsaKeyPath: string | undefined;
+  /** Passphrase of an encrypted SEALHOUSE_TSA_KEY (SEALHOUSE_TSA_KEY_PASSPHRASE). */
+  readonly tsaKeyPassphrase: string | undefined;
+  /**
+   * C2SP tlog-witnesses the Rekor v2 log submits each new checkpoint to, whose cosignatures
+   * /checkpoint then carries (SEALHOUSE_WITNESSES; unset → none): comma- or newline-separated
+   * entries "<witness vkey> <submission URL>", the vkey as the witness publishes it
+   * (name+keyID+base64 of 0x04 or 0x01 and its Ed25519 key), the URL the prefix before
+   * /add-checkpoint. See src/witness/witness-config.ts.
+   */
+  readonly witnesses: readonly WitnessConfig[];
 }
 
 type Env = Record<string, string | undefined>;
@@ -111,6 +143,23 @@ function flag(env: Env, name: string): boolean {
   throw new SealhouseError('invalid_input', `${name} must be 1/true or 0/false, got "${env[name] ?? ''}"`);
 }
 
+/** A Postgres connection string, checked here so a typo fails with its name instead of a DNS error later. */
+function databaseUrl(env: Env): string | undefined {
+  const raw = env.DATABASE_URL;
+  if (!raw) return undefined;
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') || (parsed.hostname === '' && !parsed.searchParams.has('host'))) {
+    // The value may hold a password: name its shape, never echo it.
+    throw new SealhouseError('invalid_input', 'DATABASE_URL must be a postgres:// URL such as postgres://sealhouse@db.example:5432/sealhouse (unset it to use the embedded database)');
+  }
+  return raw;
+}
+
 const file = (env: Env, name: string): string | undefined => (env[name] ? resolve(env[name]) : undefined);
 
 function httpLimits(env: Env): HttpLimits {
@@ -127,6 +176,31 @@ function httpLimits(env: Env): HttpLimits {
   return limits;
 }
 
+/** Whether a failing command prints the stack trace too (LOG_LEVEL=debug or trace); read before the rest of the config, which may be what failed. */
+export function stackTracesWanted(env: Env = process.env): boolean {
+  return env.LOG_LEVEL === 'debug' || env.LOG_LEVEL === 'trace';
+}
+
+function logFormat(env: Env): 'json' | 'pretty' | undefined {
+  const raw = env.SEALHOUSE_LOG_FORMAT || undefined;
+  if (raw === undefined || raw === 'json' || raw === 'pretty') return raw;
+  throw new SealhouseError('invalid_input', `SEALHOUSE_LOG_FORMAT must be json or pretty (or unset: pretty on a terminal), got "${raw}"`);
+}
+
+/** SEALHOUSE_REKOR_V2: on unless 0/false. */
+function rekorV2On(env: Env): boolean {
+  return env.SEALHOUSE_REKOR_V2 === undefined || env.SEALHOUSE_REKOR_V2 === '' ? true : flag(env, 'SEALHOUSE_REKOR_V2');
+}
+
+/** A checkpoint origin is also a note key name: one non-empty token without spaces or "+". */
+function rekorV2Origin(env: Env, publicUrl: URL): string {
+  const origin = env.SEALHOUSE_REKOR_V2_ORIGIN || publicUrl.hostname;
+  if (!/^[\x21-\x2a\x2c-\x7e]{1,255}$/.test(origin)) {
+    throw new SealhouseError('invalid_input', `SEALHOUSE_REKOR_V2_ORIGIN must be a host name such as rekor.example.com (no spaces or "+"), got "${origin.slice(0, 100)}"`);
+  }
+  return origin;
+}
+
 const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
 export function loadConfig(env: Env = process.env): Config {
@@ -141,15 +215,20 @@ export function loadConfig(env: Env = process.env): Config {
   if (Boolean(caChainPath) !== Boolean(caKeyPath)) {
     throw new SealhouseError('invalid_input', 'set both SEALHOUSE_CA_CHAIN and SEALHOUSE_CA_KEY (the issuing CA certificate chain and its private key), or neither');
   }
+  const [tsaChainPath, tsaKeyPath] = [file(env, 'SEALHOUSE_TSA_CHAIN'), file(env, 'SEALHOUSE_TSA_KEY')];
+  if (Boolean(tsaChainPath) !== Boolean(tsaKeyPath)) {
+    throw new SealhouseError('invalid_input', 'set both SEALHOUSE_TSA_CHAIN and SEALHOUSE_TSA_KEY (the timestamp authority\'s certificate chain and its private key), or neither');
+  }
   const maxQueue = integer(env, 'SEALHOUSE_MAX_QUEUE', 20_000, 1, 10_000_000);
   const ctPrefix = (env.SEALHOUSE_CT_PREFIX ?? '').replace(/\/+$/, '');
   if (!/^(\/[A-Za-z0-9._~-]+)*$/.test(ctPrefix)) {
     throw new SealhouseError('invalid_input', `SEALHOUSE_CT_PREFIX must be a URL path such as /ct-log (or empty), got "${ctPrefix}"`);
   }
+  const publicUrl = url(env, 'SEALHOUSE_URL', `http://localhost:${port}`);
   return Object.freeze({
     port,
-    publicUrl: url(env, 'SEALHOUSE_URL', `http://localhost:${port}`),
-    databaseUrl: env.DATABASE_URL || undefined,
+    publicUrl,
+    databaseUrl: databaseUrl(env),
     databaseSchema: schema,
     dataDir: resolve(env.SEALHOUSE_DATA_DIR || './data'),
     logKeyPath: env.SEALHOUSE_LOG_KEY ? resolve(env.SEALHOUSE_LOG_KEY) : undefined,
@@ -161,6 +240,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxBodyBytes: integer(env, 'SEALHOUSE_MAX_BODY_BYTES', 1024 * 1024, 1024, 1024 * 1024 * 1024),
     http: httpLimits(env),
     logLevel,
+    logFormat: logFormat(env),
     oidcConfigPath: file(env, 'SEALHOUSE_OIDC_CONFIG'),
     oidcSubChallenge: flag(env, 'SEALHOUSE_OIDC_SUB_CHALLENGE'),
     oidcUrl: env.SEALHOUSE_OIDC_URL ? url(env, 'SEALHOUSE_OIDC_URL', '') : undefined,
@@ -170,5 +250,12 @@ export function loadConfig(env: Env = process.env): Config {
     caKeyPassphrase: env.SEALHOUSE_CA_KEY_PASSPHRASE || undefined,
     ctKeyPath: file(env, 'SEALHOUSE_CT_KEY'),
     ctPrefix,
+    rekorV2: rekorV2On(env),
+    rekorV2KeyPath: file(env, 'SEALHOUSE_REKOR_V2_KEY'),
+    rekorV2Origin: rekorV2Origin(env, publicUrl),
+    tsaChainPath,
+    tsaKeyPath,
+    tsaKeyPassphrase: env.SEALHOUSE_TSA_KEY_PASSPHRASE || undefined,
+    witnesses: parseWitnesses(env.SEALHOUSE_WITNESSES),
   });
 }

@@ -29,9 +29,28 @@ describe('loadConfig', () => {
       [{ SEALHOUSE_LOG_ALGORITHMS: 'ecdsa-sha2-256-nistp256,md5-rsa' }, /^SEALHOUSE_LOG_ALGORITHMS: unknown signing algorithm "md5-rsa"/],
       [{ SEALHOUSE_DB_SCHEMA: 'Robert; DROP TABLE' }, /^SEALHOUSE_DB_SCHEMA must be a lower-case SQL identifier/],
       [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of/],
+      [{ SEALHOUSE_LOG_FORMAT: 'xml' }, /^SEALHOUSE_LOG_FORMAT must be json or pretty/],
+      [{ DATABASE_URL: 'not-a-url' }, /^DATABASE_URL must be a postgres:\/\/ URL/],
+      [{ DATABASE_URL: 'mysql://db.example/x' }, /^DATABASE_URL must be a postgres:\/\/ URL/],
     ];
     for (const [env, message] of cases) {
       assert.throws(() => loadConfig(env), (e: unknown) => e instanceof SealhouseError && message.test(e.message), JSON.stringify(env));
     }
+  });
+
+  it('never echoes a DATABASE_URL it refuses (it may carry a password)', () => {
+    assert.throws(() => loadConfig({ DATABASE_URL: 'http://admin:hunter2@db/x' }), (e: unknown) => e instanceof Error && !e.message.includes('hunter2'));
+  });
+
+  it('takes postgres:// and postgresql:// URLs, including a Unix socket given as ?host=', () => {
+    for (const url of ['postgres://u@db:5432/x', 'postgresql://u:p@db/x', 'postgres:///x?host=/var/run/postgresql']) {
+      assert.equal(loadConfig({ DATABASE_URL: url }).databaseUrl, url);
+    }
+  });
+
+  it('logs JSON or pretty as asked, and leaves the choice to the terminal when unset', () => {
+    assert.equal(loadConfig({}).logFormat, undefined);
+    assert.equal(loadConfig({ SEALHOUSE_LOG_FORMAT: 'pretty' }).logFormat, 'pretty');
+    assert.equal(loadConfig({ SEALHOUSE_LOG_FORMAT: 'json' }).logFormat, 'json');
   });
 });

@@ -64,5 +64,6 @@ main(process.argv.slice(2)).then(
   (code) => {
     if (code >= 0) process.exit(code);
   },
-  (err: unknown) => process.exit(reportFailure(err)),
+  // config.js is loaded only here, so `sealhouse --version` and --help stay quick.
+  async (err: unknown) => process.exit(reportFailure(err, (await import('../config.js')).stackTracesWanted())),
 );

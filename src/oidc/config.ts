@@ -15,6 +15,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { SealhouseError } from '../errors.js';
+import { fileErrorOf } from '../file-errors.js';
 import { extensionFieldOf, type ExtensionField, normalizeKey } from './fulcio-extensions.js';
 import { type CompiledTemplate, compileTemplate } from './template.js';
 import { validateIssuer } from './config-rules.js';
@@ -136,8 +137,22 @@ export async function parseFulcioConfig(text: string): Promise<FulcioConfig> {
   return { oidcIssuers, metaIssuers, ciIssuerMetadata };
 }
 
+/** The issuer config file (SEALHOUSE_OIDC_CONFIG); a missing or unreadable file is one line naming it. */
 export async function loadFulcioConfig(path: string): Promise<FulcioConfig> {
-  return parseFulcioConfig(await readFile(path, 'utf8'));
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    const problem = fileErrorOf(err);
+    if (!problem) throw err;
+    throw new SealhouseError('invalid_input', `cannot read the OIDC issuer config ${path} (${problem.meaning}) — check SEALHOUSE_OIDC_CONFIG`, { cause: err });
+  }
+  try {
+    return parseFulcioConfig(text);
+  } catch (err) {
+    if (err instanceof SealhouseError) throw new SealhouseError(err.code, `the OIDC issuer config ${path}: ${err.message}`, { cause: err });
+    throw err;
+  }
 }
 
 /** The issuer config for a token's `iss`: exact key first, then the first matching meta pattern. */

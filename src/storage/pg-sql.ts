@@ -4,7 +4,7 @@
  */
 import pg from 'pg';
 import { SealhouseError } from '../errors.js';
-import { socketErrorMeaning } from '../socket-errors.js';
+import { isConnectionLoss } from './connection-loss.js';
 import { CommitHooks, toSafeNumber, type Row, type Sql, type SqlTx } from './sql.js';
 
 const INT8_OID = 20;
@@ -15,23 +15,6 @@ const types = {
     return pg.types.getTypeParser(oid, format as 'text');
   },
 };
-
-/**
- * SQLSTATE classes and codes that mean "the server or the connection went away", not "this
- * statement is wrong": 08 connection exception, 57P01–57P03 admin/crash shutdown and "cannot
- * connect now" (a restart or failover), 53300 too many connections.
- */
-const CONNECTION_SQLSTATE = /^(08|57P0[1-3]|53300)/;
-/** node-postgres' own messages for a dead client (socket errno codes come via socket-errors.ts). */
-const DEAD_CLIENT = /Connection terminated|connection error|not queryable|timeout exceeded when trying to connect|Client was closed/i;
-
-/** Did `err` come from losing the database (retry later), rather than from the statement? */
-export function isConnectionLoss(err: unknown): boolean {
-  if (typeof err !== 'object' || err === null) return false;
-  const { code, message } = err as { code?: unknown; message?: unknown };
-  if (typeof code === 'string' && (CONNECTION_SQLSTATE.test(code) || socketErrorMeaning(code) !== undefined)) return true;
-  return typeof message === 'string' && DEAD_CLIENT.test(message);
-}
 
 /** How long a caller is told to wait when the database is away (HTTP Retry-After). */
 export const DATABASE_RETRY_AFTER_SECONDS = 1;

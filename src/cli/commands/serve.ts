@@ -1,17 +1,37 @@
 /** `sealhouse serve`: run the log and the CA until SIGINT/SIGTERM, then shut down cleanly. */
-import { pino } from 'pino';
-import { loadConfig } from '../../config.js';
+import { parseArgs } from 'node:util';
+import { loadConfig, stackTracesWanted } from '../../config.js';
+import { createLogger } from '../../logger.js';
 import { startServer } from '../../server.js';
-import { type Command, noArguments } from '../command.js';
+import { type Command, UsageError } from '../command.js';
 import { reportFailure } from '../report-failure.js';
+
+const USAGE = `usage: sealhouse serve [--port N] [--data-dir DIR]
+
+  --port N        TCP port of the HTTP API (same as PORT; default 3000)
+  --data-dir DIR  where generated keys and the embedded database live (same as SEALHOUSE_DATA_DIR; default ./data)
+
+A flag wins over its environment variable. Every other setting is read from the environment;
+see README.md. Logs are human-readable on a terminal and JSON otherwise (SEALHOUSE_LOG_FORMAT).`;
+
+/** The environment with the command-line flags laid over it, so config.ts validates both alike. */
+function environmentWith(args: readonly string[]): NodeJS.ProcessEnv {
+  const { values, positionals } = parseArgs({ args: [...args], options: { port: { type: 'string' }, 'data-dir': { type: 'string' } }, strict: true, allowPositionals: true });
+  if (positionals.length > 0) throw new UsageError(`takes no operands, got "${positionals.join(' ')}"`);
+  if (values['data-dir'] === '') throw new UsageError('--data-dir needs a directory');
+  return {
+    ...process.env,
+    ...(values.port !== undefined ? { PORT: values.port } : {}),
+    ...(values['data-dir'] !== undefined ? { SEALHOUSE_DATA_DIR: values['data-dir'] } : {}),
+  };
+}
 
 export const serveCommand: Command = {
   name: 'serve',
-  usage: 'usage: sealhouse serve\n\nconfiguration is read from the environment; see README.md.',
+  usage: USAGE,
   run(args: readonly string[]): Promise<number> {
-    noArguments(args);
-    const config = loadConfig();
-    const logger = pino({ level: config.logLevel });
+    const config = loadConfig(environmentWith(args));
+    const logger = createLogger({ level: config.logLevel, format: config.logFormat, terminal: process.stdout.isTTY === true });
     startServer(config, logger).then(
       (running) => {
         for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -26,7 +46,7 @@ export const serveCommand: Command = {
           });
         }
       },
-      (err: unknown) => process.exit(reportFailure(err)),
+      (err: unknown) => process.exit(reportFailure(err, stackTracesWanted())),
     );
     return Promise.resolve(-1); // keep running
   },
