@@ -11,11 +11,14 @@
  * request path, so a percent-encoded or otherwise non-canonical spelling is a 400, a tile the
  * tree does not hold yet a 404 — never a 5xx for anything the caller sent. Error answers are
  * plain text and `no-store`: a 404 for a tile beyond the tree must not outlive the tree's growth.
- * GET and HEAD only; other methods get 405.
+ * Entry bundles are gzipped for clients that accept it (Vary: Accept-Encoding). GET and HEAD
+ * only; other methods get 405.
  *
  * The same router serves the Rekor v1 tree (`/tlog/v1`, through LogService) and the Rekor v2
  * log (`/` and `/tlog/v2`), each through its own TileLog.
  */
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { SealhouseError } from '../errors.js';
 import { toHttpError } from './error-map.js';
@@ -37,6 +40,8 @@ export interface TilesRouterDeps {
   /** Path prefix of the log: '' (served at the root) or e.g. '/tlog/v1'. */
   readonly prefix: string;
 }
+
+const gzipAsync = promisify(gzip);
 
 export const IMMUTABLE = 'public, max-age=31536000, immutable';
 export const MUTABLE = 'no-cache';
@@ -70,7 +75,7 @@ export function createTilesRouter(deps: TilesRouterDeps): express.Router {
       res.status(405).set('Allow', 'GET, HEAD').set('Cache-Control', 'no-store').type('text/plain').send(`${req.method} is not allowed here: the tlog-tiles API is read-only (GET, HEAD)\n`);
       return;
     }
-    const answer = isCheckpoint ? serveCheckpoint(log, res) : serveTile(log, tilePath, res);
+    const answer = isCheckpoint ? serveCheckpoint(log, res) : serveTile(log, tilePath, req, res);
     answer.catch((err: unknown) => {
       const http = toHttpError(err, res.locals.requestId as string | undefined);
       // Unexpected failures go to the app's error handler, which logs them under the request id.
@@ -87,8 +92,23 @@ async function serveCheckpoint(log: TileLog, res: Response): Promise<void> {
   res.status(200).set('Cache-Control', MUTABLE).set('X-Content-Type-Options', 'nosniff').type('text/plain; charset=utf-8').send(note);
 }
 
-async function serveTile(log: TileLog, path: string, res: Response): Promise<void> {
-  const bytes = await log.tile(path);
+/**
+ * Entry bundles are gzipped when the client lists gzip in Accept-Encoding (the spec: they SHOULD
+ * be compressed at the HTTP layer; canonical JSON bodies shrink several times). Hash tiles are
+ * random bytes and are never compressed. A request without Accept-Encoding gets identity bytes,
+ * so `curl` and hand-written mirrors read what they expect.
+ */
+function wantsGzip(req: Request, path: string): boolean {
+  return path.startsWith('tile/entries/') && req.headers['accept-encoding'] !== undefined && req.acceptsEncodings('gzip', 'identity') === 'gzip';
+}
+
+async function serveTile(log: TileLog, path: string, req: Request, res: Response): Promise<void> {
+  let bytes = await log.tile(path);
+  if (path.startsWith('tile/entries/')) res.set('Vary', 'Accept-Encoding');
+  if (wantsGzip(req, path)) {
+    bytes = await gzipAsync(bytes);
+    res.set('Content-Encoding', 'gzip');
+  }
   res
     .status(200)
     .set('Cache-Control', isPartial(path) ? MUTABLE : IMMUTABLE)

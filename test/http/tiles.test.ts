@@ -3,7 +3,8 @@
  * the checkpoint verifies with the log key through src/core/checkpoint; the root is rebuilt from
  * the served tiles two ways (src/merkle's rootAt over the upper tiles, and the naive RFC 6962 root
  * of every leaf hash in the level-0 tiles) and equals the checkpoint's; entry bundles hold the
- * logged bodies, which hash to the level-0 tiles; cache headers tell full from partial; HEAD;
+ * logged bodies, which hash to the level-0 tiles (gzipped when asked); cache headers tell full
+ * from partial; HEAD;
  * malformed paths are 400, paths beyond the tree 404, never a 5xx; other methods 405; and an
  * entry too large for the format's uint16 length makes its bundle a 404 that names it.
  * The negative twin: a level-0 tile edited in the database is served as stored, and the same
@@ -11,6 +12,8 @@
  */
 import assert from 'node:assert/strict';
 import { createPublicKey } from 'node:crypto';
+import { get as httpGet } from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config.js';
@@ -156,11 +159,35 @@ describe('the v1 tree as tlog-tiles under /tlog/v1', () => {
       const head = await fetchTile(url, path, 'HEAD');
       assert.equal(head.status, 200, `HEAD ${path}`);
       assert.equal(head.bytes.length, 0, `HEAD ${path} has no body`);
-      assert.equal(head.headers.get('content-length'), String(got.bytes.length), `HEAD ${path}`);
+      assert.equal(head.headers.get('content-length'), got.headers.get('content-length'), `HEAD ${path}`);
       assert.equal(head.headers.get('cache-control'), cache, `HEAD ${path}`);
     }
     assert.ok((await fetchTile(url, 'tile/0/000.p/7')).bytes.equals((await fetchTile(url, 'tile/0/000')).bytes.subarray(0, 7 * HASH)), 'a partial width of a full tile is its prefix');
     assert.equal((await fetchTile(url, 'checkpoint', 'HEAD')).status, 200);
+  });
+
+  it('gzips entry bundles for clients that accept it, and only those; hash tiles never', async () => {
+    const plain = await fetch(`${url}/tlog/v1/tile/entries/000`, { headers: { 'accept-encoding': 'identity' } });
+    assert.equal(plain.headers.get('content-encoding'), null);
+    assert.equal(plain.headers.get('vary'), 'Accept-Encoding');
+    const identity = Buffer.from(await plain.arrayBuffer());
+    const zipped = await new Promise<{ headers: Record<string, unknown>; bytes: Buffer }>((resolve, reject) => {
+      const u = new URL(`${url}/tlog/v1/tile/entries/000`);
+      httpGet({ host: u.hostname, port: u.port, path: u.pathname, headers: { 'accept-encoding': 'gzip' } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve({ headers: res.headers, bytes: Buffer.concat(chunks) })).on('error', reject);
+      }).on('error', reject);
+    });
+    assert.equal(zipped.headers['content-encoding'], 'gzip');
+    assert.ok(zipped.bytes.length < identity.length / 2, `compressed ${zipped.bytes.length} of ${identity.length} bytes`);
+    assert.ok(gunzipSync(zipped.bytes).equals(identity), 'the same bundle once decompressed');
+    const bare = await new Promise<Record<string, unknown>>((resolve, reject) => {
+      const u = new URL(`${url}/tlog/v1/tile/entries/000`);
+      httpGet({ host: u.hostname, port: u.port, path: u.pathname }, (res) => resolve(res.resume().headers)).on('error', reject);
+    });
+    assert.equal(bare['content-encoding'], undefined, 'no Accept-Encoding: identity bytes');
+    const tile = await fetch(`${url}/tlog/v1/tile/0/000`, { headers: { 'accept-encoding': 'gzip' } });
+    assert.equal(tile.headers.get('content-encoding'), null, 'hash tiles are random bytes');
   });
 
   it('answers 400 for malformed paths and 404 beyond the tree, as plain text that is not stored', async () => {
