@@ -35,6 +35,8 @@ import { createTilesRouter } from './http/tiles-router.js';
 import { createTrustRouter } from './http/trust-router.js';
 import { Metrics } from './http/metrics.js';
 import { createRekorApi } from './http/rekor-api.js';
+import { createRekorV2Router } from './http/rekor-v2-api.js';
+import { REKOR_V2_TREE, RekorV2Log } from './rekor-v2/rekor-v2-log.js';
 import { createUiRouter } from './http/ui-router.js';
 import { loadOrCreateLogKey } from './log/log-key.js';
 import { LogService, REKOR_TREE } from './log/log-service.js';
@@ -61,12 +63,20 @@ export interface RunningServer {
   /** Where the server listens, e.g. http://127.0.0.1:3000. */
   readonly address: string;
   readonly log: LogService;
+  /** The Rekor v2 log, unless SEALHOUSE_REKOR_V2=0. */
+  readonly rekorV2: RekorV2Log | undefined;
   readonly ca: CaRuntime;
   readonly logger: Logger;
   close(): Promise<void>;
 }
 
 export const CT_KEY_FILE = 'ct-key.pem';
+export const REKOR_V2_KEY_FILE = 'rekor-v2-key.pem';
+
+/** The Rekor v2 log's Ed25519 checkpoint key: SEALHOUSE_REKOR_V2_KEY, or generated once into the data directory. */
+function loadRekorV2Key(config: Config): EcKey {
+  return loadOrCreateEcKey({ path: config.rekorV2KeyPath, dataDir: config.dataDir, fileName: REKOR_V2_KEY_FILE, what: 'the Rekor v2 log key', kind: 'ed25519' });
+}
 
 /** The keys the CA side loads (files, or generated into the data directory on first start). */
 interface CaKeys {
@@ -91,10 +101,14 @@ interface LogIdentity {
   readonly treeId: number;
 }
 
-async function trustDocuments(sql: Sql, config: Config, keys: CaKeys, rekor: LogIdentity, ct: LogIdentity): Promise<TrustDocuments> {
+async function trustDocuments(sql: Sql, config: Config, keys: CaKeys, rekor: LogIdentity, ct: LogIdentity, rekorV2?: LogIdentity): Promise<TrustDocuments> {
   return trustDocumentsOf({
     publicUrl: config.publicUrl,
     rekor: { publicKey: rekor.publicKey, createdAt: await treeCreatedAt(sql, rekor.treeId) },
+    // Rekor v2 serves its write API and tiles at the base URL itself, as rekor-tiles does.
+    ...(rekorV2
+      ? { rekorV2: { publicKey: rekorV2.publicKey, createdAt: await treeCreatedAt(sql, rekorV2.treeId), baseUrl: baseUrlOf(config.publicUrl), origin: config.rekorV2Origin } }
+      : {}),
     ct: { publicKey: ct.publicKey, createdAt: await treeCreatedAt(sql, ct.treeId), baseUrl: `${baseUrlOf(config.publicUrl)}${config.ctPrefix}` },
     caChain: keys.ca.chain,
     oidcUrls: [config.oidcUrl?.href.replace(/\/+$/, '') ?? keys.devIssuer?.issuerUrl].filter((u): u is string => u !== undefined),
@@ -122,7 +136,8 @@ export async function loadTrustDocuments(config: Config): Promise<TrustDocuments
     const rekor = await boundTree(sql, REKOR_TREE, rekorKey);
     const keys = await loadCaKeys(config);
     const ct = await boundTree(sql, CT_TREE, keys.ctKey.publicKey.export({ type: 'spki', format: 'der' }));
-    return await trustDocuments(sql, config, keys, rekor, ct);
+    const rekorV2 = config.rekorV2 ? await boundTree(sql, REKOR_V2_TREE, loadRekorV2Key(config).publicKey.export({ type: 'spki', format: 'der' })) : undefined;
+    return await trustDocuments(sql, config, keys, rekor, ct, rekorV2);
   } finally {
     await sql.close();
     releaseStore();
@@ -134,7 +149,7 @@ interface CaOptions extends GroupCommitOptions {
   readonly onTokenRefused: (reason: string) => void;
 }
 
-async function openCa(sql: Sql, config: Config, rekor: LogIdentity, options: CaOptions): Promise<CaRuntime> {
+async function openCa(sql: Sql, config: Config, rekor: LogIdentity, rekorV2: LogIdentity | undefined, options: CaOptions): Promise<CaRuntime> {
   const keys = await loadCaKeys(config);
   // caFromPem has checked that the chain ends at a self-signed root: the CT log accepts that root.
   const root = keys.ca.chain[keys.ca.chain.length - 1] as Buffer;
@@ -153,7 +168,7 @@ async function openCa(sql: Sql, config: Config, rekor: LogIdentity, options: CaO
     ct,
     service,
     issuers,
-    documents: await trustDocuments(sql, config, keys, rekor, { publicKey: ct.signer.spki, treeId: ct.treeId }),
+    documents: await trustDocuments(sql, config, keys, rekor, { publicKey: ct.signer.spki, treeId: ct.treeId }, rekorV2),
     close: async () => {
       await ct.close();
       await workers.close();
@@ -169,6 +184,7 @@ function checkConfiguredKeyFiles(config: Config): void {
   if (config.logKeyPath) checkKeyFileMode(config.logKeyPath, 'the log key');
   if (config.caKeyPath) checkKeyFileMode(config.caKeyPath, 'the CA private key');
   if (config.ctKeyPath) checkKeyFileMode(config.ctKeyPath, 'the CT log key');
+  if (config.rekorV2 && config.rekorV2KeyPath) checkKeyFileMode(config.rekorV2KeyPath, 'the Rekor v2 log key');
 }
 
 /** A listen failure in the operator's words: which port, and what to do about it. */
@@ -219,7 +235,22 @@ async function serve(config: Config, logger: Logger, releaseStore: () => void): 
   metrics.sources.treeSize = async () => (await log.head()).treeSize;
   metrics.sources.queueDepth = () => log.queueDepth;
 
-  const ca = await openCa(sql, config, { publicKey: log.signer.spki, treeId: log.treeId }, {
+  // The Rekor v2 log: its own tree and Ed25519 key, the same write path (Sequencer) and limits as v1.
+  const rekorV2Key = config.rekorV2 ? loadRekorV2Key(config) : undefined;
+  const rekorV2 = rekorV2Key
+    ? await RekorV2Log.open(sql, {
+        key: rekorV2Key.privateKey,
+        origin: config.rekorV2Origin,
+        maxBatch: config.batchSize,
+        maxDelayMs: config.batchMs,
+        maxQueue: config.maxQueue,
+        maxQueuePerClient: config.maxQueuePerClient,
+        onIntegrityProblem: (err) => logger.error({ tree: REKOR_V2_TREE, ...err.detail }, err.message),
+      })
+    : undefined;
+
+  const rekorV2Identity = rekorV2 && { publicKey: rekorV2.spki, treeId: rekorV2.treeId };
+  const ca = await openCa(sql, config, { publicKey: log.signer.spki, treeId: log.treeId }, rekorV2Identity, {
     maxBatch: config.batchSize,
     maxDelayMs: config.batchMs,
     maxQueue: config.maxQueue,
@@ -245,7 +276,9 @@ async function serve(config: Config, logger: Logger, releaseStore: () => void): 
     logger,
     maxBodyBytes: config.maxBodyBytes,
     // Not ready while a log refuses writes because it cannot vouch for its tree.
-    ready: async () => !draining && !log.integrityProblem && !ca.ct.integrityProblem && (await sql.query('SELECT 1 AS ok')).length === 1,
+    ready: async () => !draining && !log.integrityProblem && !rekorV2?.integrityProblem && !ca.ct.integrityProblem && (await sql.query('SELECT 1 AS ok')).length === 1,
+    // POST /api/v2/log/entries reads its own body (rekor-tiles' 4 MiB limit).
+    rawBodyRouters: rekorV2 ? [createRekorV2Router({ log: rekorV2, draining: () => draining, logger, onAppended: () => metrics.entriesAppended.inc() })] : [],
     routers: [
       createUiRouter(),
       await createFulcioRouter({ ca: ca.service, configuration: () => configuration, draining: () => draining, logger }),
@@ -253,6 +286,8 @@ async function serve(config: Config, logger: Logger, releaseStore: () => void): 
       createTrustRouter(ca.documents),
       // The v1 tree as C2SP tlog-tiles, so mirrors and monitors can follow it without the v1 API.
       createTilesRouter({ prefix: '/tlog/v1', log: { tile: (path) => log.tile(path), checkpoint: async () => (await log.info()).checkpoint } }),
+      // Rekor v2's tiles at the base URL, as rekor-tiles serves them, and under /tlog/v2 beside v1's.
+      ...(rekorV2 ? [createTilesRouter({ prefix: '', log: rekorV2 }), createTilesRouter({ prefix: '/tlog/v2', log: rekorV2 })] : []),
       ...(devIssuer ? [createDevOidcRouter(devIssuer)] : []),
     ],
   });
@@ -281,6 +316,7 @@ async function serve(config: Config, logger: Logger, releaseStore: () => void): 
       ca: config.caChainPath ?? `${config.dataDir}/ca`,
       ctLogId: ca.ct.signer.logId.toString('base64'),
       ctKey: ca.keys.ctKey.source,
+      rekorV2: rekorV2 && rekorV2Key ? { treeId: rekorV2.treeId, origin: rekorV2.origin, logId: rekorV2.logId.toString('base64'), key: rekorV2Key.source } : 'off',
       oidcIssuers: configuration.issuers.length,
       nativeVerifier: native.loaded ? 'loaded' : `fallback (${native.detail})`,
       http: config.http,
@@ -295,7 +331,7 @@ async function serve(config: Config, logger: Logger, releaseStore: () => void): 
       logger.info('shutting down: refusing new entries, committing the queue');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      await Promise.all([log.close(), ca.close()]);
+      await Promise.all([log.close(), rekorV2?.close(), ca.close()]);
       const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
       await closed;
       clearTimeout(force);
@@ -304,5 +340,5 @@ async function serve(config: Config, logger: Logger, releaseStore: () => void): 
       logger.info('shut down cleanly');
     })());
 
-  return { server, address: `http://127.0.0.1:${port}`, log, ca, logger, close };
+  return { server, address: `http://127.0.0.1:${port}`, log, rekorV2, ca, logger, close };
 }
