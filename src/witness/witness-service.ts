@@ -47,7 +47,7 @@ const CACHED_SIZES = 64;
 export class WitnessService implements CheckpointWitnesses {
   private readonly submitters: WitnessSubmitter[];
   /** Labels of the configured witnesses: only their lines are served. */
-  private readonly labels: ReadonlySet<string>;
+  private readonly served: ReadonlySet<string>;
   /** tree size → stored lines (possibly none), most recently used last. */
   private readonly cache = new Map<number, readonly StoredCosignature[]>();
 
@@ -57,7 +57,7 @@ export class WitnessService implements CheckpointWitnesses {
     build: (store: CosignatureStore) => WitnessSubmitter[],
   ) {
     this.submitters = build(store);
-    this.labels = new Set(this.submitters.map((s) => s.label));
+    this.served = new Set(this.submitters.map((s) => s.label));
   }
 
   static async open(opts: WitnessServiceOptions): Promise<WitnessService> {
@@ -98,6 +98,11 @@ export class WitnessService implements CheckpointWitnesses {
     return this.submitters.length;
   }
 
+  /** "<name>+<key ID>" of each configured witness. */
+  get labels(): string[] {
+    return this.submitters.map((s) => s.label);
+  }
+
   checkpointPublished(cp: PublishedCheckpoint): void {
     if (this.submitters.length === 0) return;
     try {
@@ -116,7 +121,7 @@ export class WitnessService implements CheckpointWitnesses {
     const stored = await this.atSize(treeSize);
     if (stored.length === 0) return note;
     const text = parseSignedNote(note).text;
-    const lines = stored.filter((c) => c.checkpointText === text && this.labels.has(c.witness) && !note.includes(`${c.line}\n`)).map((c) => `${c.line}\n`);
+    const lines = stored.filter((c) => c.checkpointText === text && this.served.has(c.witness) && !note.includes(`${c.line}\n`)).map((c) => `${c.line}\n`);
     return `${note}${lines.join('')}`;
   }
 
