@@ -19,6 +19,7 @@ import { createPublicKey } from 'node:crypto';
 import { signCheckpoint } from '../note/checkpoint.js';
 import { ed25519KeySigner } from '../note/ed25519-note.js';
 import { EMPTY_ROOT, leafHash } from '../merkle/hash.js';
+import { proveConsistency } from '../merkle/prove.js';
 import type { BatchObserver, GroupCommitOptions } from '../storage/group-commit.js';
 import type { StoredCheckpoint } from '../storage/rekor-store.js';
 import type { Sql } from '../storage/sql.js';
@@ -113,9 +114,17 @@ export class RekorV2Log {
     return this.sequencer.queueDepth;
   }
 
-  /** Attach the witness hook after opening (the witness service needs the log's tree first). */
+  /**
+   * Attach the witness hook after opening (the witness service needs the log's tree first) and
+   * offer it the latest checkpoint, which a previous process may have committed but not
+   * submitted before it stopped.
+   */
   attachWitnesses(witnesses: CheckpointWitnessHook): void {
     this.witnesses = witnesses;
+    this.store.latestCheckpoint().then(
+      (latest) => latest && this.offer(latest),
+      () => undefined, // the next batch's checkpoint is offered anyway
+    );
   }
 
   /**
@@ -139,6 +148,10 @@ export class RekorV2Log {
   private published(cp: StoredCheckpoint): void {
     if (cp.treeSize <= this.publishedSize) return;
     this.publishedSize = cp.treeSize;
+    this.offer(cp);
+  }
+
+  private offer(cp: StoredCheckpoint): void {
     try {
       this.witnesses?.checkpointPublished({ treeSize: cp.treeSize, rootHash: cp.rootHash, note: cp.note });
     } catch {
@@ -156,6 +169,11 @@ export class RekorV2Log {
   /** The latest checkpoint as stored (only the log's own signature), if any. */
   latestCheckpoint(): Promise<StoredCheckpoint | undefined> {
     return this.store.latestCheckpoint();
+  }
+
+  /** RFC 6962 consistency proof between two sizes of this tree (witness add-checkpoint). */
+  async consistency(size1: number, size2: number): Promise<Buffer[]> {
+    return size1 === 0 || size1 === size2 ? [] : proveConsistency(size1, size2, this.tree);
   }
 
   async head(): Promise<TreeHead> {
