@@ -190,7 +190,8 @@ export class WitnessSubmitter {
     }
     if (status === 200) return this.accept(cp, text, answer);
     if (status === 409) return this.conflict(cp, answer);
-    const outcome: SubmissionOutcome = status >= 400 && status < 500 ? 'refused' : 'unavailable';
+    // 429 is transparency-dev/witness's pushback: transient, like a 5xx.
+    const outcome: SubmissionOutcome = status >= 400 && status < 500 && status !== 429 ? 'refused' : 'unavailable';
     const why = WITNESS_REFUSALS[status] ?? (outcome === 'refused' ? 'refused the checkpoint' : 'failed');
     return this.fail(outcome, { treeSize: cp.treeSize, old, status, body: answer.slice(0, 200) }, `witness ${why} (HTTP ${status})`);
   }
@@ -240,7 +241,8 @@ export class WitnessSubmitter {
     const m = /^(0|[1-9][0-9]{0,15})\n?$/.exec(answer);
     const size = m === null ? NaN : Number(m[1]);
     if (!Number.isSafeInteger(size)) {
-      return this.fail('refused', { treeSize: cp.treeSize, body: answer.slice(0, 200) }, 'witness answered 409 without a tree size');
+      // transparency-dev/witness answers a bare 409 when it cosigned another root at this size.
+      return this.fail('refused', { treeSize: cp.treeSize, body: answer.slice(0, 200) }, 'witness answered 409 without a tree size: it holds a different root for this size (a fork of the log?)');
     }
     this.opts.record('conflict');
     this.witnessSize = size;
@@ -263,10 +265,11 @@ export class WitnessSubmitter {
 
 /** tlog-witness's meaning of each refusal, in the log line. */
 const WITNESS_REFUSALS: Record<number, string> = {
-  400: 'refused the request as malformed (400)',
-  403: 'does not trust the log key that signed the checkpoint (403)',
-  404: 'does not know the checkpoint origin (404)',
-  422: 'refused the consistency proof or the empty-tree root (422)',
+  400: 'refused the request as malformed',
+  403: 'does not trust the log key that signed the checkpoint',
+  404: 'does not know the checkpoint origin',
+  422: 'refused the consistency proof or the empty-tree root',
+  429: 'pushed back',
 };
 
 async function readCapped(response: Response): Promise<string> {

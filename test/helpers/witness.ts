@@ -48,6 +48,8 @@ class Refusal extends Error {
 
 export class TestWitness {
   mode: WitnessMode = 'ok';
+  /** Answer every request with this instead (statuses other witnesses use, e.g. a bare 409 or 429). */
+  override: { status: number; body: string } | undefined;
   readonly requests: WitnessRequest[] = [];
   private readonly logs = new Map<string, NoteVerifier>();
   private readonly state = new Map<string, { size: number; root: Uint8Array }>();
@@ -123,6 +125,7 @@ export class TestWitness {
     let treeSize: number | undefined;
     try {
       if (this.mode === 'down') throw new Refusal(503, 'witness is down');
+      if (this.override) throw new Refusal(this.override.status, this.override.body);
       if (req.method !== 'POST' || req.url !== '/witness/add-checkpoint') throw new Refusal(404, 'not found');
       const parsed = this.parse(body);
       old = parsed.old;

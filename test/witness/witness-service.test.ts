@@ -251,11 +251,24 @@ describe('WitnessService', () => {
       const service = await open(other.configEntry);
       service.checkpointPublished(await log.grow(1));
       await waitFor('a refusal', () => lines.some((l) => l.obj.outcome === 'refused'));
-      assert.ok(lines.some((l) => l.level === 'warn' && l.obj.status === 404 && /does not know the checkpoint origin/.test(l.msg)));
+      assert.ok(lines.some((l) => l.level === 'warn' && l.obj.status === 404 && l.msg === 'witness does not know the checkpoint origin (HTTP 404)'));
     } finally {
       await Promise.all(services.splice(0).map((s) => s.close()));
       await other.close();
     }
+  });
+
+  it('treats a bare 409 (transparency-dev/witness: another root at this size) as a refusal and 429 as pushback', async () => {
+    witness.override = { status: 409, body: '' };
+    const service = await open();
+    service.checkpointPublished(await log.grow(1));
+    await waitFor('a refusal', () => lines.some((l) => l.obj.outcome === 'refused'));
+    assert.ok(lines.some((l) => l.level === 'warn' && /different root for this size/.test(l.msg)));
+    witness.override = { status: 429, body: 'slow down' };
+    await waitFor('pushback', async () => (await metric(registry, 'sealhouse_witness_submissions_total', { outcome: 'unavailable' })) >= 1);
+    assert.ok(lines.some((l) => l.level === 'warn' && l.msg === 'witness pushed back (HTTP 429)'));
+    witness.override = undefined;
+    await waitFor('cosigned', async () => (await metric(registry, 'sealhouse_witness_submissions_total', { outcome: 'cosigned' })) === 1);
   });
 
   it('after a restart serves the stored lines and starts from the stored size', async () => {
