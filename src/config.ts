@@ -2,9 +2,11 @@
  * The only reader of process.env: every setting Sealhouse has, validated once at start-up into a
  * frozen Config. A bad value stops the start with a message naming the variable.
  */
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { validateAlgorithmNames } from './entries/index.js';
 import { SealhouseError } from './errors.js';
+import { fileErrorOf } from './file-errors.js';
 import type { HttpLimits } from './http/http-server.js';
 import { parseWitnesses, type WitnessConfig } from './witness/witness-config.js';
 
@@ -13,7 +15,7 @@ export interface Config {
   readonly port: number;
   /** Public base URL clients use (SEALHOUSE_URL); its host is the checkpoint origin and signer name. */
   readonly publicUrl: URL;
-  /** Postgres connection string (DATABASE_URL); unset → embedded PGlite in dataDir. */
+  /** Postgres connection string (DATABASE_URL, or a file named by DATABASE_URL_FILE); unset → embedded PGlite in dataDir. */
   readonly databaseUrl: string | undefined;
   /** Postgres schema (SEALHOUSE_DB_SCHEMA), for sharing one database between deployments or tests. */
   readonly databaseSchema: string | undefined;
@@ -67,7 +69,7 @@ export interface Config {
   /** PEM chain (issuing CA first, root last) and its key (SEALHOUSE_CA_CHAIN, SEALHOUSE_CA_KEY); unset → generated in dataDir/ca. */
   readonly caChainPath: string | undefined;
   readonly caKeyPath: string | undefined;
-  /** Passphrase of an encrypted SEALHOUSE_CA_KEY (SEALHOUSE_CA_KEY_PASSPHRASE). */
+  /** Passphrase of an encrypted SEALHOUSE_CA_KEY (SEALHOUSE_CA_KEY_PASSPHRASE or SEALHOUSE_CA_KEY_PASSPHRASE_FILE). */
   readonly caKeyPassphrase: string | undefined;
   /** PEM file of the CT log's ECDSA P-256 key (SEALHOUSE_CT_KEY); unset → generated in dataDir. */
   readonly ctKeyPath: string | undefined;
@@ -143,6 +145,30 @@ function flag(env: Env, name: string): boolean {
   throw new SealhouseError('invalid_input', `${name} must be 1/true or 0/false, got "${env[name] ?? ''}"`);
 }
 
+/**
+ * Settings that are secrets can come from files instead (`<NAME>_FILE`, as the postgres image
+ * and Docker/Kubernetes secrets do it), so they stay out of `docker inspect` and process
+ * listings. Private keys already are files (SEALHOUSE_*_KEY).
+ */
+const SECRET_SETTINGS = ['DATABASE_URL', 'SEALHOUSE_CA_KEY_PASSPHRASE', 'SEALHOUSE_TSA_KEY_PASSPHRASE'] as const;
+
+function withSecretFiles(env: Env): Env {
+  const resolved: Env = { ...env };
+  for (const name of SECRET_SETTINGS) {
+    const path = env[`${name}_FILE`];
+    if (!path) continue;
+    if (env[name]) throw new SealhouseError('invalid_input', `set ${name} or ${name}_FILE, not both`);
+    try {
+      // One trailing newline is what `echo secret > file` leaves; it is not part of the secret.
+      resolved[name] = readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+    } catch (err) {
+      const problem = fileErrorOf(err);
+      throw new SealhouseError('invalid_input', `${name}_FILE: cannot read ${path} (${problem?.meaning ?? (err as Error).message})`);
+    }
+  }
+  return resolved;
+}
+
 /** A Postgres connection string, checked here so a typo fails with its name instead of a DNS error later. */
 function databaseUrl(env: Env): string | undefined {
   const raw = env.DATABASE_URL;
@@ -203,7 +229,8 @@ function rekorV2Origin(env: Env, publicUrl: URL): string {
 
 const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
-export function loadConfig(env: Env = process.env): Config {
+export function loadConfig(environment: Env = process.env): Config {
+  const env = withSecretFiles(environment);
   const port = integer(env, 'PORT', 3000, 0, 65535);
   const logLevel = env.LOG_LEVEL || 'info';
   if (!LOG_LEVELS.has(logLevel)) throw new SealhouseError('invalid_input', `LOG_LEVEL must be one of ${[...LOG_LEVELS].join(', ')}`);

@@ -1,6 +1,9 @@
 /** Configuration from the environment: defaults, and a clear error naming a bad variable. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadConfig } from '../src/config.js';
 import { SealhouseError } from '../src/errors.js';
 
@@ -45,6 +48,21 @@ describe('loadConfig', () => {
   it('takes postgres:// and postgresql:// URLs, including a Unix socket given as ?host=', () => {
     for (const url of ['postgres://u@db:5432/x', 'postgresql://u:p@db/x', 'postgres:///x?host=/var/run/postgresql']) {
       assert.equal(loadConfig({ DATABASE_URL: url }).databaseUrl, url);
+    }
+  });
+
+  it('reads secrets from <NAME>_FILE (Docker and Kubernetes secrets), without the trailing newline', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sealhouse-config-'));
+    try {
+      writeFileSync(join(dir, 'db'), 'postgres://sealhouse:s3cret@db:5432/sealhouse\n');
+      writeFileSync(join(dir, 'pass'), 'correct horse');
+      const config = loadConfig({ DATABASE_URL_FILE: join(dir, 'db'), SEALHOUSE_CA_KEY_PASSPHRASE_FILE: join(dir, 'pass') });
+      assert.equal(config.databaseUrl, 'postgres://sealhouse:s3cret@db:5432/sealhouse');
+      assert.equal(config.caKeyPassphrase, 'correct horse');
+      assert.throws(() => loadConfig({ DATABASE_URL_FILE: join(dir, 'db'), DATABASE_URL: 'postgres://x@y/z' }), /set DATABASE_URL or DATABASE_URL_FILE, not both/);
+      assert.throws(() => loadConfig({ DATABASE_URL_FILE: join(dir, 'missing') }), /^SealhouseError: DATABASE_URL_FILE: cannot read .*missing \(no such file or directory\)$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
