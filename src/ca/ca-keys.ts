@@ -35,15 +35,16 @@ export interface CaMaterial extends IssuingCa {
 const fail = (message: string): SealhouseError => new SealhouseError('malformed_key', message);
 const KEY_LABELS = new Set(['PRIVATE KEY', 'EC PRIVATE KEY', 'RSA PRIVATE KEY', 'ENCRYPTED PRIVATE KEY']);
 
-function parsePrivateKey(keyPem: string, passphrase?: string): KeyObject {
-  const blocks = coreCall(() => pemBlocks(keyPem, { what: 'CA private key', allowNone: true })).filter((b) => KEY_LABELS.has(b.label));
+/** A PEM private key, possibly encrypted; `what` names it in errors (the TSA's key loads through here too). */
+export function parsePrivateKey(keyPem: string, passphrase?: string, what = 'CA private key'): KeyObject {
+  const blocks = coreCall(() => pemBlocks(keyPem, { what, allowNone: true })).filter((b) => KEY_LABELS.has(b.label));
   const [block] = blocks;
-  if (blocks.length !== 1 || !block) throw fail('CA private key: expected exactly one PKCS#8, SEC1 or PKCS#1 PEM block');
+  if (blocks.length !== 1 || !block) throw fail(`${what}: expected exactly one PKCS#8, SEC1 or PKCS#1 PEM block`);
   try {
     return createPrivateKey({ key: toPem(block.der, block.label), format: 'pem', passphrase });
   } catch {
     // The underlying message can mention decoder internals; never anything about the key itself.
-    throw fail(`CA private key (${block.label}) could not be decoded${block.label.startsWith('ENCRYPTED') ? ' (wrong or missing passphrase?)' : ''}`);
+    throw fail(`${what} (${block.label}) could not be decoded${block.label.startsWith('ENCRYPTED') ? ' (wrong or missing passphrase?)' : ''}`);
   }
 }
 

@@ -14,7 +14,9 @@ export function parseJsonBodies(maxBodyBytes: number): RequestHandler {
   // Clients send application/json (sometimes with parameters, sometimes without a type at all).
   // Not `strict`: a body that is valid JSON but not an object ("x", 42, null) then reaches the
   // schema check and is told so, instead of being called "not valid JSON".
-  const parse = express.json({ limit: maxBodyBytes, type: () => true, strict: false });
+  // DER timestamp queries (RFC 3161, application/timestamp-query) are not JSON: they are left
+  // unread for the TSA router, which reads the bytes itself (http/tsa-router.ts).
+  const parse = express.json({ limit: maxBodyBytes, type: (req) => !isTimestampQuery(req.headers['content-type']), strict: false });
   return (req, res, next) => {
     parse(req, res, (err?: unknown) => {
       if (err !== undefined) res.locals.bodyError = fromBodyParserError(err, req.headers['content-encoding']) ?? err;
@@ -22,6 +24,9 @@ export function parseJsonBodies(maxBodyBytes: number): RequestHandler {
     });
   };
 }
+
+/** Whether a Content-Type names an RFC 3161 DER timestamp query (parameters allowed). */
+export const isTimestampQuery = (contentType: string | undefined): boolean => /^\s*application\/timestamp-query\s*(;|$)/i.test(contentType ?? '');
 
 /** The body's parse error, if there was one (use first in a router that reads bodies). */
 export function bodyError(res: Response): unknown {
