@@ -11,6 +11,7 @@
  * request path, so a percent-encoded or otherwise non-canonical spelling is a 400, a tile the
  * tree does not hold yet a 404 — never a 5xx for anything the caller sent. Error answers are
  * plain text and `no-store`: a 404 for a tile beyond the tree must not outlive the tree's growth.
+ * A path once served is served again from memory (tile-response-cache.ts): its bytes never change.
  * Entry bundles are gzipped for clients that accept it (Vary: Accept-Encoding). GET and HEAD
  * only; other methods get 405.
  *
@@ -22,6 +23,7 @@ import { gzip } from 'node:zlib';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { SealhouseError } from '../errors.js';
 import { toHttpError } from './error-map.js';
+import { TileResponseCache } from './tile-response-cache.js';
 
 /** What a log offers to this router: tiles and bundles by C2SP path, and its current checkpoint. */
 export interface TileLog {
@@ -39,7 +41,12 @@ export interface TilesRouterDeps {
   readonly log: TileLog;
   /** Path prefix of the log: '' (served at the root) or e.g. '/tlog/v1'. */
   readonly prefix: string;
+  /** Bytes of served tiles kept in memory (tile-response-cache.ts); 0 turns the cache off. */
+  readonly cacheBytes?: number;
 }
+
+/** 32 MiB: about 4,000 full hash tiles, or the rightmost bundles of a busy log. */
+const DEFAULT_CACHE_BYTES = 32 * 1024 * 1024;
 
 const gzipAsync = promisify(gzip);
 
@@ -61,6 +68,7 @@ export function createTilesRouter(deps: TilesRouterDeps): express.Router {
   const base = normalisePrefix(deps.prefix);
   const checkpointPath = `${base}/checkpoint`;
   const tilePrefix = `${base}/tile/`;
+  const cache = new TileResponseCache(deps.cacheBytes ?? DEFAULT_CACHE_BYTES);
   const router = express.Router();
 
   router.use((req: Request, res: Response, next: NextFunction) => {
@@ -75,7 +83,7 @@ export function createTilesRouter(deps: TilesRouterDeps): express.Router {
       res.status(405).set('Allow', 'GET, HEAD').set('Cache-Control', 'no-store').type('text/plain').send(`${req.method} is not allowed here: the tlog-tiles API is read-only (GET, HEAD)\n`);
       return;
     }
-    const answer = isCheckpoint ? serveCheckpoint(log, res) : serveTile(log, tilePath, req, res);
+    const answer = isCheckpoint ? serveCheckpoint(log, res) : serveTile(log, cache, tilePath, req, res);
     answer.catch((err: unknown) => {
       const http = toHttpError(err, res.locals.requestId as string | undefined);
       // Unexpected failures go to the app's error handler, which logs them under the request id.
@@ -102,13 +110,17 @@ function wantsGzip(req: Request, path: string): boolean {
   return path.startsWith('tile/entries/') && req.headers['accept-encoding'] !== undefined && req.acceptsEncodings('gzip', 'identity') === 'gzip';
 }
 
-async function serveTile(log: TileLog, path: string, req: Request, res: Response): Promise<void> {
-  let bytes = await log.tile(path);
-  if (path.startsWith('tile/entries/')) res.set('Vary', 'Accept-Encoding');
-  if (wantsGzip(req, path)) {
-    bytes = await gzipAsync(bytes);
-    res.set('Content-Encoding', 'gzip');
+async function serveTile(log: TileLog, cache: TileResponseCache, path: string, req: Request, res: Response): Promise<void> {
+  const gzipped = wantsGzip(req, path);
+  const key = `${gzipped ? 'gzip' : 'identity'} ${path}`;
+  let bytes = cache.get(key);
+  if (bytes === undefined) {
+    bytes = await log.tile(path);
+    if (gzipped) bytes = await gzipAsync(bytes);
+    cache.set(key, bytes);
   }
+  if (path.startsWith('tile/entries/')) res.set('Vary', 'Accept-Encoding');
+  if (gzipped) res.set('Content-Encoding', 'gzip');
   res
     .status(200)
     .set('Cache-Control', isPartial(path) ? MUTABLE : IMMUTABLE)
