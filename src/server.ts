@@ -33,10 +33,14 @@ import { createDevOidcRouter } from './http/dev-oidc-router.js';
 import { createFulcioRouter } from './http/fulcio-api.js';
 import { createTilesRouter } from './http/tiles-router.js';
 import { createTrustRouter } from './http/trust-router.js';
+import { createTsaRouter, TIMESTAMP_PATH } from './http/tsa-router.js';
+import { TimestampSigner } from './tsa/timestamp-signer.js';
+import { loadOrCreateTsa, loadTsaFiles, type TsaMaterial } from './tsa/tsa-keys.js';
 import { Metrics } from './http/metrics.js';
 import { createRekorApi } from './http/rekor-api.js';
 import { createRekorV2Router } from './http/rekor-v2-api.js';
 import { REKOR_V2_TREE, RekorV2Log } from './rekor-v2/rekor-v2-log.js';
+import { WitnessService } from './witness/witness-service.js';
 import { createUiRouter } from './http/ui-router.js';
 import { loadOrCreateLogKey } from './log/log-key.js';
 import { LogService, REKOR_TREE } from './log/log-service.js';
@@ -83,6 +87,8 @@ interface CaKeys {
   readonly ca: CaMaterial;
   readonly ctKey: EcKey;
   readonly devIssuer: DevOidcIssuer | undefined;
+  /** The RFC 3161 timestamp authority's key and chain [leaf, root]. */
+  readonly tsa: TsaMaterial;
 }
 
 async function loadCaKeys(config: Config): Promise<CaKeys> {
@@ -92,7 +98,11 @@ async function loadCaKeys(config: Config): Promise<CaKeys> {
       : await loadOrCreateCa(join(config.dataDir, 'ca'));
   const ctKey = loadOrCreateEcKey({ path: config.ctKeyPath, dataDir: config.dataDir, fileName: CT_KEY_FILE, what: 'the CT log key' });
   const devIssuer = config.devOidc ? await DevOidcIssuer.load(config.dataDir, config.publicUrl) : undefined;
-  return { ca, ctKey, devIssuer };
+  const tsa =
+    config.tsaChainPath && config.tsaKeyPath
+      ? await loadTsaFiles({ chain: config.tsaChainPath, key: config.tsaKeyPath, passphrase: config.tsaKeyPassphrase })
+      : await loadOrCreateTsa(join(config.dataDir, 'tsa'));
+  return { ca, ctKey, devIssuer, tsa };
 }
 
 /** A log's identity in the trust documents: its public key (DER SPKI) and tree. */
@@ -112,6 +122,7 @@ async function trustDocuments(sql: Sql, config: Config, keys: CaKeys, rekor: Log
     ct: { publicKey: ct.publicKey, createdAt: await treeCreatedAt(sql, ct.treeId), baseUrl: `${baseUrlOf(config.publicUrl)}${config.ctPrefix}` },
     caChain: keys.ca.chain,
     oidcUrls: [config.oidcUrl?.href.replace(/\/+$/, '') ?? keys.devIssuer?.issuerUrl].filter((u): u is string => u !== undefined),
+    tsa: { chain: keys.tsa.chain, url: `${baseUrlOf(config.publicUrl)}${TIMESTAMP_PATH}` },
   });
 }
 
@@ -185,6 +196,7 @@ function checkConfiguredKeyFiles(config: Config): void {
   if (config.caKeyPath) checkKeyFileMode(config.caKeyPath, 'the CA private key');
   if (config.ctKeyPath) checkKeyFileMode(config.ctKeyPath, 'the CT log key');
   if (config.rekorV2 && config.rekorV2KeyPath) checkKeyFileMode(config.rekorV2KeyPath, 'the Rekor v2 log key');
+  if (config.tsaKeyPath) checkKeyFileMode(config.tsaKeyPath, 'the TSA private key');
 }
 
 /** A listen failure in the operator's words: which port, and what to do about it. */
@@ -249,6 +261,16 @@ async function serve(config: Config, logger: Logger, releaseStore: () => void): 
       })
     : undefined;
 
+  // Witnesses (SEALHOUSE_WITNESSES) cosign the v2 checkpoints; a witness never holds up an append.
+  const witnesses =
+    rekorV2 && config.witnesses.length > 0
+      ? await WitnessService.open({ sql, treeId: rekorV2.treeId, witnesses: config.witnesses, consistency: (a, b) => rekorV2.consistency(a, b), logger, registry: metrics.registry })
+      : undefined;
+  if (rekorV2 && witnesses) {
+    rekorV2.attachWitnesses(witnesses);
+    logger.info({ witnesses: witnesses.labels, origin: rekorV2.origin, logVkey: rekorV2.vkey }, 'submitting Rekor v2 checkpoints to witnesses; each must trust logVkey for this origin');
+  }
+
   const rekorV2Identity = rekorV2 && { publicKey: rekorV2.spki, treeId: rekorV2.treeId };
   const ca = await openCa(sql, config, { publicKey: log.signer.spki, treeId: log.treeId }, rekorV2Identity, {
     maxBatch: config.batchSize,
@@ -284,6 +306,7 @@ async function serve(config: Config, logger: Logger, releaseStore: () => void): 
       await createFulcioRouter({ ca: ca.service, configuration: () => configuration, draining: () => draining, logger }),
       createCtRouter({ ct: ca.ct, prefix: config.ctPrefix, draining: () => draining, logger }),
       createTrustRouter(ca.documents),
+      createTsaRouter({ signer: new TimestampSigner(ca.keys.tsa), registry: metrics.registry }),
       // The v1 tree as C2SP tlog-tiles, so mirrors and monitors can follow it without the v1 API.
       createTilesRouter({ prefix: '/tlog/v1', log: { tile: (path) => log.tile(path), checkpoint: async () => (await log.info()).checkpoint } }),
       // Rekor v2's tiles at the base URL, as rekor-tiles serves them, and under /tlog/v2 beside v1's.
@@ -317,6 +340,7 @@ async function serve(config: Config, logger: Logger, releaseStore: () => void): 
       ctLogId: ca.ct.signer.logId.toString('base64'),
       ctKey: ca.keys.ctKey.source,
       rekorV2: rekorV2 && rekorV2Key ? { treeId: rekorV2.treeId, origin: rekorV2.origin, logId: rekorV2.logId.toString('base64'), key: rekorV2Key.source } : 'off',
+      tsa: ca.keys.tsa.source,
       oidcIssuers: configuration.issuers.length,
       nativeVerifier: native.loaded ? 'loaded' : `fallback (${native.detail})`,
       http: config.http,
@@ -332,6 +356,7 @@ async function serve(config: Config, logger: Logger, releaseStore: () => void): 
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await Promise.all([log.close(), rekorV2?.close(), ca.close()]);
+      await witnesses?.close();
       const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
       await closed;
       clearTimeout(force);
