@@ -227,6 +227,15 @@ function rekorV2Origin(env: Env, publicUrl: URL): string {
   return origin;
 }
 
+/** SEALHOUSE_WITNESSES; witnesses cosign the v2 log's checkpoints, so they need it served. */
+function witnesses(env: Env): readonly WitnessConfig[] {
+  const list = parseWitnesses(env.SEALHOUSE_WITNESSES);
+  if (list.length > 0 && !rekorV2On(env)) {
+    throw new SealhouseError('invalid_input', 'SEALHOUSE_WITNESSES is set but SEALHOUSE_REKOR_V2=0: witnesses cosign the Rekor v2 log\'s checkpoints; turn the v2 log on or unset SEALHOUSE_WITNESSES');
+  }
+  return list;
+}
+
 const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
 export function loadConfig(environment: Env = process.env): Config {
@@ -283,6 +292,6 @@ export function loadConfig(environment: Env = process.env): Config {
     tsaChainPath,
     tsaKeyPath,
     tsaKeyPassphrase: env.SEALHOUSE_TSA_KEY_PASSPHRASE || undefined,
-    witnesses: parseWitnesses(env.SEALHOUSE_WITNESSES),
+    witnesses: witnesses(env),
   });
 }

@@ -2,6 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
+import { loadConfig } from '../../src/config.js';
 import { formatCosignerVkey } from '../../src/witness/cosignature.js';
 import { addCheckpointUrl, parseWitnesses } from '../../src/witness/witness-config.js';
 import { throwsCode } from '../note/assert-error.js';
@@ -37,5 +38,19 @@ describe('parseWitnesses', () => {
     throwsCode(() => parseWitnesses(`${a} ftp://x/`), 'invalid_input', 'must be http(s)');
     throwsCode(() => parseWitnesses(`${a} https://x/?q=1`), 'invalid_input', 'takes no query');
     throwsCode(() => parseWitnesses(`${a} https://x/, ${a} https://y/`), 'invalid_input', 'witness w1.example is listed twice');
+  });
+});
+
+describe('Config.witnesses (SEALHOUSE_WITNESSES)', () => {
+  it('is empty by default and read from the variable otherwise', () => {
+    assert.deepEqual(loadConfig({}).witnesses, []);
+    const entry = `${vkey('w.example')} https://w.example/`;
+    assert.deepEqual(loadConfig({ SEALHOUSE_WITNESSES: entry }).witnesses.map((w) => w.key.name), ['w.example']);
+  });
+
+  it('stops the start with the variable named when an entry is bad, or when the v2 log is off', () => {
+    throwsCode(() => loadConfig({ SEALHOUSE_WITNESSES: 'nonsense' }), 'invalid_input', 'SEALHOUSE_WITNESSES: entry 1');
+    throwsCode(() => loadConfig({ SEALHOUSE_WITNESSES: `${vkey('w.example')} https://w.example/`, SEALHOUSE_REKOR_V2: '0' }), 'invalid_input', 'SEALHOUSE_REKOR_V2=0');
+    assert.deepEqual(loadConfig({ SEALHOUSE_REKOR_V2: '0' }).witnesses, []);
   });
 });
