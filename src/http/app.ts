@@ -54,6 +54,9 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.use((req, res, next) => {
     const started = process.hrtime.bigint();
+    // The full path, taken now: routers mounted under a prefix (/api/v1) see req.path without it,
+    // and the request log used to say "/log" for GET /api/v1/log. No query string (it can be long).
+    const path = req.originalUrl.split('?', 1)[0]?.slice(0, 300) ?? '';
     // Quoted by a client that got "internal error", it finds the log lines of its request.
     const requestId = randomBytes(8).toString('hex');
     res.locals.requestId = requestId;
@@ -62,18 +65,23 @@ export function createApp(deps: AppDeps): express.Express {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const operation = String(res.locals.operation ?? 'other');
       deps.metrics.requestDuration.observe({ operation, status: String(res.statusCode) }, seconds);
-      deps.logger.info({ method: req.method, path: req.path, operation, status: res.statusCode, ms: Math.round(seconds * 1e4) / 10, requestId }, 'request');
+      deps.logger.info({ method: req.method, path, operation, status: res.statusCode, ms: Math.round(seconds * 1e4) / 10, requestId }, 'request');
     });
     next();
   });
   app.use(cors);
 
-  app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
+  app.get('/healthz', (_req, res) => {
+    res.locals.operation = 'healthz';
+    res.json({ status: 'ok' });
+  });
   app.get('/readyz', async (_req, res) => {
+    res.locals.operation = 'readyz';
     const ready = await deps.ready().catch(() => false);
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready' });
   });
   app.get('/metrics', async (_req, res) => {
+    res.locals.operation = 'metrics';
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
 

@@ -35,6 +35,7 @@ export function createUiRouter(dir = UI_DIR): express.Router {
     express.static(dir, {
       index: 'index.html',
       setHeaders: (res, path) => {
+        res.locals.operation = 'ui';
         res.set('X-Content-Type-Options', 'nosniff');
         if (path.endsWith('.html')) {
           // index.html names the current asset files, so it must always be revalidated; the hashed assets never change.

@@ -11,30 +11,10 @@ import { request } from 'node:http';
 import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
-import { pino } from 'pino';
 import { SealhouseError } from '../../src/errors.js';
+import { capturingLogger, type LogLine } from '../helpers/capturing-logger.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-
-interface LogLine {
-  level: number;
-  msg: string;
-  requestId?: string;
-  err?: { message?: string };
-}
-
-/** A pino logger whose lines the test can read. */
-function capturingLogger(): { logger: pino.Logger; lines: LogLine[] } {
-  const lines: LogLine[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') lines.push(JSON.parse(line) as LogLine);
-      done();
-    },
-  });
-  return { logger: pino({ level: 'info' }, sink), lines };
-}
 
 const ERROR_LEVEL = 50;
 
