@@ -134,7 +134,9 @@ export class WitnessSubmitter {
       this.pending = undefined;
       if (cp.treeSize <= this.cosigned) continue;
       const step = await this.attempt(cp).catch((err: unknown) => {
-        this.opts.logger.error({ witness: this.label, err }, 'witness submission failed unexpectedly');
+        // E.g. the consistency proof could not be read from the database: retry later.
+        this.failures++;
+        this.opts.logger.error({ witness: this.label, treeSize: cp.treeSize, err }, 'witness submission failed unexpectedly; the checkpoint will be retried');
         return 'backoff' as const;
       });
       if (step === 'next') continue;

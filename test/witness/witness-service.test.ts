@@ -85,12 +85,12 @@ describe('WitnessService', () => {
   let lines: LogLine[];
   const services: WitnessService[] = [];
 
-  const open = async (entries = witness.configEntry): Promise<WitnessService> => {
+  const open = async (entries = witness.configEntry, consistency = log.consistency): Promise<WitnessService> => {
     const service = await WitnessService.open({
       sql: db.sql,
       treeId,
       witnesses: parseWitnesses(entries),
-      consistency: log.consistency,
+      consistency,
       logger: captureLogger(lines),
       registry,
       timeoutMs: 1000,
@@ -293,6 +293,21 @@ describe('WitnessService', () => {
     } finally {
       await other.close();
     }
+  });
+
+  it('retries later when the consistency proof cannot be read', async () => {
+    let failuresLeft = 1;
+    const service = await open(undefined, async (a, b) => {
+      if (failuresLeft-- > 0) throw new Error('database unavailable');
+      return log.consistency(a, b);
+    });
+    service.checkpointPublished(await log.grow(2));
+    await service.idle();
+    const cp = await log.grow(3);
+    service.checkpointPublished(cp);
+    await waitFor('the retried submission', async () => witnessLines(await service.cosigned(cp.note, 5), witness).length === 1);
+    assert.ok(lines.some((l) => l.level === 'error' && /will be retried/.test(l.msg) && l.obj.treeSize === 5));
+    assert.deepEqual(witness.requests.map((r) => [r.old, r.treeSize]), [[0, 2], [2, 5]]);
   });
 
   it('refuses to submit a note that is not a checkpoint of the stated size', async () => {
