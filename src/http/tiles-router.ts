@@ -45,8 +45,8 @@ export interface TilesRouterDeps {
   readonly cacheBytes?: number;
 }
 
-/** 32 MiB: about 4,000 full hash tiles, or the rightmost bundles of a busy log. */
-const DEFAULT_CACHE_BYTES = 32 * 1024 * 1024;
+/** 16 MiB per router (the v2 log is mounted twice): about 2,000 full hash tiles. */
+const DEFAULT_CACHE_BYTES = 16 * 1024 * 1024;
 
 const gzipAsync = promisify(gzip);
 

@@ -1,8 +1,9 @@
 /**
- * A tiny C2SP tlog-tiles log over HTTP for the monitor's tiles mode (our server does not serve
- * tiles yet, issue 11): tiles built with src/merkle's integrate (via MemoryTiles), entry bundles
- * of uint16-length-prefixed bodies, and a checkpoint signed with a test key. Knobs let a test
- * drop partial tiles (as the spec allows once a tile is full) or tamper with what is served.
+ * A tiny C2SP tlog-tiles log over HTTP for the monitor's tiles mode, for what our own server
+ * never does (tiles-sealhouse.test.ts follows the real one): tiles built with src/merkle's
+ * integrate (via MemoryTiles), entry bundles of uint16-length-prefixed bodies, and a checkpoint
+ * signed with a test key, ECDSA (Rekor v1 style) or Ed25519 (Rekor v2). Knobs let a test drop
+ * partial tiles (as the spec allows once a tile is full) or tamper with what is served.
  */
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { createServer, type Server } from 'node:http';

@@ -1,10 +1,11 @@
 /**
- * `sealhouse monitor --tiles` following a running Sealhouse's v1 tree through its C2SP tlog-tiles
- * prefix (/tlog/v1), with the server's own trusted_root.json: trust on first use, growth across
- * a tile boundary proven from tiles alone, a watched key found in an entry bundle at its index.
- * The negative twin: a level-0 tile edited in the database (the server restarted on the same
- * store and port) makes the next round from an earlier checkpoint exit 1 with the tree not
- * extending the saved one, and the state file stays as it was.
+ * `sealhouse monitor --tiles` following a running Sealhouse with the server's own
+ * trusted_root.json: its v1 tree through /tlog/v1 (ECDSA checkpoints) and its Rekor v2 log at
+ * the base URL and /tlog/v2 (Ed25519 checkpoints): trust on first use, growth across a tile
+ * boundary proven from tiles alone, a watched key found in an entry bundle at its index. The
+ * negative twin: a level-0 tile of each tree edited in the database (the server restarted on the
+ * same store and port) makes the next round from an earlier checkpoint exit 1 with the tree not
+ * extending the saved one, and the state files stay as they were.
  */
 import assert from 'node:assert/strict';
 import { createHash, createPublicKey } from 'node:crypto';
@@ -12,11 +13,14 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config.js';
+import { leafHash } from '../../src/merkle/hash.js';
 import { startServer, type RunningServer } from '../../src/server.js';
+import type { Sql } from '../../src/storage/sql.js';
 import { openSql } from '../../src/storage/open-sql.js';
 import { runCli } from '../helpers/cli.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { create, hashedrekord, keySigner } from '../http/rekor-client.js';
+import { signerFor, v2Request } from '../rekor-v2/requests.js';
 import { tempDir, type TempDir } from './fixtures.js';
 
 let server: TestServer;
@@ -24,8 +28,9 @@ let restarted: RunningServer | undefined;
 let dir: TempDir;
 let trustedRoot: string;
 
-const monitor = (base: string, state: string, ...extra: string[]) =>
-  runCli(['monitor', '--tiles', '--url', `${base}/tlog/v1`, '--trusted-root', trustedRoot, '--state', state, '--once', '--retries', '1', ...extra], { timeoutMs: 60_000 });
+const monitorAt = (logUrl: string, state: string, ...extra: string[]) =>
+  runCli(['monitor', '--tiles', '--url', logUrl, '--trusted-root', trustedRoot, '--state', state, '--once', '--retries', '1', ...extra], { timeoutMs: 60_000 });
+const monitor = (base: string, state: string, ...extra: string[]) => monitorAt(`${base}/tlog/v1`, state, ...extra);
 const sizeIn = (state: string): number => (JSON.parse(readFileSync(state, 'utf8')) as { size: number }).size;
 
 async function append(from: number, to: number, signer = keySigner()): Promise<string[]> {
@@ -37,11 +42,42 @@ async function append(from: number, to: number, signer = keySigner()): Promise<s
   return ids;
 }
 
+/** Rekor v2 entries [from, to), one P-256 key; `watchedAt` is signed by a P-384 key instead. Returns the leaf hashes. */
+async function appendV2(from: number, to: number, watchedAt?: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = from; i < to; i += 40) {
+    const made = await Promise.all(
+      Array.from({ length: Math.min(40, to - i) }, async (_, j) => {
+        const { request } = v2Request(i + j === watchedAt ? 'PKIX_ECDSA_P384_SHA_384' : 'PKIX_ECDSA_P256_SHA_256');
+        const res = await fetch(`${server.url}/api/v2/log/entries`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) });
+        const body = (await res.json()) as { canonicalizedBody: string; logIndex: string };
+        assert.equal(res.status, 201, JSON.stringify(body));
+        return { index: Number(body.logIndex), uuid: leafHash(Buffer.from(body.canonicalizedBody, 'base64')).toString('hex') };
+      }),
+    );
+    for (const m of made) ids[m.index - from] = m.uuid;
+  }
+  return ids;
+}
+
+/** Flips one bit of leaf `leaf`'s hash in the stored level-0 tile 0 of tree `tree`. */
+async function editLeafHash(sql: Sql, tree: string, leaf: number): Promise<void> {
+  const [row] = await sql.query<{ tree_id: number; hashes: Buffer }>(
+    'SELECT t.tree_id, t.hashes FROM tiles t JOIN trees r ON r.tree_id = t.tree_id WHERE r.log_name = $1 AND t.level = 0 AND t.idx = 0',
+    [tree],
+  );
+  assert.ok(row, `tree ${tree} has a level-0 tile 0`);
+  const edited = Buffer.from(row.hashes);
+  edited[leaf * 32] = (edited[leaf * 32] as number) ^ 0x80;
+  await sql.query('UPDATE tiles SET hashes = $2 WHERE tree_id = $1 AND level = 0 AND idx = 0', [row.tree_id, edited]);
+}
+
 before(async () => {
   server = await startTestServer();
   dir = tempDir();
   trustedRoot = dir.file('trusted_root.json', await (await fetch(`${server.url}/trusted_root.json`)).text());
   await append(0, 5);
+  await appendV2(0, 3);
 });
 after(async () => {
   await restarted?.close();
@@ -49,9 +85,12 @@ after(async () => {
   dir.cleanup();
 });
 
-describe('sealhouse monitor --tiles on a running Sealhouse (/tlog/v1)', () => {
+describe('sealhouse monitor --tiles on a running Sealhouse (/tlog/v1, / and /tlog/v2)', () => {
   const followed = (): string => dir.file('followed.json');
   const behind = (): string => dir.file('behind.json');
+  const v2Root = (): string => dir.file('v2-root.json');
+  const v2Prefixed = (): string => dir.file('v2-prefixed.json');
+  const v2Behind = (): string => dir.file('v2-behind.json');
 
   it('trusts the first checkpoint, then proves growth across a tile boundary and finds a watched key in a bundle', async () => {
     for (const state of [followed(), behind()]) {
@@ -74,19 +113,38 @@ describe('sealhouse monitor --tiles on a running Sealhouse (/tlog/v1)', () => {
     assert.equal(sizeIn(behind()), 5);
   });
 
+  it('follows the Rekor v2 log at the base URL and at /tlog/v2 with its Ed25519 key from the trusted root', async () => {
+    const root = JSON.parse(readFileSync(trustedRoot, 'utf8')) as { tlogs: { publicKey: { keyDetails: string } }[] };
+    assert.ok(root.tlogs.some((t) => t.publicKey.keyDetails === 'PKIX_ED25519'), 'the served trusted root lists the v2 log');
+    for (const [logUrl, state] of [[server.url, v2Root()], [`${server.url}/tlog/v2`, v2Prefixed()], [server.url, v2Behind()]] as const) {
+      const first = await monitorAt(logUrl, state);
+      assert.equal(first.status, 0, first.stderr);
+      assert.match(first.stderr, /trusting the log's current checkpoint on first use \(origin "127\.0\.0\.1", size 3/);
+    }
+    const ids = await appendV2(3, 280, 150);
+    const spki = signerFor('PKIX_ECDSA_P384_SHA_384').spki;
+    const config = dir.file('watch-v2.yaml', `monitoredValues:\n  fingerprints: ["${createHash('sha256').update(spki).digest('hex')}"]\n`);
+    for (const [logUrl, state] of [[server.url, v2Root()], [`${server.url}/tlog/v2`, v2Prefixed()]] as const) {
+      const grown = await monitorAt(logUrl, state, '--config', config);
+      assert.equal(grown.status, 0, grown.stderr);
+      assert.match(grown.stderr, /consistent: size 3 → 280 .*277 new entries read, 1 watched identities found/);
+      const lines = grown.stdout.trim().split('\n').map((l) => JSON.parse(l) as { logIndex: number; uuid: string; kind: string });
+      assert.deepEqual(lines.map((l) => [l.logIndex, l.uuid, l.kind]), [[150, ids[150 - 3], 'hashedrekord']]);
+    }
+    const wrongLog = await monitorAt(`${server.url}/tlog/v1`, v2Root());
+    assert.equal(wrongLog.status, 1, 'a v2 state file is not accepted for the v1 tree');
+    assert.match(wrongLog.stderr, /records log http:\/\/127\.0\.0\.1:[0-9]+, not http:\/\/127\.0\.0\.1:[0-9]+\/tlog\/v1/);
+  });
+
   it('exits 1 when a tile edited in the database no longer proves the new tree extends the saved one, state unchanged', async () => {
     const port = new URL(server.url).port;
     await server.stop();
     const config = loadConfig({ ...server.env, PORT: port });
     const sql = await openSql(config);
     try {
-      const [row] = await sql.query<{ tree_id: number; hashes: Buffer }>(
-        "SELECT t.tree_id, t.hashes FROM tiles t JOIN trees r ON r.tree_id = t.tree_id WHERE r.log_name = 'rekor' AND t.level = 0 AND t.idx = 0",
-      );
-      assert.ok(row);
-      const edited = Buffer.from(row.hashes);
-      edited[200 * 32] = (edited[200 * 32] as number) ^ 0x80; // leaf 200: inside MTH(D[128:256]) of the 5 → 265 proof
-      await sql.query('UPDATE tiles SET hashes = $2 WHERE tree_id = $1 AND level = 0 AND idx = 0', [row.tree_id, edited]);
+      // Leaf 200 lies inside MTH(D[128:256]), a node of both the 5 → 265 and the 3 → 280 proofs.
+      await editLeafHash(sql, 'rekor', 200);
+      await editLeafHash(sql, 'rekor-v2', 200);
     } finally {
       await sql.close();
     }
@@ -99,5 +157,10 @@ describe('sealhouse monitor --tiles on a running Sealhouse (/tlog/v1)', () => {
     assert.match(caught.stderr, /the tree at size 265 does not extend the saved tree at size 5/);
     assert.match(caught.stderr, /was not advanced/);
     assert.equal(readFileSync(behind(), 'utf8'), saved, 'the state file keeps the last good checkpoint');
+    const savedV2 = readFileSync(v2Behind(), 'utf8');
+    const caughtV2 = await monitorAt(server.url, v2Behind());
+    assert.equal(caughtV2.status, 1, caughtV2.stderr);
+    assert.match(caughtV2.stderr, /the tree at size 280 does not extend the saved tree at size 3/);
+    assert.equal(readFileSync(v2Behind(), 'utf8'), savedV2);
   });
 });
