@@ -33,6 +33,13 @@ export function parseWitnesses(raw: string | undefined): readonly WitnessConfig[
     } catch (err) {
       throw bad(`entry ${i + 1}: ${(err as Error).message}`);
     }
+    // sigstore-js matches every signature line's name against the log's baseURL as a RegExp
+    // (@sigstore/verify tlog/checkpoint.js); a name that does not compile would throw there.
+    try {
+      new RegExp(key.name);
+    } catch {
+      throw bad(`entry ${i + 1}: witness name ${JSON.stringify(key.name)} is not a valid regular expression, and sigstore-js reads signer names as one; its line would break their checkpoint check`);
+    }
     let url: URL;
     try {
       url = new URL(href);

@@ -38,6 +38,7 @@ describe('parseWitnesses', () => {
     throwsCode(() => parseWitnesses(`${a} ftp://x/`), 'invalid_input', 'must be http(s)');
     throwsCode(() => parseWitnesses(`${a} https://x/?q=1`), 'invalid_input', 'takes no query');
     throwsCode(() => parseWitnesses(`${a} https://x/, ${a} https://y/`), 'invalid_input', 'witness w1.example is listed twice');
+    throwsCode(() => parseWitnesses(`${vkey('w[1')} https://x/`), 'invalid_input', 'not a valid regular expression');
   });
 });
 
