@@ -35,8 +35,8 @@ export interface TsaRouterDeps {
 const readQuery = express.raw({ type: () => true, limit: MAX_QUERY_BYTES });
 
 /** A body that could not be read, as the 400 timestamp-authority answers (an oversized one included). */
-function bodyProblem(err: unknown): SealhouseError {
-  const known = err instanceof SealhouseError ? err : fromBodyParserError(err);
+function bodyProblem(err: unknown, contentEncoding: string | undefined): SealhouseError {
+  const known = err instanceof SealhouseError ? err : fromBodyParserError(err, contentEncoding);
   if (!known) return new SealhouseError('invalid_input', 'the timestamp request body could not be read', { cause: err });
   if (known.code === 'payload_too_large') return new SealhouseError('invalid_input', `the timestamp request is too large: ${known.message}`, { cause: err });
   return known;
@@ -49,7 +49,7 @@ function requestOf(req: Request, res: Response): TimestampRequest {
     return parseTimestampQuery(req.body);
   }
   if (req.is('application/json')) {
-    if (bodyError(res) !== undefined) throw bodyProblem(bodyError(res));
+    if (bodyError(res) !== undefined) throw bodyProblem(bodyError(res), req.headers['content-encoding']);
     return parseJsonTimestampRequest(req.body);
   }
   throw new SealhouseError(
@@ -74,7 +74,7 @@ export function createTsaRouter(deps: TsaRouterDeps): express.Router {
     (req: Request, res: Response, next: NextFunction) => {
       res.locals.operation = 'timestamp';
       if (!isTimestampQuery(req.headers['content-type'])) return next();
-      readQuery(req, res, (err?: unknown) => next(err === undefined ? undefined : bodyProblem(err)));
+      readQuery(req, res, (err?: unknown) => next(err === undefined ? undefined : bodyProblem(err, req.headers['content-encoding'])));
     },
     (req: Request, res: Response) => {
       const form = isTimestampQuery(req.headers['content-type']) ? 'der' : 'json';

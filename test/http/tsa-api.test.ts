@@ -9,6 +9,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, generateKeyPairSync, sign } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { bundleFromJSON, bundleToJSON } from '@sigstore/bundle';
 import { PublicKey, TrustedRoot } from '@sigstore/protobuf-specs';
 import { MessageSignatureBundleBuilder, TSAWitness } from '@sigstore/sign';
@@ -90,6 +91,13 @@ describe('TSA HTTP API', { timeout: 120_000 }, () => {
     assert.ok(!opensslVerify({ ...files, 'o.tsq': other }, (d) => ['-in', `${d}/a.tsr`, '-queryfile', `${d}/o.tsq`, '-CAfile', `${d}/root.pem`]).ok);
   });
 
+  it('reads a gzip-compressed DER query (the size limit applies to the inflated bytes)', async () => {
+    const q = opensslQuery(artifact, ['-sha256', '-cert']);
+    const res = await fetch(tsaUrl(), { method: 'POST', headers: { 'content-type': 'application/timestamp-query', 'content-encoding': 'gzip' }, body: gzipSync(q) });
+    const result = opensslVerify({ 'q.tsq': q, 'r.tsr': await reply(res), 'root.pem': rootPem }, (d) => ['-in', `${d}/r.tsr`, '-queryfile', `${d}/q.tsq`, '-CAfile', `${d}/root.pem`]);
+    assert.ok(result.ok, result.output);
+  });
+
   it('answers the JSON form (certificates, nonce, our policy) with a token openssl accepts over the digest', async () => {
     const digest = createHash('sha384').update(artifact).digest();
     const token = await reply(await postJson({ artifactHash: digest.toString('base64'), hashAlgorithm: 'sha384', certificates: true, nonce: 42, tsaPolicyOID: '1.3.6.1.4.1.57264.2' }));
@@ -136,6 +144,7 @@ describe('TSA HTTP API', { timeout: 120_000 }, () => {
     ['a huge DER body', () => postDer(Buffer.alloc(200_000, 0x30)), 400, /the timestamp request is too large/],
     ['a JSON body over the server limit', () => postJson({ artifactHash: 'A'.repeat(2 * 1024 * 1024), hashAlgorithm: 'sha256' }), 400, /the timestamp request is too large/],
     ['malformed JSON', () => fetch(tsaUrl(), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"artifactHash":' }), 400, /not valid JSON/],
+    ['a body that is not the gzip it claims', () => fetch(tsaUrl(), { method: 'POST', headers: { 'content-type': 'application/timestamp-query', 'content-encoding': 'gzip' }, body: Buffer.from('xx') }), 400, /not valid gzip data/],
     ['a text/plain body', () => postDer(Buffer.from('x'), 'text/plain'), 415, /Content-Type must be application\/timestamp-query .* or application\/json/],
     ['a body without Content-Type', () => fetch(tsaUrl(), { method: 'POST', body: new Uint8Array([0x30, 0x00]) }), 415, /Content-Type must be/],
   ];
