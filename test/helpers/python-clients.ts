@@ -64,11 +64,12 @@ export function writeClientTrustConfig(dir: string, name: string, trustedRoot: o
 
 /**
  * Run `sigstore <args>`. HOME and the XDG directories point into `home`, so no TUF cache or
- * token of the machine's user is read, and ambient CI credentials are never picked up (signing
- * also passes --oidc-disable-ambient-providers).
+ * token of the machine's user is read (signing also passes --oidc-disable-ambient-providers, so
+ * no ambient CI credential is picked up).
  */
 export function runSigstorePython(client: SigstorePython, args: readonly string[], home: string, timeoutMs = 120_000): Promise<RunResult> {
   mkdirSync(home, { recursive: true });
-  const env = { HOME: home, XDG_CACHE_HOME: join(home, 'cache'), XDG_DATA_HOME: join(home, 'data'), PYTHONDONTWRITEBYTECODE: '1' };
+  // A wide COLUMNS keeps rich (its logger) from wrapping an error message across lines.
+  const env = { HOME: home, XDG_CACHE_HOME: join(home, 'cache'), XDG_DATA_HOME: join(home, 'data'), PYTHONDONTWRITEBYTECODE: '1', COLUMNS: '1000' };
   return run(client.bin, args, env, timeoutMs);
 }
