@@ -6,7 +6,6 @@ import { SealhouseError } from '../errors.js';
 import { canonicalizeProposedEntry, type EntryOptions } from '../entries/index.js';
 import { EMPTY_ROOT, leafHash } from '../merkle/hash.js';
 import { proveConsistency, proveInclusion, rootAt } from '../merkle/prove.js';
-import { TILE_WIDTH, parseTilePath, tileWidth } from '../merkle/tiles.js';
 import { RekorStore, type StoredCheckpoint, type StoredEntry } from '../storage/rekor-store.js';
 import type { Sql } from '../storage/sql.js';
 import { TreeStore, type TreeHead } from '../storage/tree-store.js';
@@ -211,19 +210,7 @@ export class LogService {
    * Full tiles never change; a partial tile is served at exactly the width asked for.
    */
   async tile(path: string): Promise<Buffer> {
-    const tile = parseTilePath(path);
-    const { treeSize } = await this.tree.head();
-    if (tile.kind === 'entries') {
-      const available = Math.min(TILE_WIDTH, treeSize - tile.index * TILE_WIDTH);
-      if (available < tile.width) throw new SealhouseError('not_found', `entry bundle ${path} is beyond the tree (size ${treeSize})`);
-      const entries = await this.entries.entriesRange(tile.index * TILE_WIDTH, tile.width);
-      if (entries.length !== tile.width) throw new SealhouseError('internal', `entry bundle ${path}: ${entries.length} entries stored, ${tile.width} expected at tree size ${treeSize}`);
-      return encodeEntryBundle(path, entries);
-    }
-    if (tileWidth(tile, treeSize) < tile.width) throw new SealhouseError('not_found', `tile ${path} is beyond the tree (size ${treeSize})`);
-    const bytes = await this.tree.tileBytes(tile.level, tile.index);
-    if (!bytes) throw new SealhouseError('internal', `tile ${path} should exist at tree size ${treeSize}`);
-    return bytes.subarray(0, tile.width * 32);
+    return this.tree.tileByPath(path, (start, count) => this.entries.entriesRange(start, count), (index) => `read it through the Rekor v1 API (log index ${index})`);
   }
 
   /** Commit everything queued, refuse anything new. */
@@ -231,22 +218,4 @@ export class LogService {
     await this.sequencer.drain();
     await this.signer.close();
   }
-}
-
-/**
- * C2SP tlog-tiles entry bundle: each entry as a big-endian uint16 length, then its bytes. A v1
- * body may be up to the request body limit, but the format cannot carry one over 65,535 bytes:
- * such a bundle does not exist in C2SP form (404, naming the entry, which the v1 API still serves).
- */
-function encodeEntryBundle(path: string, entries: readonly StoredEntry[]): Buffer {
-  const parts: Buffer[] = [];
-  for (const { body, index } of entries) {
-    if (body.length > 0xffff) {
-      throw new SealhouseError('not_found', `entry bundle ${path} cannot be served: entry ${index} is ${body.length} bytes, over the 65535 a tlog-tiles entry bundle can hold; read it through the Rekor v1 API (log index ${index})`);
-    }
-    const len = Buffer.alloc(2);
-    len.writeUInt16BE(body.length);
-    parts.push(len, body);
-  }
-  return Buffer.concat(parts);
 }

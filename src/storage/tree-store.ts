@@ -346,11 +346,12 @@ export class TreeStore implements TileReader {
 
   /**
    * A C2SP tile or entry bundle by path (e.g. "tile/0/x001/234.p/7", "tile/entries/000"), for
-   * a log on this store whose entries `range(start, count)` reads (the Rekor v2 log; the v1
-   * LogService has its own copy while the tiles helper reshapes it). Full tiles never change; a
-   * partial tile is served at exactly the width asked for.
+   * every log on this store (Rekor v1, Rekor v2): `range(start, count)` reads the log's own
+   * entries. Full tiles never change; a partial tile is served at exactly the width asked for.
+   * An entry over 65,535 bytes cannot be carried by a bundle (v1 accepts such bodies): that
+   * bundle is a 404 naming the entry, with `elsewhere(index)` saying where to read it instead.
    */
-  async tileByPath(path: string, range: (start: number, count: number) => Promise<readonly BundledEntry[]>): Promise<Buffer> {
+  async tileByPath(path: string, range: (start: number, count: number) => Promise<readonly BundledEntry[]>, elsewhere?: (index: number) => string): Promise<Buffer> {
     const tile = parseTilePath(path);
     const { treeSize } = await this.head();
     if (tile.kind === 'entries') {
@@ -358,7 +359,7 @@ export class TreeStore implements TileReader {
       if (available < tile.width) throw new SealhouseError('not_found', `entry bundle ${path} is beyond the tree (size ${treeSize})`);
       const entries = await range(tile.index * TILE_WIDTH, tile.width);
       if (entries.length !== tile.width) throw new SealhouseError('internal', `entry bundle ${path}: ${entries.length} entries stored, ${tile.width} expected at tree size ${treeSize}`);
-      return encodeEntryBundle(path, entries);
+      return encodeEntryBundle(path, entries, elsewhere);
     }
     if (tileWidth(tile, treeSize) < tile.width) throw new SealhouseError('not_found', `tile ${path} is beyond the tree (size ${treeSize})`);
     const bytes = await this.tileBytes(tile.level, tile.index);
@@ -390,11 +391,12 @@ export interface BundledEntry {
 export const MAX_BUNDLED_ENTRY_BYTES = 0xffff;
 
 /** C2SP tlog-tiles entry bundle: each entry as a big-endian uint16 length, then its bytes. */
-function encodeEntryBundle(path: string, entries: readonly BundledEntry[]): Buffer {
+function encodeEntryBundle(path: string, entries: readonly BundledEntry[], elsewhere?: (index: number) => string): Buffer {
   const parts: Buffer[] = [];
   for (const { body, index } of entries) {
     if (body.length > MAX_BUNDLED_ENTRY_BYTES) {
-      throw new SealhouseError('not_found', `entry bundle ${path} cannot be served: entry ${index} is ${body.length} bytes, over the 65535 a tlog-tiles entry bundle can hold`);
+      const hint = elsewhere ? `; ${elsewhere(index)}` : '';
+      throw new SealhouseError('not_found', `entry bundle ${path} cannot be served: entry ${index} is ${body.length} bytes, over the 65535 a tlog-tiles entry bundle can hold${hint}`);
     }
     const len = Buffer.alloc(2);
     len.writeUInt16BE(body.length);
