@@ -7,6 +7,8 @@
  * from partial; HEAD;
  * malformed paths are 400, paths beyond the tree 404, never a 5xx; other methods 405; and an
  * entry too large for the format's uint16 length makes its bundle a 404 that names it.
+ * The Rekor v2 log is served by the same router at / and /tlog/v2: its Ed25519 checkpoint
+ * verifies with the trusted root's key through the same core check, and its tiles give its root.
  * The negative twin: a level-0 tile edited in the database is served as stored, and the same
  * rebuild that passed on the intact store no longer reproduces the signed root.
  */
@@ -29,9 +31,11 @@ import { openSql } from '../../src/storage/open-sql.js';
 import { mth } from '../helpers/naive-tree.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { create, hashedrekord, keySigner, trustedLog } from './rekor-client.js';
+import { v2Request } from '../rekor-v2/requests.js';
 
 const SIZE = 259; // one full level-0 tile and a partial one of 3; a partial level-1 tile of 1
 const HASH = 32;
+const toHexOf = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
 let server: TestServer;
 let restarted: RunningServer | undefined;
@@ -237,6 +241,51 @@ describe('the v1 tree as tlog-tiles under /tlog/v1', () => {
     assert.match(got.bytes.toString(), new RegExp(`entry ${SIZE} is ${body.length} bytes, over the 65535`));
     assert.equal((await fetchTile(url, 'tile/entries/001.p/3')).status, 200, 'the narrower bundle before it is unaffected');
     assert.ok((await fetchTile(url, 'tile/0/001.p/4')).bytes.subarray(3 * HASH).equals(leafHash(body)), 'its leaf hash is served');
+  });
+});
+
+describe('the Rekor v2 log through the same router, at / and /tlog/v2', () => {
+  it('serves one Ed25519-signed log under both prefixes: empty at first, then a root rebuilt from its tiles', async () => {
+    const root = (await (await fetch(`${url}/trusted_root.json`)).json()) as { tlogs: { publicKey: { rawBytes: string; keyDetails: string }; logId: { keyId: string } }[] };
+    const v2 = root.tlogs.find((t) => t.publicKey.keyDetails === 'PKIX_ED25519');
+    assert.ok(v2, 'the trusted root lists the v2 log');
+    const key = { logId: Buffer.from(v2.logId.keyId, 'base64'), spki: Buffer.from(v2.publicKey.rawBytes, 'base64'), names: ['127.0.0.1'] };
+    const read = async (path: string): Promise<{ status: number; headers: Headers; bytes: Buffer }> => {
+      const res = await fetch(`${url}${path}`);
+      return { status: res.status, headers: res.headers, bytes: Buffer.from(await res.arrayBuffer()) };
+    };
+    const signed = async (prefix: string): Promise<Checkpoint> => {
+      const got = await read(`${prefix}/checkpoint`);
+      assert.equal(got.status, 200);
+      assert.equal(got.headers.get('content-type'), 'text/plain; charset=utf-8');
+      const cp = parseCheckpoint(got.bytes.toString());
+      assert.equal(verifyCheckpointSignature(nodeCrypto, cp, key), '127.0.0.1');
+      assert.equal(cp.origin, '127.0.0.1', 'origin = the bare host of the base URL');
+      return cp;
+    };
+    const empty = await signed('');
+    assert.equal(empty.size, 0, 'nothing was appended to v2 yet');
+    assert.equal((await read('/tile/0/000.p/1')).status, 404, 'an empty tree has no tiles');
+    const made: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await fetch(`${url}/api/v2/log/entries`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(v2Request().request) });
+      const body = (await res.json()) as { canonicalizedBody: string };
+      assert.equal(res.status, 201, JSON.stringify(body));
+      made.push(body.canonicalizedBody);
+    }
+    const cp = await signed('');
+    assert.deepEqual(await signed('/tlog/v2'), cp, 'the same checkpoint under /tlog/v2');
+    const width = cp.size % TILE_WIDTH;
+    const tile = await read(`/tile/0/000.p/${width}`);
+    assert.equal(tile.status, 200);
+    assert.equal(tile.headers.get('cache-control'), 'no-cache');
+    assert.ok(tile.bytes.equals((await read(`/tlog/v2/tile/0/000.p/${width}`)).bytes), 'the same tile under /tlog/v2');
+    const leaves = Array.from({ length: width }, (_, i) => tile.bytes.subarray(i * HASH, (i + 1) * HASH));
+    assert.ok(mth(leaves).equals(cp.rootHash), 'the root of the served leaves is the signed v2 root');
+    const bodies = parseBundle((await read(`/tile/entries/000.p/${width}`)).bytes);
+    assert.deepEqual(bodies.slice(-3).map((b) => b.toString('base64')), made, 'the bundle ends with the canonicalized bodies the appends returned');
+    assert.deepEqual(bodies.map((b) => leafHash(b).toString('hex')), leaves.map((l) => l.toString('hex')));
+    assert.notEqual(toHexOf(cp.rootHash), toHexOf((await servedCheckpoint(url)).rootHash), 'a tree of its own, not the v1 tree');
   });
 });
 
