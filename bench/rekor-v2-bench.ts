@@ -1,0 +1,149 @@
+/**
+ * Rekor v2 beside v1 under the same loopback HTTP load (issue 11 item 6): one Sealhouse server in
+ * a child process (bench/http-bench-server.ts) on a fresh Postgres schema, autocannon here.
+ * Rows alternate v1 `POST /api/v1/log/entries` (hashedrekord 0.0.1, bench/http-bench-pool.ts)
+ * and v2 `POST /api/v2/log/entries` (hashedrekord 0.0.2, the same P-256 keys and signature
+ * work) at each concurrency, so both meet the same machine; then v2 tile reads
+ * (`GET /tile/0/<N>` of full tiles, and the checkpoint). Every v2 201 must carry an inclusion
+ * proof with a checkpoint; a sample is verified offline with src/core against the served
+ * trusted root.
+ *
+ *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node dist/bench/rekor-v2-bench.js
+ *   BENCH_SECONDS=10 BENCH_RUNS=3 BENCH_CONCURRENCY=16,64 …
+ */
+import { fork } from 'node:child_process';
+import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseTlogEntry } from '../src/core/bundle/bundle-json.js';
+import { verifyTlogEntry } from '../src/core/bundle/tlog.js';
+import { parseTrustedRoot } from '../src/core/bundle/trusted-root.js';
+import { nodeCrypto } from '../src/node-crypto.js';
+import { DEFAULT_BENCH_DATABASE, benchSchema, fmt } from './bench-util.js';
+import { EntryPool } from './http-bench-pool.js';
+import { failureCount, runLoad, type RunResult } from './http-bench-load.js';
+import type { ServerMessage } from './http-bench-server.js';
+import { printTable, type Row } from './http-bench-report.js';
+
+const databaseUrl = process.env.DATABASE_URL || DEFAULT_BENCH_DATABASE;
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const runs = Number(process.env.BENCH_RUNS ?? 3);
+const concurrency = (process.env.BENCH_CONCURRENCY ?? '1,16,64').split(',').map(Number);
+
+/** v2 CreateEntryRequests with unique digests, signed before the timed runs (64 P-256 keys, as the v1 pool). */
+class V2Pool {
+  private readonly keys: { privateKey: KeyObject; spkiB64: string }[] = [];
+  private readonly bodies: Buffer[] = [];
+  private made = 0;
+  private readonly salt = randomBytes(8).toString('hex');
+  constructor() {
+    for (let i = 0; i < 64; i++) {
+      const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      this.keys.push({ privateKey, spkiB64: publicKey.export({ type: 'spki', format: 'der' }).toString('base64') });
+    }
+  }
+  ensure(count: number): void {
+    while (this.bodies.length < count) this.bodies.push(this.make());
+  }
+  next(): Buffer {
+    return this.bodies.pop() ?? this.make();
+  }
+  private make(): Buffer {
+    const key = this.keys[this.made % this.keys.length] as { privateKey: KeyObject; spkiB64: string };
+    const artifact = Buffer.from(`sealhouse rekor v2 bench ${this.salt} artifact ${this.made++}`);
+    const digest = createHash('sha256').update(artifact).digest('base64');
+    const signature = sign('sha256', artifact, key.privateKey).toString('base64');
+    return Buffer.from(
+      `{"hashedRekordRequestV002":{"digest":"${digest}","signature":{"content":"${signature}",` +
+        `"verifier":{"publicKey":{"rawBytes":"${key.spkiB64}"},"keyDetails":"PKIX_ECDSA_P256_SHA_256"}}}}`,
+    );
+  }
+}
+
+const { schema, drop } = await benchSchema(databaseUrl);
+const dataDir = mkdtempSync(join(tmpdir(), 'sealhouse-v2-bench-'));
+const child = fork(new URL('./http-bench-server.js', import.meta.url), {
+  env: { ...process.env, DATABASE_URL: databaseUrl, SEALHOUSE_DB_SCHEMA: schema, PORT: '0', SEALHOUSE_URL: 'http://127.0.0.1', SEALHOUSE_DATA_DIR: dataDir, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+  stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+});
+const url = await new Promise<string>((resolve, reject) => {
+  child.once('message', (m: ServerMessage) => ('ready' in m ? resolve(m.ready) : reject(new Error('server closed early'))));
+  child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+});
+
+console.log(`# Sealhouse Rekor v1 vs v2 HTTP benchmark — ${new Date().toISOString()}`);
+console.log(`# ${availableParallelism()} cores shared by server, load generator and Postgres; load average at start ${loadavg().map((l) => fmt(l)).join(' ')}`);
+console.log(`# Postgres ${new URL(databaseUrl).host}, schema ${schema}; batch ${process.env.SEALHOUSE_BATCH_SIZE ?? 1000} entries / ${process.env.SEALHOUSE_BATCH_MS ?? 0} ms`);
+console.log(`# ${runs} run(s) of ${seconds} s per row; the table shows the median run (by rate) of each row\n`);
+
+const v1 = new EntryPool();
+const v2 = new V2Pool();
+let v2Created = 0;
+let v2Missing = 0;
+const samples: unknown[] = [];
+
+function checkV2(status: number, body: string): void {
+  if (status !== 201) return;
+  v2Created++;
+  if (!body.includes('"inclusionProof":{') || !body.includes('"checkpoint":{"envelope":"')) v2Missing++;
+  if (v2Created % 500 === 1) samples.push(JSON.parse(body));
+}
+
+async function post(version: 1 | 2, connections: number): Promise<RunResult> {
+  const path = version === 1 ? '/api/v1/log/entries' : '/api/v2/log/entries';
+  if (version === 1) v1.ensure(4000 * seconds * 1.2);
+  else v2.ensure(4000 * seconds * 1.2);
+  const request = {
+    method: 'POST',
+    path,
+    headers: { 'content-type': 'application/json' },
+    setupRequest: (r: object) => ({ ...r, body: version === 1 ? v1.next() : v2.next() }),
+    ...(version === 2 ? { onResponse: checkV2 } : {}),
+  };
+  return runLoad({ url, connections, seconds, request });
+}
+
+async function tiles(connections: number, fullTiles: number): Promise<RunResult> {
+  const request = {
+    method: 'GET',
+    setupRequest: (r: object) => ({ ...r, path: `/tile/0/${String(Math.floor(Math.random() * fullTiles)).padStart(3, '0')}` }),
+  };
+  return runLoad({ url, connections, seconds, request });
+}
+
+async function repeat(label: string, once: () => Promise<RunResult>): Promise<Row> {
+  const results: RunResult[] = [];
+  for (let i = 0; i < runs; i++) {
+    const r = await once();
+    console.log(`${label} run ${i + 1}: ${fmt(r.perSecond, 0)}/s, p50 ${fmt(r.p50, 1)} ms, p99 ${fmt(r.p99, 1)} ms, failures ${failureCount(r)}; load average ${loadavg().map((l) => fmt(l)).join(' ')}`);
+    results.push(r);
+  }
+  return { label, results };
+}
+
+try {
+  await post(1, 16); // warm-up of both write paths
+  await post(2, 16);
+  const rows: Row[] = [];
+  for (const c of concurrency) {
+    rows.push(await repeat(`v1 POST /api/v1/log/entries, ${c} conn`, () => post(1, c)));
+    rows.push(await repeat(`v2 POST /api/v2/log/entries, ${c} conn`, () => post(2, c)));
+  }
+  const size = Number((await (await fetch(`${url}/checkpoint`)).text()).split('\n')[1]);
+  const full = Math.floor(size / 256);
+  if (full > 0) rows.push(await repeat(`v2 GET /tile/0/<N> (full tiles), 16 conn`, () => tiles(16, full)));
+  rows.push(await repeat('v2 GET /checkpoint, 16 conn', () => runLoad({ url, connections: 16, seconds, request: { method: 'GET', path: '/checkpoint' } })));
+
+  const root = parseTrustedRoot(await (await fetch(`${url}/trusted_root.json`)).json());
+  for (const s of samples) verifyTlogEntry(nodeCrypto, parseTlogEntry(s, 'tlogEntry', '0.3'), root);
+  printTable(rows, size);
+  console.log(`\nv2 201s checked: ${v2Created}, missing proof/checkpoint: ${v2Missing}; sampled v2 entries verified offline (inclusion, Ed25519 checkpoint): ${samples.length}`);
+  console.log(`load average at the end ${loadavg().map((l) => fmt(l)).join(' ')}`);
+} finally {
+  const exited = new Promise((resolve) => (child.exitCode === null ? child.once('exit', resolve) : resolve(undefined)));
+  if (child.connected) child.send('close');
+  await exited;
+  await drop();
+  rmSync(dataDir, { recursive: true, force: true });
+}
