@@ -55,11 +55,20 @@ export function transparencyLogEntryJson(entry: SequencedEntry, logId: Buffer): 
   };
 }
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 function parseBody(req: Request): unknown {
   const raw = req.body as unknown;
   if (!Buffer.isBuffer(raw) || raw.length === 0) throw new SealhouseError('invalid_input', 'the request body is empty; send a JSON CreateEntryRequest');
+  let text: string;
   try {
-    return JSON.parse(raw.toString('utf8')) as unknown;
+    text = UTF8.decode(raw);
+  } catch {
+    // protojson refuses invalid UTF-8; decoding it leniently would log U+FFFD instead of what was sent.
+    throw new SealhouseError('invalid_input', 'the request body is not valid UTF-8');
+  }
+  try {
+    return JSON.parse(text) as unknown;
   } catch (err) {
     throw new SealhouseError('invalid_input', `the request body is not valid JSON: ${(err as Error).message}`);
   }

@@ -1,11 +1,13 @@
 /**
  * The Rekor v2 router under pushback and shutdown (src/http/rekor-v2-api.ts on a real log): a
  * full queue answers 503 with Retry-After in grpc-gateway's shape (code 14), as rekor-tiles
- * does at max pushback, and so does a draining server; other methods get 405.
+ * does at max pushback, and so does a draining server; gzip bodies are read (the 4 MiB limit on
+ * the inflated bytes), bodies that are not UTF-8 refused; other methods get 405.
  */
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import express from 'express';
 import { pino } from 'pino';
@@ -14,7 +16,7 @@ import { RekorV2Log } from '../../src/rekor-v2/rekor-v2-log.js';
 import { openTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { v2Request } from '../rekor-v2/requests.js';
 
-describe('Rekor v2 API pushback', () => {
+describe('Rekor v2 API router', () => {
   let db: TestDatabase;
   let log: RekorV2Log;
   let url: string;
@@ -63,6 +65,16 @@ describe('Rekor v2 API pushback', () => {
     } finally {
       draining = false;
     }
+  });
+
+  it('reads gzip bodies and refuses bodies that are not UTF-8 JSON', async () => {
+    const gz = await fetch(url, { method: 'POST', headers: { 'content-encoding': 'gzip' }, body: gzipSync(JSON.stringify(v2Request().request)) });
+    assert.equal(gz.status, 201);
+    const latin1 = await fetch(url, { method: 'POST', body: Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d]) });
+    assert.equal(latin1.status, 400);
+    assert.match(((await latin1.json()) as { message: string }).message, /not valid UTF-8/);
+    const bomb = await fetch(url, { method: 'POST', headers: { 'content-encoding': 'gzip' }, body: gzipSync(Buffer.alloc(5 * 1024 * 1024, 0x20)) });
+    assert.equal(bomb.status, 413, 'the limit applies to the inflated bytes');
   });
 
   it('answers 405 to other methods', async () => {
