@@ -1,6 +1,6 @@
 /**
- * cosign v3 (through sigstore-go) against the 2026 stack of a live Sealhouse: keyless `sign-blob`
- * and image `sign` with the signing config we serve, which offers Rekor v1 and v2 and our TSA.
+ * cosign v3 (through sigstore-go) against the 2026 stack of a live Sealhouse: keyless `sign-blob`,
+ * image `sign` and `attest` with the signing config we serve, which offers Rekor v1 and v2 and our TSA.
  * cosign must pick v2 (the highest version offered) and timestamp the signature with our TSA, as
  * it refuses Rekor v2 + Fulcio without one. The bundles then verify offline — Sealhouse stopped —
  * with our trusted root and `--use-signed-timestamps`, and fail against a root whose TSA is another
@@ -26,8 +26,13 @@ import {
 
 const go = locateGoBin(['cosign', 'crane', 'registry']);
 
-/** The sigstore bundle cosign attached to `image` as an OCI 1.1 referrer (or its tag fallback). */
-async function referrerBundle(registry: LoopbackRegistry, image: string): Promise<unknown> {
+interface ImageBundle {
+  dsseEnvelope?: { payload: string; payloadType: string };
+  messageSignature?: unknown;
+}
+
+/** The sigstore bundles cosign attached to `image` as OCI 1.1 referrers (or their tag fallback). */
+async function referrerBundles(registry: LoopbackRegistry, image: string): Promise<ImageBundle[]> {
   const [repo, digest] = image.split('@') as [string, string];
   const path = repo.slice(registry.host.length + 1);
   const base = `http://${registry.host}/v2/${path}`;
@@ -41,13 +46,20 @@ async function referrerBundle(registry: LoopbackRegistry, image: string): Promis
   const referrers = await fetch(`${base}/referrers/${digest}`, { headers: { accept: index } });
   if (referrers.status === 200) listing = (await referrers.json()) as typeof listing;
   else listing = (await json(`${base}/manifests/${digest.replace(':', '-')}`, index)) as typeof listing;
-  const ref = listing.manifests?.find((m) => (m.artifactType ?? '').startsWith('application/vnd.dev.sigstore.bundle'));
-  assert.ok(ref, `no sigstore bundle among the referrers of ${image}: ${JSON.stringify(listing)}`);
-  const manifest = (await json(`${base}/manifests/${ref.digest}`, 'application/vnd.oci.image.manifest.v1+json')) as { layers: { digest: string }[] };
-  const blob = await fetch(`${base}/blobs/${manifest.layers[0]!.digest}`);
-  assert.equal(blob.status, 200);
-  return JSON.parse(await blob.text());
+  const refs = (listing.manifests ?? []).filter((m) => (m.artifactType ?? '').startsWith('application/vnd.dev.sigstore.bundle'));
+  return Promise.all(refs.map(async (ref) => {
+    const manifest = (await json(`${base}/manifests/${ref.digest}`, 'application/vnd.oci.image.manifest.v1+json')) as { layers: { digest: string }[] };
+    const blob = await fetch(`${base}/blobs/${manifest.layers[0]!.digest}`);
+    assert.equal(blob.status, 200);
+    return JSON.parse(await blob.text()) as ImageBundle;
+  }));
 }
+
+/** The predicate type of a DSSE bundle's in-toto statement, if it is one. */
+const predicateType = (b: ImageBundle): string | undefined =>
+  b.dsseEnvelope ? (JSON.parse(Buffer.from(b.dsseEnvelope.payload, 'base64').toString()) as { predicateType?: string }).predicateType : undefined;
+
+const SLSA_V1 = 'https://slsa.dev/provenance/v1';
 
 describe('cosign v3 through Rekor v2 and the TSA', { skip: go.skip, timeout: 240_000 }, () => {
   let sh: V2TsaInstance;
@@ -99,18 +111,34 @@ describe('cosign v3 through Rekor v2 and the TSA', { skip: go.skip, timeout: 240
     assert.ok(Number(checkpoint.split('\n')[1]) > index, `the v2 checkpoint does not cover entry ${index}:\n${checkpoint}`);
   });
 
-  it('image sign: the bundle cosign attaches holds a v2 entry and a timestamp', async () => {
+  it('image sign: the DSSE bundle cosign attaches holds a v2 entry and a timestamp', async () => {
     image = await pushImage(go.dir, env, `${registry.host}/sealhouse/v2:v1`, 'signed through rekor v2\n');
     ok(await cosign(['sign', '--signing-config', signingConfig, '--trusted-root', root, '--identity-token', await token(), '--yes', image]), 'cosign sign');
-    assertV2TsaBundle(await referrerBundle(registry, image), sh.trustedRoot);
+    const bundles = await referrerBundles(registry, image);
+    assert.equal(bundles.length, 1, 'one signature bundle attached');
+    // cosign v3 signs an image as an in-toto statement in DSSE, so v2 logs it as a hashedrekord over the PAE.
+    assert.equal(predicateType(bundles[0]!), 'https://sigstore.dev/cosign/sign/v1');
+    assertV2TsaBundle(bundles[0], sh.trustedRoot);
   });
 
-  it('with Sealhouse stopped, verify-blob and verify pass with our trusted root alone', async () => {
+  it('attest: the in-toto statement goes to Rekor v2 as a hashedrekord over the DSSE PAE, timestamped', async () => {
+    const predicate = sh.file('predicate.json', {
+      buildDefinition: { buildType: 'https://example.test/build/v1', externalParameters: {} },
+      runDetails: { builder: { id: 'https://example.test/builder' } },
+    });
+    ok(await cosign(['attest', '--signing-config', signingConfig, '--trusted-root', root, '--identity-token', await token(), '--type', SLSA_V1, '--predicate', predicate, '--yes', image]), 'cosign attest');
+    const attestation = (await referrerBundles(registry, image)).find((b) => predicateType(b) === SLSA_V1);
+    assert.ok(attestation, 'no attestation bundle with the SLSA v1 predicate among the referrers');
+    assertV2TsaBundle(attestation, sh.trustedRoot);
+  });
+
+  it('with Sealhouse stopped, verify-blob, verify and verify-attestation pass with our trusted root alone', async () => {
     await sh.server.stop();
     ok(await cosign(['verify-blob', '--trusted-root', root, '--bundle', blobBundle, '--use-signed-timestamps', ...identity(), blob]), 'cosign verify-blob');
     const v = await cosign(['verify', '--trusted-root', root, '--use-signed-timestamps', ...identity(), image]);
     ok(v, 'cosign verify');
     assert.match(v.stderr, /code-signing certificate was verified using trusted certificate authority certificates/);
+    ok(await cosign(['verify-attestation', '--trusted-root', root, '--use-signed-timestamps', '--type', SLSA_V1, ...identity(), image]), 'cosign verify-attestation');
     // The twin that shows the artifact matters: another blob against the same bundle fails.
     const other = join(sh.tmp, 'other.txt');
     writeFileSync(other, 'not the signed blob\n');
