@@ -90,12 +90,6 @@ export function hashedRekordEntry(request: unknown): V2Entry {
   const detail = ALLOWED_KEY_DETAILS.get(keyDetails);
   if (detail === undefined) throw bad(`unsupported signing algorithm ${keyDetails} (this log accepts ${allowed})`);
 
-  const key = readKey(rawBytes, form);
-  if (!keyMatches(detail, key)) throw bad(`keyDetails ${keyDetails} does not describe the verifier's key (${describeKey(key)})`);
-  const expected = DIGEST_BYTES[detail.digest];
-  if (digest.length !== expected) throw bad(`digest length (${digest.length}) does not match expected size (${expected}) for algorithm ${detail.digest.toUpperCase().replace('SHA', 'SHA-')}`);
-  if (!verifyDigest(key, detail.digest, digest, content)) throw bad(`verifying signature: the ${describeKey(key)} signature does not verify over the given digest`);
-
   const text = canonicalize({
     apiVersion: API_VERSION,
     kind: KIND,
@@ -108,7 +102,13 @@ export function hashedRekordEntry(request: unknown): V2Entry {
   });
   assert(text !== undefined, 'a hashedrekord entry serialises');
   const body = Buffer.from(text, 'utf8');
-  // An entry bundle (tlog-tiles) carries each entry behind a uint16 length: refuse what it cannot serve.
+  // An entry bundle (tlog-tiles) carries each entry behind a uint16 length: refuse what it cannot
+  // serve, before any key is parsed or signature checked.
   if (body.length > MAX_BUNDLED_ENTRY_BYTES) throw bad(`the entry would be ${body.length} bytes; a tlog-tiles entry bundle holds at most ${MAX_BUNDLED_ENTRY_BYTES}`);
+  const key = readKey(rawBytes, form);
+  if (!keyMatches(detail, key)) throw bad(`keyDetails ${keyDetails} does not describe the verifier's key (${describeKey(key)})`);
+  const expected = DIGEST_BYTES[detail.digest];
+  if (digest.length !== expected) throw bad(`digest length (${digest.length}) does not match expected size (${expected}) for algorithm ${detail.digest.toUpperCase().replace('SHA', 'SHA-')}`);
+  if (!verifyDigest(key, detail.digest, digest, content)) throw bad(`verifying signature: the ${describeKey(key)} signature does not verify over the given digest`);
   return { body, leafHash: leafHash(body) };
 }
