@@ -11,7 +11,9 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import canonicalize from 'canonicalize';
+import { checkBody, pae } from '../../src/core/bundle/body-match.js';
 import { isSealhouseError } from '../../src/errors.js';
+import { nodeCrypto } from '../../src/node-crypto.js';
 import { leafHash } from '../../src/merkle/hash.js';
 import { hashedRekordEntry, NOT_HASHEDREKORD } from '../../src/rekor-v2/hashedrekord-v002.js';
 import { KEY_KINDS, signerFor, v2Request } from './requests.js';
@@ -61,6 +63,20 @@ describe('hashedrekord v0.0.2 requests', () => {
       assert.equal(entry.body.toString('utf8'), stored.toString('utf8'));
     });
   }
+
+  it('accepts a DSSE envelope logged as a hashedrekord over its PAE digest, which core matches to the envelope', () => {
+    // sigstore-go pkg/sign/transparency.go: digest = H(PAE(type, payload)), signature = the envelope's.
+    const payloadType = 'application/vnd.in-toto+json';
+    const payload = Buffer.from('{"_type":"https://in-toto.io/Statement/v1","subject":[]}');
+    const paeBytes = Buffer.from(pae(payloadType, payload));
+    for (const kind of ['PKIX_ECDSA_P384_SHA_384', 'PKIX_ED25519_PH'] as const) {
+      const { request, signature, signer } = v2Request(kind, paeBytes);
+      const entry = hashedRekordEntry(request);
+      const tlog = { logIndex: 0, logIdHex: '', kind: 'hashedrekord', version: '0.0.2', integratedTime: 0, body: entry.body };
+      const content = { kind: 'dsse' as const, payload, payloadB64: payload.toString('base64'), payloadType, signature, signatureB64: signature.toString('base64') };
+      assert.match(checkBody(nodeCrypto, tlog, content, { spki: signer.spki }, signer.hash), /recorded this envelope/);
+    }
+  });
 
   it('accepts proto field names, enum numbers, null for unset fields and URL-safe unpadded base64', () => {
     const { request, signer } = v2Request('PKIX_ECDSA_P256_SHA_256');
