@@ -4,7 +4,8 @@
  * trusted root the server serves (verifyTlogEntry, and the body matched to the signature, digest
  * and key as a client matches it), so the proof reaches the signed Ed25519 checkpoint; 409 + x-log-index; grpc-gateway's
  * 400s; its own 4 MiB body limit; concurrent appends; /checkpoint and tiles at the root and
- * /tlog/v2; the trust documents; the tree kept across a restart.
+ * /tlog/v2; the trust documents; the tree kept across a restart, and writes (only) refused
+ * when a stored tile no longer matches.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -17,6 +18,7 @@ import { parseCheckpoint } from '../../src/core/checkpoint.js';
 import { loadConfig } from '../../src/config.js';
 import { nodeCrypto } from '../../src/node-crypto.js';
 import { startServer, type RunningServer } from '../../src/server.js';
+import { openSql } from '../../src/storage/open-sql.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { v2Request } from '../rekor-v2/requests.js';
 import { pino } from 'pino';
@@ -148,5 +150,34 @@ describe('POST /api/v2/log/entries', () => {
     const next = await post(restarted.address, v2Request().request);
     assert.equal(next.status, 201);
     assert.equal(next.json.logIndex, String(before.size));
+  });
+
+  it('refuses v2 writes with 503 and is not ready when a v2 tile was edited, while reads and the v1 log go on', async () => {
+    assert.ok(restarted);
+    await restarted.close();
+    const config = loadConfig(server.env);
+    const sql = await openSql(config);
+    try {
+      const [row] = await sql.query<{ tree_id: number; hashes: Buffer }>(
+        "SELECT t.tree_id, t.hashes FROM tiles t JOIN trees r ON r.tree_id = t.tree_id WHERE r.log_name = 'rekor-v2' AND t.level = 0 AND t.idx = 0",
+      );
+      assert.ok(row);
+      const edited = Buffer.from(row.hashes);
+      edited[32] = (edited[32] as number) ^ 0xff; // the second leaf hash
+      await sql.query('UPDATE tiles SET hashes = $2 WHERE tree_id = $1 AND level = 0 AND idx = 0', [row.tree_id, edited]);
+    } finally {
+      await sql.close();
+    }
+    const lines: string[] = [];
+    restarted = await startServer(config, pino({ level: 'error' }, { write: (line: string) => void lines.push(line) }));
+    const refused = await post(restarted.address, v2Request().request);
+    assert.equal(refused.status, 503);
+    assert.equal(refused.json.code, 14);
+    assert.match(String(refused.json.message), /tiles \(level 0, idx 0\) hash 1/);
+    assert.equal(refused.headers.get('retry-after'), '300');
+    assert.equal((await fetch(`${restarted.address}/readyz`)).status, 503);
+    assert.equal((await fetch(`${restarted.address}/checkpoint`)).status, 200, 'reads go on');
+    assert.equal((await fetch(`${restarted.address}/api/v1/log`)).status, 200);
+    assert.ok(lines.some((l) => l.includes('"tree":"rekor-v2"')), 'the problem is logged under the v2 tree');
   });
 });
