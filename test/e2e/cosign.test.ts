@@ -52,7 +52,9 @@ describe('cosign against Sealhouse', { skip: go.skip, timeout: 120_000 }, () => 
   before(async () => {
     idp = await startOidcIssuer();
     const port = await freePort();
-    server = await startTestServer({ SEALHOUSE_OIDC_CONFIG: idp.writeConfig(tmp), PORT: String(port), SEALHOUSE_URL: `http://127.0.0.1:${port}` });
+    // Rekor v1 only: these are cosign's v1 paths (SET, entries/retrieve, dsse/intoto kinds); with v2
+    // offered cosign v3 picks it, which test/e2e/v2-tsa-cosign.test.ts covers.
+    server = await startTestServer({ SEALHOUSE_OIDC_CONFIG: idp.writeConfig(tmp), PORT: String(port), SEALHOUSE_URL: `http://127.0.0.1:${port}`, SEALHOUSE_REKOR_V2: '0' });
     registry = await startRegistry(go.dir);
     const rootText = await (await fetch(`${server.url}/trusted_root.json`)).text();
     rootJson = JSON.parse(rootText) as typeof rootJson;
