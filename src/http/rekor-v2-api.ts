@@ -80,9 +80,9 @@ export function createRekorV2Router(deps: RekorV2ApiDeps): express.Router {
   const raw = express.raw({ limit: deps.maxBodyBytes ?? REKOR_V2_MAX_BODY_BYTES, type: () => true });
 
   router.post(REKOR_V2_ENTRIES_PATH, (req, res, next) => {
+    res.locals.operation = 'createEntryV2';
     raw(req, res, (err?: unknown) => {
       if (err !== undefined) return next(fromBodyParserError(err, req.headers['content-encoding']) ?? err);
-      res.locals.operation = 'createEntryV2';
       void (async () => {
         if (deps.draining()) throw new SealhouseError('unavailable', 'the log is shutting down and accepts no new entries');
         const entry = await deps.log.submit(parseBody(req), req.socket.remoteAddress);
