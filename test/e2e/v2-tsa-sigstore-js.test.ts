@@ -73,6 +73,24 @@ describe('sigstore-js through Rekor v2 and the TSA', { timeout: 120_000 }, () =>
     fails(() => verify(bundle, sh.trustedRoot, Buffer.from('another artifact')), 'SIGNATURE_ERROR', /signature/);
   });
 
+  it('DSSE: sigstore-js 4.1 still sends dsseRequestV002, which v2 refuses with rekor-tiles’ message', async () => {
+    // rekor-tiles dropped dsseRequestV002 in v2.3.0; sigstore-go and sigstore-python log DSSE as a
+    // hashedrekord over the PAE instead. sigstore-js's attest() goes to v1, so only this builder
+    // with a v2-only config meets the refusal, and it must be a clear 400, not a hang or a 5xx.
+    const token = await sh.idp.mint();
+    const builder = bundleBuilderFromSigningConfig({
+      signingConfig: SigningConfig.fromJSON(v2OnlySigningConfig(sh.signingConfig)),
+      identityProvider: { getToken: () => Promise.resolve(token) },
+      bundleType: 'dsseEnvelope',
+      fetchOptions: { timeout: 30_000, retry: 0 },
+    });
+    await assert.rejects(builder.create({ data: Buffer.from('{}'), type: 'application/vnd.in-toto+json' }), (err: { code?: string; message?: string }) => {
+      assert.equal(err.code, 'TLOG_CREATE_ENTRY_ERROR');
+      assert.match(err.message ?? '', /\(400\) invalid type, must be hashedrekord/);
+      return true;
+    });
+  });
+
   it('fails against a trusted root whose TSA is another authority', () => {
     assert.ok(bundle, 'the signing test produced no bundle');
     fails(() => verify(bundle, withOtherTsa(sh.trustedRoot)), 'TIMESTAMP_ERROR', /timestamp could not be verified/);
