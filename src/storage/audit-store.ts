@@ -78,6 +78,15 @@ export class AuditStore {
     }));
   }
 
+  /** Rekor v2 entries (migrations/0003): index, leaf hash and body, no SET. */
+  async rekorV2Entries(treeId: number, fromIndex: number, limit: number): Promise<{ index: number; leafHash: Buffer; body: Buffer }[]> {
+    const rows = await this.tx.query<{ idx: number; leaf_hash: Buffer; body: Buffer }>(
+      'SELECT idx, leaf_hash, body FROM rekor_v2_entries WHERE tree_id = $1 AND idx >= $2 ORDER BY idx LIMIT $3',
+      [treeId, fromIndex, limit],
+    );
+    return rows.map((r) => ({ index: r.idx, leafHash: toBuffer(r.leaf_hash), body: toBuffer(r.body) }));
+  }
+
   async ctEntries(treeId: number, fromIndex: number, limit: number): Promise<AuditCtRow[]> {
     const rows = await this.tx.query<{ idx: number; leaf_hash: Buffer; leaf_input: Buffer }>(
       'SELECT idx, leaf_hash, leaf_input FROM ct_entries WHERE tree_id = $1 AND idx >= $2 ORDER BY idx LIMIT $3',

@@ -78,7 +78,7 @@ describe('sealhouse fsck', () => {
   it('usage mistakes exit 2', async () => {
     const r = await runCli(['fsck', '--tree', 'bogus'], { env });
     assert.equal(r.status, 2);
-    assert.match(r.stderr + r.stdout, /--tree must be rekor, ct or all/);
+    assert.match(r.stderr + r.stdout, /--tree must be rekor, rekor-v2, ct or all/);
   });
 
   it('every edited row is named, with what was expected and found; exit 1', async (t) => {

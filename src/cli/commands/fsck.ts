@@ -10,13 +10,14 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config.js';
 import { auditCtLog } from '../../ct/ct-audit.js';
 import { auditRekorLog } from '../../log/log-audit.js';
+import { auditRekorV2Log } from '../../rekor-v2/rekor-v2-audit.js';
 import { withAuditSnapshot } from '../../storage/audit-store.js';
 import { claimEmbeddedStore } from '../../storage/embedded-store-lock.js';
 import { describeStore, openSql } from '../../storage/open-sql.js';
 import { Findings } from '../../storage/tree-audit.js';
 import { type Command, UsageError } from '../command.js';
 
-const USAGE = `usage: sealhouse fsck [--tree rekor|ct|all] [--page <rows>]
+const USAGE = `usage: sealhouse fsck [--tree rekor|rekor-v2|ct|all] [--page <rows>]
 
 Recomputes every tile and every checkpoint root from the stored entries, checks every
 checkpoint and signed tree head signature and the consistency between consecutive ones, the
@@ -41,7 +42,7 @@ export const fsckCommand: Command = {
     const lines: string[] = [];
     try {
       await withAuditSnapshot(sql, async (store) => {
-        if (tree !== 'ct') {
+        if (tree === 'rekor' || tree === 'all') {
           const r = await auditRekorLog(store, findings, pageSize);
           lines.push(
             r
@@ -50,7 +51,15 @@ export const fsckCommand: Command = {
               : 'rekor: no tree yet',
           );
         }
-        if (tree !== 'rekor') {
+        if (tree === 'rekor-v2' || tree === 'all') {
+          const v = await auditRekorV2Log(store, findings, pageSize, config.rekorV2Origin);
+          lines.push(
+            v
+              ? `rekor-v2 tree ${v.treeId}: ${v.entries} entries, ${v.tiles} tiles, ${v.heads} checkpoints, ${v.consistencyProofs} consistency proofs, ${v.bodiesRederived} bodies rebuilt`
+              : 'rekor-v2: no tree yet',
+          );
+        }
+        if (tree === 'ct' || tree === 'all') {
           const c = await auditCtLog(store, findings, pageSize);
           lines.push(c ? `ct tree ${c.treeId}: ${c.entries} entries, ${c.tiles} tiles, ${c.heads} signed tree heads, ${c.consistencyProofs} consistency proofs` : 'ct: no tree yet');
         }
@@ -67,7 +76,7 @@ export const fsckCommand: Command = {
   },
 };
 
-function parseFsckArgs(args: readonly string[]): { tree: 'rekor' | 'ct' | 'all'; pageSize: number } {
+function parseFsckArgs(args: readonly string[]): { tree: 'rekor' | 'rekor-v2' | 'ct' | 'all'; pageSize: number } {
   let values: { tree?: string | undefined; page?: string | undefined };
   try {
     ({ values } = parseArgs({ args: [...args], options: { tree: { type: 'string' }, page: { type: 'string' } }, strict: true, allowPositionals: false }));
@@ -75,7 +84,7 @@ function parseFsckArgs(args: readonly string[]): { tree: 'rekor' | 'ct' | 'all';
     throw new UsageError((err as Error).message);
   }
   const tree = values.tree ?? 'all';
-  if (tree !== 'rekor' && tree !== 'ct' && tree !== 'all') throw new UsageError(`--tree must be rekor, ct or all, got "${tree}"`);
+  if (tree !== 'rekor' && tree !== 'rekor-v2' && tree !== 'ct' && tree !== 'all') throw new UsageError(`--tree must be rekor, rekor-v2, ct or all, got "${tree}"`);
   const pageSize = values.page === undefined ? 1000 : Number(values.page);
   if (!Number.isSafeInteger(pageSize) || pageSize < 1 || pageSize > 100_000) throw new UsageError(`--page must be an integer from 1 to 100000, got "${values.page}"`);
   return { tree, pageSize };
