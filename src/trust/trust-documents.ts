@@ -81,6 +81,19 @@ export function trustedRootFor(inputs: TrustInputs): TrustedRootJson {
   });
 }
 
+/**
+ * The v2 log's `validFor.start` in the signing config, which is what clients choose by, not what
+ * they verify against (that is the trusted root's window). sigstore-js 4.x's
+ * bundleBuilderFromSigningConfig takes the log with the newest start whatever its version, and
+ * sends DSSE to Rekor v2 in the dsseRequestV002 form v2 refuses; cosign v3, sigstore-go and
+ * sigstore-python pick the highest version they support and never look at the start. Listing v2
+ * as strictly older than v1 keeps sigstore-js on v1 and leaves the others on v2. An earlier start
+ * admits no entry that is not there: nothing was logged to v2 before its tree existed.
+ */
+function v2SelectionStart(v2Start: Date, v1Start: Date): Date {
+  return new Date(Math.min(v2Start.getTime(), v1Start.getTime() - 1000));
+}
+
 export function signingConfigFor(inputs: TrustInputs): SigningConfigJson {
   const base = baseUrlOf(inputs.publicUrl);
   const operator = inputs.publicUrl.hostname;
@@ -91,7 +104,7 @@ export function signingConfigFor(inputs: TrustInputs): SigningConfigJson {
     oidcUrls: inputs.oidcUrls.map((url) => ({ ...ca, url })),
     rekorTlogUrls: [
       { url: base, majorApiVersion: 1, validFrom: logValidFrom(inputs.rekor.createdAt), operator },
-      ...(v2 ? [{ url: v2.baseUrl, majorApiVersion: 2, validFrom: logValidFrom(v2.createdAt), operator }] : []),
+      ...(v2 ? [{ url: v2.baseUrl, majorApiVersion: 2, validFrom: v2SelectionStart(logValidFrom(v2.createdAt), logValidFrom(inputs.rekor.createdAt)), operator }] : []),
     ],
     ...(inputs.tsa ? { tsaUrls: [{ url: inputs.tsa.url, validFrom: chainValidFrom(inputs.tsa.chain), operator }] } : {}),
   });

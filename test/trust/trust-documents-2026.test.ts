@@ -99,15 +99,28 @@ describe('trust documents with Rekor v2 and the TSA', () => {
       signingConfig.rekorTlogUrls.map((s) => [s.url, s.majorApiVersion, s.validFor.start, s.operator]),
       [
         ['https://sigstore.corp.example:8443', 1, '2026-06-01T11:59:00Z', 'sigstore.corp.example'],
-        ['https://sigstore.corp.example:8443', 2, '2026-06-02T11:59:00Z', 'sigstore.corp.example'],
+        // Strictly older than v1, so sigstore-js (newest start wins) stays on v1 — see the next test.
+        ['https://sigstore.corp.example:8443', 2, '2026-06-01T11:58:59Z', 'sigstore.corp.example'],
       ],
     );
+    // The trusted root keeps v2's own window: that is what verification uses.
+    assert.equal(trustedRoot.tlogs[1]?.publicKey.validFor.start, '2026-06-02T11:59:00Z');
     assert.deepEqual(signingConfig.tsaUrls.map((s) => [s.url, s.majorApiVersion, s.operator]), [['https://sigstore.corp.example:8443/api/v1/timestamp', 1, 'sigstore.corp.example']]);
     assert.deepEqual(signingConfig.tsaConfig, { selector: 'ANY' });
     const parsed = SigningConfig.fromJSON(signingConfig);
     assert.equal(parsed.tsaConfig?.selector, ServiceSelector.ANY);
     assert.equal(parsed.rekorTlogUrls[1]?.majorApiVersion, 2);
     assert.ok(bundleBuilderFromSigningConfig({ signingConfig: parsed, identityProvider: { getToken: () => Promise.resolve('unused') }, bundleType: 'messageSignature' }));
+  });
+
+  it('sigstore-js, which picks the newest start whatever the version, logs to v1 (its DSSE requests are v1-only); v2 is there for clients that pick by version', () => {
+    // Even with v2's tree created a day after v1's.
+    for (const createdAt of [created, new Date('2026-06-02T12:00:00Z')]) {
+      const { signingConfig: config } = trustDocumentsOf({ ...inputs, rekorV2: { ...(inputs.rekorV2 as NonNullable<TrustInputs['rekorV2']>), createdAt } });
+      const builder = bundleBuilderFromSigningConfig({ signingConfig: SigningConfig.fromJSON(config), identityProvider: { getToken: () => Promise.resolve('unused') }, bundleType: 'dsseEnvelope' });
+      const witnesses = (builder as unknown as { witnesses: { majorApiVersion?: number }[] }).witnesses;
+      assert.deepEqual(witnesses.filter((w) => w.majorApiVersion !== undefined).map((w) => w.majorApiVersion), [1]);
+    }
   });
 
   it('without v2 and a TSA it is the v1-only document it was', () => {
