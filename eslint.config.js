@@ -6,20 +6,27 @@ import tseslint from 'typescript-eslint';
  * DESIGN §2's room table as bans: room → rooms it must not import. `server` is the composition
  * root (src/server.ts), which only the CLI may import.
  */
+/** The rooms added for the 2026 stack: only the composition root and http may reach into them. */
+const NEW_ROOMS = ['rekor-v2', 'tsa', 'witness'];
 const ROOM_BANS = {
-  merkle: ['storage', 'log', 'ct', 'ca', 'oidc', 'trust', 'http', 'entries', 'workers', 'server'],
-  workers: ['storage', 'log', 'ct', 'ca', 'oidc', 'trust', 'http', 'entries', 'merkle', 'server'],
-  entries: ['storage', 'log', 'ct', 'ca', 'oidc', 'trust', 'http', 'server'],
-  storage: ['log', 'ct', 'ca', 'oidc', 'trust', 'http', 'entries', 'workers', 'server'],
-  log: ['ct', 'ca', 'oidc', 'trust', 'http', 'server'],
-  ct: ['log', 'ca', 'oidc', 'trust', 'http', 'server'],
-  ca: ['log', 'trust', 'http', 'server'],
-  oidc: ['ca', 'log', 'ct', 'storage', 'trust', 'http', 'server'],
-  trust: ['storage', 'log', 'ct', 'ca', 'oidc', 'http', 'server'],
+  merkle: ['storage', 'log', 'ct', 'ca', 'oidc', 'trust', 'http', 'entries', 'workers', 'server', ...NEW_ROOMS],
+  workers: ['storage', 'log', 'ct', 'ca', 'oidc', 'trust', 'http', 'entries', 'merkle', 'server', ...NEW_ROOMS],
+  entries: ['storage', 'log', 'ct', 'ca', 'oidc', 'trust', 'http', 'server', ...NEW_ROOMS],
+  storage: ['log', 'ct', 'ca', 'oidc', 'trust', 'http', 'entries', 'workers', 'server', ...NEW_ROOMS],
+  log: ['ct', 'ca', 'oidc', 'trust', 'http', 'server', ...NEW_ROOMS],
+  ct: ['log', 'ca', 'oidc', 'trust', 'http', 'server', ...NEW_ROOMS],
+  ca: ['log', 'trust', 'http', 'server', ...NEW_ROOMS],
+  oidc: ['ca', 'log', 'ct', 'storage', 'trust', 'http', 'server', ...NEW_ROOMS],
+  trust: ['storage', 'log', 'ct', 'ca', 'oidc', 'http', 'server', ...NEW_ROOMS],
   http: ['storage', 'merkle', 'server'],
   // The auditor's side: it reads a log over HTTP and checks it with core, never the server's rooms.
-  monitor: ['storage', 'log', 'ct', 'ca', 'oidc', 'trust', 'http', 'entries', 'workers', 'server'],
-  note: ['storage', 'log', 'ct', 'ca', 'oidc', 'trust', 'http', 'entries', 'workers', 'server'],
+  monitor: ['storage', 'log', 'ct', 'ca', 'oidc', 'trust', 'http', 'entries', 'workers', 'server', ...NEW_ROOMS],
+  note: ['storage', 'log', 'ct', 'ca', 'oidc', 'trust', 'http', 'entries', 'workers', 'server', ...NEW_ROOMS],
+  // The Rekor v2 log writes through log/'s Sequencer and storage/'s trees; witnesses reach it only through the hook it exposes.
+  'rekor-v2': ['ct', 'ca', 'oidc', 'trust', 'http', 'server', 'tsa', 'witness'],
+  // The timestamp authority signs with ca/'s key parsing and core's DER writer; it keeps no state in the database.
+  tsa: ['storage', 'log', 'ct', 'oidc', 'trust', 'http', 'entries', 'server', 'rekor-v2', 'witness'],
+  witness: ['log', 'ct', 'ca', 'oidc', 'trust', 'http', 'entries', 'workers', 'server', 'rekor-v2', 'tsa'],
 };
 
 /** What src/core may never import, wherever in core the file is (DESIGN §2). */
