@@ -127,9 +127,9 @@ async function trustDocuments(sql: Sql, config: Config, keys: CaKeys, rekor: Log
 }
 
 /** A tree opened and bound to its key exactly as the server's log opens it. */
-async function boundTree(sql: Sql, name: string, publicKey: Buffer): Promise<LogIdentity> {
+async function boundTree(sql: Sql, name: string, publicKey: Buffer, setting: string): Promise<LogIdentity> {
   const tree = await TreeStore.open(sql, name);
-  await tree.bindPublicKey(publicKey);
+  await tree.bindPublicKey(publicKey, setting);
   return { publicKey, treeId: tree.treeId };
 }
 
@@ -144,10 +144,10 @@ export async function loadTrustDocuments(config: Config): Promise<TrustDocuments
   try {
     await migrate(sql);
     const rekorKey = loadOrCreateLogKey({ keyPath: config.logKeyPath, dataDir: config.dataDir }).publicKey.export({ type: 'spki', format: 'der' });
-    const rekor = await boundTree(sql, REKOR_TREE, rekorKey);
+    const rekor = await boundTree(sql, REKOR_TREE, rekorKey, 'SEALHOUSE_LOG_KEY');
     const keys = await loadCaKeys(config);
-    const ct = await boundTree(sql, CT_TREE, keys.ctKey.publicKey.export({ type: 'spki', format: 'der' }));
-    const rekorV2 = config.rekorV2 ? await boundTree(sql, REKOR_V2_TREE, loadRekorV2Key(config).publicKey.export({ type: 'spki', format: 'der' })) : undefined;
+    const ct = await boundTree(sql, CT_TREE, keys.ctKey.publicKey.export({ type: 'spki', format: 'der' }), 'SEALHOUSE_CT_KEY');
+    const rekorV2 = config.rekorV2 ? await boundTree(sql, REKOR_V2_TREE, loadRekorV2Key(config).publicKey.export({ type: 'spki', format: 'der' }), 'SEALHOUSE_REKOR_V2_KEY') : undefined;
     return await trustDocuments(sql, config, keys, rekor, ct, rekorV2);
   } finally {
     await sql.close();

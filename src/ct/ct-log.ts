@@ -61,7 +61,7 @@ export class CtLog extends CtLogReader {
   static async open(sql: Sql, options: CtLogOptions): Promise<CtLog> {
     const signer = new CtLogSigner(options.key);
     const tree = await TreeStore.open(sql, CT_TREE);
-    await tree.bindPublicKey(signer.spki);
+    await tree.bindPublicKey(signer.spki, 'SEALHOUSE_CT_KEY');
     const store = new CtStore(sql, tree.treeId);
     // Refuse to sign over a tree that does not reproduce its latest STH (storage/tree-integrity.ts).
     const sth = await store.latestSth();

@@ -59,7 +59,7 @@ export class LogService {
   static async open(sql: Sql, options: LogServiceOptions): Promise<LogService> {
     const tree = await TreeStore.open(sql, REKOR_TREE);
     const signer = new LogSigner(options.key, options.host, tree.treeId);
-    await tree.bindPublicKey(signer.spki);
+    await tree.bindPublicKey(signer.spki, 'SEALHOUSE_LOG_KEY');
     const entries = new RekorStore(sql, tree.treeId);
     if (options.onIntegrityProblem) tree.onProblem(options.onIntegrityProblem);
     const latest = await entries.latestCheckpoint();

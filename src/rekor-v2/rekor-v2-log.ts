@@ -81,7 +81,7 @@ export class RekorV2Log {
     const noteSigner = ed25519KeySigner(options.origin, options.key);
     const spki = createPublicKey(options.key).export({ type: 'spki', format: 'der' });
     const tree = await TreeStore.open(sql, REKOR_V2_TREE);
-    await tree.bindPublicKey(spki);
+    await tree.bindPublicKey(spki, 'SEALHOUSE_REKOR_V2_KEY');
     const store = new RekorV2Store(sql, tree.treeId);
     if (options.onIntegrityProblem) tree.onProblem(options.onIntegrityProblem);
     // The same start-up check as v1 (storage/tree-integrity.ts): no signing over a tree the tiles, head and checkpoint do not agree on.

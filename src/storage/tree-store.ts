@@ -78,16 +78,18 @@ export class TreeStore implements TileReader {
 
   /**
    * Record the tree's signing key (DER SPKI) on first use, and refuse any other key afterwards:
-   * checkpoints signed by a different key would be unverifiable for every client.
+   * checkpoints signed by a different key would be unverifiable for every client. `setting`
+   * names where the operator configures that key (SEALHOUSE_LOG_KEY, _CT_KEY, _REKOR_V2_KEY),
+   * so the refusal points at the right one.
    */
-  async bindPublicKey(spki: Buffer): Promise<void> {
+  async bindPublicKey(spki: Buffer, setting: string): Promise<void> {
     await this.sql.query('UPDATE trees SET public_key = $2 WHERE tree_id = $1 AND public_key IS NULL', [this.treeId, spki]);
     const [row] = await this.sql.query<{ public_key: Buffer }>('SELECT public_key FROM trees WHERE tree_id = $1', [this.treeId]);
     if (!row || !toBuffer(row.public_key).equals(spki)) {
       throw new SealhouseError(
         'malformed_key',
         `the configured signing key does not match the key tree ${this.treeId} was created with; ` +
-          'start with the original key (SEALHOUSE_LOG_KEY / the data directory it was generated in)',
+          `start with the original key (${setting} / the data directory it was generated in)`,
       );
     }
   }

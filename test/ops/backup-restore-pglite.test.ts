@@ -114,13 +114,17 @@ describe('backup and restore: PGlite data directory', () => {
     }
   });
 
-  for (const missing of ['ct-key.pem', 'rekor-v2-key.pem']) {
-    it(`only ${missing} lost: refused at start too, naming the tree`, async () => {
+  for (const [missing, setting] of [
+    ['ct-key.pem', 'SEALHOUSE_CT_KEY'],
+    ['rekor-v2-key.pem', 'SEALHOUSE_REKOR_V2_KEY'],
+  ] as const) {
+    it(`only ${missing} lost: refused at start too, naming the tree and the setting of its key`, async () => {
       const dir = unpack(`no-${missing}`);
       rmSync(join(dir, missing));
       const { status, line } = await refusedStart(instanceEnv(dir, port));
       assert.equal(status, 1);
       assert.match(line, /^sealhouse: the configured signing key does not match the key tree \d+ was created with/);
+      assert.ok(line.includes(`(${setting} / the data directory it was generated in)`), line);
     });
   }
 });
