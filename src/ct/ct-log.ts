@@ -20,7 +20,7 @@ import type { TreeIntegrityError } from '../storage/tree-integrity.js';
 import { type Clock, systemClock } from '../clock.js';
 import { CtLogReader } from './ct-log-reader.js';
 import { checkSubmittedChain, precertEntry, x509Entry } from './ct-submission.js';
-import { entryIdentity, extraData, type SignedTreeHead, treeHeadSignatureInput } from './ct-wire.js';
+import { entryIdentity, extraData, parseExtraData, type SignedTreeHead, treeHeadSignatureInput } from './ct-wire.js';
 import { type CtEntry, CtLogSigner, merkleTreeLeaf, type Sct } from './sct.js';
 
 export const CT_TREE = 'ct';
@@ -68,6 +68,7 @@ export class CtLog extends CtLogReader {
     await tree.verifyStored(sth && { ...sth, row: `ct_sths (tree_size ${sth.treeSize})` }, async (start, end) =>
       (await store.range(start, end)).map((r) => ({ index: r.index, fromData: leafHash(r.leafInput), column: r.leafHash, row: `ct_entries idx ${r.index}` })),
     );
+    await refuseUnknownRoot(store, (await tree.head()).treeSize, options.roots);
     return new CtLog(sql, tree, store, signer, options.roots, options);
   }
 
@@ -155,4 +156,28 @@ export class CtLog extends CtLogReader {
       return batch.map((s, i) => this.signer.sign(s.entry, stamps[i] as number));
     });
   }
+}
+
+/** MerkleTreeLeaf (RFC 6962 §3.4): version, leaf type, 8-byte timestamp, then the 2-byte entry type. */
+const ENTRY_TYPE_OFFSET = 10;
+
+/**
+ * A CA whose root is not the one the logged certificates chain to means the CA files were lost
+ * or replaced (a restore without `ca/`, a new SEALHOUSE_CA_CHAIN): serving it would silently
+ * publish a trusted root under which every certificate issued so far fails to verify. Sealhouse
+ * has no CA rotation yet, so that start is refused; the last entry's chain names the root.
+ */
+async function refuseUnknownRoot(store: CtStore, treeSize: number, roots: readonly Buffer[]): Promise<void> {
+  if (treeSize === 0) return;
+  const [last] = await store.range(treeSize - 1, treeSize);
+  if (!last || last.leafInput.length < ENTRY_TYPE_OFFSET + 2) return; // the integrity check owns malformed rows
+  const type = last.leafInput.readUInt16BE(ENTRY_TYPE_OFFSET) === 1 ? 'precert' : 'x509';
+  const chain = parseExtraData(type, last.extraData);
+  const loggedRoot = chain[chain.length - 1];
+  if (!loggedRoot || roots.some((r) => r.equals(loggedRoot))) return;
+  throw new SealhouseError(
+    'invalid_input',
+    `the CA's root is not the root the CT log's ${treeSize} logged certificates chain to; restore the CA files ` +
+      '(the data directory\'s ca/, or SEALHOUSE_CA_CHAIN and SEALHOUSE_CA_KEY) from the backup they were issued under',
+  );
 }

@@ -127,4 +127,12 @@ describe('backup and restore: PGlite data directory', () => {
       assert.ok(line.includes(`(${setting} / the data directory it was generated in)`), line);
     });
   }
+
+  it('only ca/ lost: refused at start, since a new CA would disown every certificate already issued', async () => {
+    const dir = unpack('no-ca');
+    rmSync(join(dir, 'ca'), { recursive: true });
+    const { status, line } = await refusedStart(instanceEnv(dir, port));
+    assert.equal(status, 1);
+    assert.match(line, /^sealhouse: the CA's root is not the root the CT log's \d+ logged certificates chain to; restore the CA files/);
+  });
 });
