@@ -1,6 +1,6 @@
 /**
  * Verifying a checkpoint the log serves against the trusted root's log keys (ECDSA P-256 for
- * Rekor v1, Ed25519 for Rekor v2: trusted-logs.ts), and deciding what a new verified checkpoint
+ * Rekor v1, Ed25519 for Rekor v2: core/trust.ts logsFromTrustedRoot), and deciding what a new verified checkpoint
  * means next to the saved one. The note format and signature check are src/core/checkpoint.ts;
  * this file only picks the key (by key hint, as rekor-monitor does, rekor-api.md §5.4) and
  * refuses keys outside their validFor window.
@@ -11,7 +11,6 @@ import type { TrustedLog } from '../core/trust.js';
 import { verifyLogCheckpoint } from '../core/verify-entry.js';
 import { Inconsistency, type CheckpointSummary } from './inconsistency.js';
 
-export { checkpointLogsFromTrustedRoot } from './trusted-logs.js';
 export type { TrustedLog };
 
 export interface VerifiedCheckpoint {

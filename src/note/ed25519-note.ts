@@ -10,9 +10,12 @@
  * key ID = SHA-256(name ‖ 0x0A ‖ 0x01 ‖ public key)[0:4]. Ed25519 is deterministic, so an skey
  * reproduces published signatures byte for byte. Errors never quote an skey's key material.
  */
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { SealhouseError } from '../errors.js';
+import { bufferOf } from '../buffer-view.js';
 import { looksLikeBase64, tryDecodeBase64 } from '../core/base64.js';
+import { ed25519NoteKeyId } from '../core/trust.js';
+import { nodeCrypto } from '../node-crypto.js';
 import { isValidKeyName, type NoteSigner, type NoteVerifier } from './signed-note.js';
 
 export const ED25519_TYPE = 0x01;
@@ -27,7 +30,7 @@ const badKey = (message: string): SealhouseError => new SealhouseError('malforme
  * note's key hint, and the whole is a Rekor v2 log's `logId.keyId` (sigstore-go pkg/note).
  */
 export function ed25519KeyHash(name: string, publicKey: Uint8Array): Buffer {
-  return createHash('sha256').update(name, 'utf8').update(Buffer.from([0x0a, ED25519_TYPE])).update(publicKey).digest();
+  return bufferOf(ed25519NoteKeyId(nodeCrypto, name, publicKey));
 }
 
 export function ed25519KeyId(name: string, publicKey: Uint8Array): Buffer {

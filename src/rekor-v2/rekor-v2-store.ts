@@ -6,6 +6,7 @@
  * A v2 entry has no integrated time and no SET, so those fields of the sequencer's rows are
  * not stored.
  */
+import { findLeafIndexes, latestCheckpoint } from '../storage/log-rows.js';
 import { packBytes } from '../storage/packed-bytes.js';
 import type { NewEntry, NewIndexKeys, StoredCheckpoint } from '../storage/rekor-store.js';
 import type { SequencerStore } from '../log/sequencer.js';
@@ -24,14 +25,8 @@ export class RekorV2Store implements SequencerStore {
   ) {}
 
   /** Indexes of the leaf hashes already in the log, keyed by hex leaf hash. */
-  async findIndexes(q: Queryable, leafHashes: readonly Buffer[]): Promise<Map<string, number>> {
-    if (leafHashes.length === 0) return new Map();
-    const rows = await q.query<{ idx: number; leaf_hash: Buffer }>(
-      `SELECT idx, leaf_hash FROM rekor_v2_entries
-       WHERE tree_id = $1 AND leaf_hash IN (SELECT substring($2::bytea FROM i * 32 + 1 FOR 32) FROM generate_series(0, $3 - 1) AS i)`,
-      [this.treeId, Buffer.concat(leafHashes as Buffer[]), leafHashes.length],
-    );
-    return new Map(rows.map((r) => [toBuffer(r.leaf_hash).toString('hex'), r.idx]));
+  findIndexes(q: Queryable, leafHashes: readonly Buffer[]): Promise<Map<string, number>> {
+    return findLeafIndexes(q, 'rekor_v2_entries', this.treeId, leafHashes);
   }
 
   /**
@@ -67,12 +62,8 @@ export class RekorV2Store implements SequencerStore {
     return row?.inserted ?? 0;
   }
 
-  async latestCheckpoint(): Promise<StoredCheckpoint | undefined> {
-    const [row] = await this.sql.query<{ tree_size: number; root_hash: Buffer; note: string }>(
-      'SELECT tree_size, root_hash, note FROM checkpoints WHERE tree_id = $1 ORDER BY tree_size DESC LIMIT 1',
-      [this.treeId],
-    );
-    return row ? { treeSize: row.tree_size, rootHash: toBuffer(row.root_hash), note: row.note } : undefined;
+  latestCheckpoint(): Promise<StoredCheckpoint | undefined> {
+    return latestCheckpoint(this.sql, this.treeId);
   }
 
   /** Entries [start, start+count) in index order (entry bundles, the integrity check). */

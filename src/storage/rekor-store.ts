@@ -4,6 +4,7 @@
  * reads behind the API (by index, by leaf hash, index search, checkpoints).
  */
 import { createHash } from 'node:crypto';
+import { findLeafIndexes, latestCheckpoint, toCheckpoint, type StoredCheckpoint } from './log-rows.js';
 import { packBytes } from './packed-bytes.js';
 import { toBuffer, type Queryable, type Sql, type SqlTx } from './sql.js';
 
@@ -28,11 +29,7 @@ export interface StoredEntry {
   readonly setSignature: Buffer;
 }
 
-export interface StoredCheckpoint {
-  readonly treeSize: number;
-  readonly rootHash: Buffer;
-  readonly note: string;
-}
+export type { StoredCheckpoint };
 
 type EntryRow = {
   idx: number;
@@ -59,9 +56,6 @@ function toEntry(row: EntryRow): StoredEntry {
   };
 }
 
-function toCheckpoint(row: { tree_size: number; root_hash: Buffer; note: string }): StoredCheckpoint {
-  return { treeSize: row.tree_size, rootHash: toBuffer(row.root_hash), note: row.note };
-}
 
 export class RekorStore {
   constructor(
@@ -70,14 +64,8 @@ export class RekorStore {
   ) {}
 
   /** Indexes of the leaf hashes already in the log, keyed by hex leaf hash. */
-  async findIndexes(q: Queryable, leafHashes: readonly Buffer[]): Promise<Map<string, number>> {
-    if (leafHashes.length === 0) return new Map();
-    const rows = await q.query<{ idx: number; leaf_hash: Buffer }>(
-      `SELECT idx, leaf_hash FROM rekor_entries
-       WHERE tree_id = $1 AND leaf_hash IN (SELECT substring($2::bytea FROM i * 32 + 1 FOR 32) FROM generate_series(0, $3 - 1) AS i)`,
-      [this.treeId, Buffer.concat(leafHashes as Buffer[]), leafHashes.length],
-    );
-    return new Map(rows.map((r) => [toBuffer(r.leaf_hash).toString('hex'), r.idx]));
+  findIndexes(q: Queryable, leafHashes: readonly Buffer[]): Promise<Map<string, number>> {
+    return findLeafIndexes(q, 'rekor_entries', this.treeId, leafHashes);
   }
 
   /**
@@ -135,12 +123,8 @@ export class RekorStore {
     return row?.inserted ?? 0;
   }
 
-  async latestCheckpoint(): Promise<StoredCheckpoint | undefined> {
-    const [row] = await this.sql.query<{ tree_size: number; root_hash: Buffer; note: string }>(
-      'SELECT tree_size, root_hash, note FROM checkpoints WHERE tree_id = $1 ORDER BY tree_size DESC LIMIT 1',
-      [this.treeId],
-    );
-    return row ? toCheckpoint(row) : undefined;
+  latestCheckpoint(): Promise<StoredCheckpoint | undefined> {
+    return latestCheckpoint(this.sql, this.treeId);
   }
 
   async checkpoints(): Promise<StoredCheckpoint[]> {

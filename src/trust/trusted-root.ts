@@ -13,7 +13,10 @@
  *     "ctlogs": [ same shape as tlogs ], "timestampAuthorities": [] }
  */
 import { createHash, createPublicKey, X509Certificate } from 'node:crypto';
+import { bufferOf } from '../buffer-view.js';
+import { ed25519NoteKeyId } from '../core/trust.js';
 import { SealhouseError } from '../errors.js';
+import { nodeCrypto } from '../node-crypto.js';
 
 export const TRUSTED_ROOT_MEDIA_TYPE = 'application/vnd.dev.sigstore.trustedroot+json;version=0.1';
 
@@ -95,8 +98,7 @@ export const logIdOf = (spki: Buffer): string => createHash('sha256').update(spk
 export function noteKeyIdOf(origin: string, spki: Buffer): Buffer {
   const key = createPublicKey({ key: spki, format: 'der', type: 'spki' });
   if (key.asymmetricKeyType !== 'ed25519') throw new SealhouseError('malformed_key', `a note key ID needs an Ed25519 key, got ${key.asymmetricKeyType ?? 'unknown'}`);
-  const raw = spki.subarray(spki.length - 32);
-  return createHash('sha256').update(Buffer.concat([Buffer.from(`${origin}\n`, 'utf8'), Buffer.from([0x01]), raw])).digest();
+  return bufferOf(ed25519NoteKeyId(nodeCrypto, origin, spki.subarray(spki.length - 32)));
 }
 
 export function transparencyLog(log: LogInput): TransparencyLogJson {

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { after, afterEach, describe, it } from 'node:test';
-import { checkpointLogsFromTrustedRoot } from '../../src/monitor/checkpoints.js';
+import { logsFromTrustedRoot } from '../../src/core/trust.js';
 import { LogFetcher } from '../../src/monitor/fetch.js';
 import { Inconsistency } from '../../src/monitor/inconsistency.js';
 import { runRound, type MatchReport, type RoundContext } from '../../src/monitor/monitor.js';
@@ -41,7 +41,7 @@ async function fixture(key?: KeyObject): Promise<{ log: TilesLog; ctx: (watch?: 
   const log = await startTilesLog(key);
   logs.push(log);
   const state = dir.file(`state-${logs.length}-${Date.now()}.json`);
-  const trusted = checkpointLogsFromTrustedRoot(nodeCrypto, trustedRootFor(log.key, log.url));
+  const trusted = logsFromTrustedRoot(nodeCrypto, trustedRootFor(log.key, log.url), 'checkpoint-signers');
   const fetcher = new LogFetcher({ attempts: 1, baseDelayMs: 1, maxDelayMs: 1, timeoutMs: 5_000 });
   return {
     log,

@@ -1,5 +1,5 @@
 /**
- * Which log keys the monitor takes from a trusted root (src/monitor/trusted-logs.ts): the
+ * Which log keys the monitor takes from a trusted root (src/core/trust.ts, as the monitor asks for them): the
  * production root's Rekor v1 (ECDSA) and Rekor v2 (log2025-1, Ed25519) logs, the v2 one bound to
  * the host of its baseUrl because its keyId is the note key ID under that name; a real
  * log2025-1 checkpoint (from a sigstore-js v3 bundle in test/vectors) verifies with it and no
@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { verifyCheckpointNote } from '../../src/monitor/checkpoints.js';
 import { Inconsistency } from '../../src/monitor/inconsistency.js';
-import { checkpointLogsFromTrustedRoot } from '../../src/monitor/trusted-logs.js';
+import { logsFromTrustedRoot } from '../../src/core/trust.js';
 import { nodeCrypto } from '../../src/node-crypto.js';
 
 const VECTORS = new URL('../../../test/vectors/bundles/', import.meta.url);
@@ -27,7 +27,7 @@ const AT = new Date('2025-10-01T00:00:00Z');
 
 describe('the monitor\'s log keys from a trusted root', () => {
   it('takes the production root\'s ECDSA v1 logs and its Ed25519 v2 log, the latter named by its host', () => {
-    const logs = checkpointLogsFromTrustedRoot(nodeCrypto, production);
+    const logs = logsFromTrustedRoot(nodeCrypto, production, 'checkpoint-signers');
     const v2 = logs.find((l) => l.key.algorithm === 'ed25519');
     assert.ok(v2, 'the Rekor v2 log is followed');
     assert.deepEqual(v2.signerNames, ['log2025-1.rekor.sigstore.dev']);
@@ -36,7 +36,7 @@ describe('the monitor\'s log keys from a trusted root', () => {
   });
 
   it('verifies a real log2025-1 checkpoint with it, and refuses the same checkpoint edited', () => {
-    const logs = checkpointLogsFromTrustedRoot(nodeCrypto, production);
+    const logs = logsFromTrustedRoot(nodeCrypto, production, 'checkpoint-signers');
     const ok = verifyCheckpointNote(v2Note, logs, undefined, AT);
     assert.equal(ok.log.key.algorithm, 'ed25519');
     assert.equal(ok.checkpoint.origin, 'log2025-1.rekor.sigstore.dev');
@@ -46,19 +46,19 @@ describe('the monitor\'s log keys from a trusted root', () => {
 
   it('refuses an Ed25519 log whose keyId is not its note key ID under the host of its baseUrl', () => {
     const moved = { ...v2Log, baseUrl: 'https://log2025-2.rekor.sigstore.dev' };
-    assert.throws(() => checkpointLogsFromTrustedRoot(nodeCrypto, withTlogs([moved])), /not the note key ID .* "log2025-2\.rekor\.sigstore\.dev"/);
+    assert.throws(() => logsFromTrustedRoot(nodeCrypto, withTlogs([moved]), 'checkpoint-signers'), /not the note key ID .* "log2025-2\.rekor\.sigstore\.dev"/);
     const badId = { ...v2Log, logId: { keyId: Buffer.alloc(32, 1).toString('base64') } };
-    assert.throws(() => checkpointLogsFromTrustedRoot(nodeCrypto, withTlogs([badId])), /not the note key ID/);
+    assert.throws(() => logsFromTrustedRoot(nodeCrypto, withTlogs([badId]), 'checkpoint-signers'), /not the note key ID/);
     // Beside a usable log the bad one is set aside, not trusted under some other name.
-    const logs = checkpointLogsFromTrustedRoot(nodeCrypto, withTlogs([badId, ...production.tlogs.filter((t) => t !== v2Log)]));
+    const logs = logsFromTrustedRoot(nodeCrypto, withTlogs([badId, ...production.tlogs.filter((t) => t !== v2Log)]), 'checkpoint-signers');
     assert.equal(logs.some((l) => l.key.algorithm === 'ed25519'), false);
     assert.throws(() => verifyCheckpointNote(v2Note, logs, undefined, AT), Inconsistency);
   });
 
   it('refuses a root with no log that can sign a checkpoint', () => {
-    assert.throws(() => checkpointLogsFromTrustedRoot(nodeCrypto, withTlogs([])), /no transparency log the monitor can follow.*tlogs is empty/);
+    assert.throws(() => logsFromTrustedRoot(nodeCrypto, withTlogs([]), 'checkpoint-signers'), /no usable ECDSA P-256 \(Rekor v1\) or Ed25519 \(Rekor v2\) transparency log.*tlogs is empty/);
     const spki = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'der', type: 'spki' });
     const rsa = { baseUrl: 'https://rsa.example', hashAlgorithm: 'SHA2_256', publicKey: { rawBytes: spki.toString('base64'), keyDetails: 'PKIX_RSA_PKCS1V15_2048_SHA256', validFor: { start: '2020-01-01T00:00:00Z' } }, logId: { keyId: createHash('sha256').update(spki).digest('base64') } };
-    assert.throws(() => checkpointLogsFromTrustedRoot(nodeCrypto, withTlogs([rsa])), /no transparency log the monitor can follow.*RSA 2048/);
+    assert.throws(() => logsFromTrustedRoot(nodeCrypto, withTlogs([rsa]), 'checkpoint-signers'), /no usable ECDSA P-256 \(Rekor v1\) or Ed25519 \(Rekor v2\) transparency log.*RSA 2048/);
   });
 });

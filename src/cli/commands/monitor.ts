@@ -7,7 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { describeCheckpoint, Inconsistency } from '../../monitor/inconsistency.js';
-import { checkpointLogsFromTrustedRoot, type TrustedLog } from '../../monitor/checkpoints.js';
+import type { TrustedLog } from '../../monitor/checkpoints.js';
+import { logsFromTrustedRoot } from '../../core/trust.js';
 import { BadAnswerError, DEFAULT_RETRY, LogFetcher, UnreachableError } from '../../monitor/fetch.js';
 import { runRound, type RoundOutcome } from '../../monitor/monitor.js';
 import { RekorV1Source } from '../../monitor/rekor-v1-source.js';
@@ -54,7 +55,7 @@ function readTrustedRoot(path: string): TrustedLog[] {
     throw new StateFileError(`cannot read the trusted root ${path}: ${(err as Error).message}`);
   }
   try {
-    return checkpointLogsFromTrustedRoot(nodeCrypto, doc);
+    return logsFromTrustedRoot(nodeCrypto, doc, 'checkpoint-signers');
   } catch (err) {
     throw new StateFileError(`${path}: ${(err as Error).message}`);
   }
