@@ -6,18 +6,10 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI_MAIN } from '../helpers/cli.js';
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
+import { freePort } from '../fixtures/oidc-issuer-process.js';
 
 /** Runs serve until its first log line, answers /healthz, then stops it with SIGTERM. */
 async function serveOnce(args: string[], env: Record<string, string>): Promise<{ firstLine: string; health: number }> {

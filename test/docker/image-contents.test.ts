@@ -10,13 +10,13 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { builtinModules } from 'node:module';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { load as loadYaml } from 'js-yaml';
 import { loadConfig } from '../../src/config.js';
 import { loadFulcioConfig } from '../../src/oidc/config.js';
+import { freePort } from '../fixtures/oidc-issuer-process.js';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 /** The tsc output this test belongs to (dist/ or dist-<name>/): what the image's build stage produces. */
@@ -65,14 +65,6 @@ function importedPackages(srcDir: string): Set<string> {
     }
   }
   return names;
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
 }
 
 describe('the Docker image, assembled from its Dockerfile', () => {
