@@ -30,7 +30,12 @@ function packageVersion(): string {
 const isParseArgsError = (err: unknown): err is Error => err instanceof TypeError && ((err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ?? false);
 
 async function main(argv: readonly string[]): Promise<number> {
-  const [name = 'serve', ...rest] = argv;
+  const [name, ...rest] = argv;
+  if (name === undefined) {
+    // No command is a question, not a request to start a server (`sealhouse serve` does that).
+    console.error(usage());
+    return 2;
+  }
   if (name === '--version' || name === '-v') {
     console.log(`sealhouse ${packageVersion()}`);
     return 0;

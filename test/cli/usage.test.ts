@@ -27,6 +27,12 @@ describe('sealhouse usage', () => {
       assert.match(r.stdout, new RegExp(`^usage: sealhouse ${c}`), c);
     }
   });
+  it('no command prints the usage and exits 2 instead of starting a server', async () => {
+    const r = await runCli([], { timeoutMs: 20_000 });
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /^usage: sealhouse <command>/);
+    assert.match(r.stderr, /^  serve /m);
+  });
   it('an unknown command, flag or stray operand exits 2 with the usage', async () => {
     const unknown = await runCli(['srve']);
     assert.equal(unknown.status, 2);
