@@ -31,7 +31,7 @@ describe('sealhouse usage', () => {
     const r = await runCli([], { timeoutMs: 20_000 });
     assert.equal(r.status, 2, r.stderr);
     assert.match(r.stderr, /^usage: sealhouse <command>/);
-    assert.match(r.stderr, /^  serve /m);
+    assert.match(r.stderr, /^ {2}serve /m);
   });
   it('an unknown command, flag or stray operand exits 2 with the usage', async () => {
     const unknown = await runCli(['srve']);
