@@ -280,6 +280,15 @@ async function serve(config: Config, logger: Logger, releaseStore: () => void): 
     onTokenRefused: (reason) => metrics.oidcFailures.inc({ reason }),
   });
   ca.ct.onIntegrityProblem((err) => logger.error({ tree: 'ct', ...err.detail }, err.message));
+  if (!config.caChainPath) {
+    // The generated default keeps the root's key beside the intermediate's: whoever reads the
+    // data directory can mint a new intermediate that every client trusts.
+    logger.warn(
+      { ca: join(config.dataDir, 'ca') },
+      "the CA's root key is online (generated into the data directory): for production, keep the root offline and give Sealhouse only the intermediate " +
+        '(scripts/offline-root-ca.sh, SEALHOUSE_CA_CHAIN and SEALHOUSE_CA_KEY; README "The CA\'s root key")',
+    );
+  }
   const devIssuer = ca.keys.devIssuer;
   if (devIssuer) {
     logger.warn(

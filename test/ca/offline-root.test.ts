@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { loadCaFiles } from '../../src/ca/ca-keys.js';
 import { freePort } from '../fixtures/oidc-issuer-process.js';
+import { capturingLogger } from '../helpers/capturing-logger.js';
 import { runCli } from '../helpers/cli.js';
 import { startTestServer } from '../helpers/server.js';
 
@@ -20,6 +21,21 @@ const SCRIPT = fileURLToPath(new URL('../../../scripts/offline-root-ca.sh', impo
 const SIGN_KEYLESS = fileURLToPath(new URL('../../../scripts/sign-keyless.js', import.meta.url));
 const runAsync = promisify(execFile);
 const run = (...args: string[]): string => execFileSync('bash', [SCRIPT, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+describe('the generated default CA', () => {
+  it('warns at start that its root key is online, and says what to do', async () => {
+    const captured = capturingLogger();
+    const running = await startTestServer({}, captured.logger);
+    try {
+      const line = captured.lines.find((l) => /root key is online/.test(l.msg));
+      assert.ok(line, 'a warning about the online root key');
+      assert.equal(line.level, 40);
+      assert.match(line.msg, /scripts\/offline-root-ca\.sh/);
+    } finally {
+      await running.close();
+    }
+  });
+});
 
 describe('an offline root CA made with scripts/offline-root-ca.sh', () => {
   const offline = mkdtempSync(join(tmpdir(), 'sealhouse-offline-'));
@@ -41,14 +57,16 @@ describe('an offline root CA made with scripts/offline-root-ca.sh', () => {
 
   it('a server with only the intermediate key lists the offline root and issues certificates that verify to it', async () => {
     const port = await freePort();
+    const captured = capturingLogger();
     const running = await startTestServer({
       SEALHOUSE_CA_CHAIN: join(offline, 'chain.pem'),
       SEALHOUSE_CA_KEY: join(server, 'intermediate-key.pem'),
       SEALHOUSE_DEV_OIDC: '1',
       PORT: String(port),
       SEALHOUSE_URL: `http://127.0.0.1:${port}`,
-    });
+    }, captured.logger);
     try {
+      assert.ok(!captured.lines.some((l) => /root key is online/.test(l.msg)), 'no online-root warning when only the intermediate is configured');
       const root = (await (await fetch(`${running.url}/trusted_root.json`)).json()) as { certificateAuthorities: { subject: object; certChain: { certificates: { rawBytes: string }[] } }[] };
       const [authority] = root.certificateAuthorities;
       assert.deepEqual(authority?.subject, { organization: 'Example Corp', commonName: 'Example Corp sigstore root' });
