@@ -94,7 +94,7 @@ describe('CaService', () => {
 
   it('reports a CT log that is shutting down as Unavailable, naming the CT log, and issues nothing', async () => {
     const before = issued;
-    const draining = await CtLog.open(db.sql, { key: ctKey, roots: [], maxBatch: 1, maxDelayMs: 0, maxQueue: 1 });
+    const draining = await CtLog.open(db.sql, { key: ctKey, roots: [ca.material.chain[1] as Buffer], maxBatch: 1, maxDelayMs: 0, maxQueue: 1 });
     await draining.close();
     await assert.rejects(service(fixed(principal(['erin@example.com'])), draining).issue(request('erin@example.com')), (err: unknown) => {
       assert.ok(isSealhouseError(err, 'unavailable'));
