@@ -22,6 +22,7 @@ import { openSql } from '../../src/storage/open-sql.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { v2Request } from '../rekor-v2/requests.js';
 import { pino } from 'pino';
+import { editLeafHash } from '../helpers/tamper.js';
 
 interface Answer {
   status: number;
@@ -158,13 +159,7 @@ describe('POST /api/v2/log/entries', () => {
     const config = loadConfig(server.env);
     const sql = await openSql(config);
     try {
-      const [row] = await sql.query<{ tree_id: number; hashes: Buffer }>(
-        "SELECT t.tree_id, t.hashes FROM tiles t JOIN trees r ON r.tree_id = t.tree_id WHERE r.log_name = 'rekor-v2' AND t.level = 0 AND t.idx = 0",
-      );
-      assert.ok(row);
-      const edited = Buffer.from(row.hashes);
-      edited[32] = (edited[32] as number) ^ 0xff; // the second leaf hash
-      await sql.query('UPDATE tiles SET hashes = $2 WHERE tree_id = $1 AND level = 0 AND idx = 0', [row.tree_id, edited]);
+      await editLeafHash(sql, 'rekor-v2', 1, 0xff); // the second leaf hash
     } finally {
       await sql.close();
     }

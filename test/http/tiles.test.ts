@@ -32,6 +32,7 @@ import { mth } from '../helpers/naive-tree.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { create, hashedrekord, keySigner, trustedLog } from './rekor-client.js';
 import { v2Request } from '../rekor-v2/requests.js';
+import { editLeafHash } from '../helpers/tamper.js';
 
 const SIZE = 259; // one full level-0 tile and a partial one of 3; a partial level-1 tile of 1
 const HASH = 32;
@@ -297,13 +298,7 @@ describe('a tile edited in the database (negative twin)', () => {
     const config = loadConfig(server.env);
     const sql = await openSql(config);
     try {
-      const [row] = await sql.query<{ tree_id: number; hashes: Buffer }>(
-        "SELECT t.tree_id, t.hashes FROM tiles t JOIN trees r ON r.tree_id = t.tree_id WHERE r.log_name = 'rekor' AND t.level = 0 AND t.idx = 0",
-      );
-      assert.ok(row);
-      const edited = Buffer.from(row.hashes);
-      edited[200 * HASH] = (edited[200 * HASH] as number) ^ 0x01; // leaf 200, inside the full tile the start-up check does not rehash
-      await sql.query('UPDATE tiles SET hashes = $2 WHERE tree_id = $1 AND level = 0 AND idx = 0', [row.tree_id, edited]);
+      await editLeafHash(sql, 'rekor', 200, 0x01); // leaf 200, inside the full tile the start-up check does not rehash
     } finally {
       await sql.close();
     }

@@ -14,6 +14,7 @@ import { startServer, type RunningServer } from '../../src/server.js';
 import { openSql } from '../../src/storage/open-sql.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { hashedrekord, keySigner } from '../http/rekor-client.js';
+import { editLeafHash } from '../helpers/tamper.js';
 
 describe('a server on an edited store refuses writes and says why', () => {
   let server: TestServer;
@@ -40,13 +41,7 @@ describe('a server on an edited store refuses writes and says why', () => {
     const config = loadConfig(server.env);
     const sql = await openSql(config);
     try {
-      const [row] = await sql.query<{ tree_id: number; hashes: Buffer }>(
-        "SELECT t.tree_id, t.hashes FROM tiles t JOIN trees r ON r.tree_id = t.tree_id WHERE r.log_name = 'rekor' AND t.level = 0 AND t.idx = 0",
-      );
-      assert.ok(row);
-      const edited = Buffer.from(row.hashes);
-      edited[32] = (edited[32] as number) ^ 0xff; // the second leaf hash
-      await sql.query('UPDATE tiles SET hashes = $2 WHERE tree_id = $1 AND level = 0 AND idx = 0', [row.tree_id, edited]);
+      await editLeafHash(sql, 'rekor', 1, 0xff); // the second leaf hash
     } finally {
       await sql.close();
     }

@@ -15,13 +15,13 @@ import { pino } from 'pino';
 import { loadConfig } from '../../src/config.js';
 import { leafHash } from '../../src/merkle/hash.js';
 import { startServer, type RunningServer } from '../../src/server.js';
-import type { Sql } from '../../src/storage/sql.js';
 import { openSql } from '../../src/storage/open-sql.js';
 import { runCli } from '../helpers/cli.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { create, hashedrekord, keySigner } from '../http/rekor-client.js';
 import { signerFor, v2Request } from '../rekor-v2/requests.js';
 import { tempDir, type TempDir } from './fixtures.js';
+import { editLeafHash } from '../helpers/tamper.js';
 
 let server: TestServer;
 let restarted: RunningServer | undefined;
@@ -60,17 +60,6 @@ async function appendV2(from: number, to: number, watchedAt?: number): Promise<s
   return ids;
 }
 
-/** Flips one bit of leaf `leaf`'s hash in the stored level-0 tile 0 of tree `tree`. */
-async function editLeafHash(sql: Sql, tree: string, leaf: number): Promise<void> {
-  const [row] = await sql.query<{ tree_id: number; hashes: Buffer }>(
-    'SELECT t.tree_id, t.hashes FROM tiles t JOIN trees r ON r.tree_id = t.tree_id WHERE r.log_name = $1 AND t.level = 0 AND t.idx = 0',
-    [tree],
-  );
-  assert.ok(row, `tree ${tree} has a level-0 tile 0`);
-  const edited = Buffer.from(row.hashes);
-  edited[leaf * 32] = (edited[leaf * 32] as number) ^ 0x80;
-  await sql.query('UPDATE tiles SET hashes = $2 WHERE tree_id = $1 AND level = 0 AND idx = 0', [row.tree_id, edited]);
-}
 
 before(async () => {
   server = await startTestServer();
