@@ -38,7 +38,7 @@ export interface TrustedLog {
 export class TrustError extends Error {}
 
 /** The checkpoint signer names a log at `baseUrl` may use (see TrustedLog.signerNames). */
-export function signerNamesOf(baseUrl: string): string[] {
+function signerNamesOf(baseUrl: string): string[] {
   const names = checkpointSignerNames(baseUrl);
   if (names === undefined) throw new TrustError(`baseUrl ${JSON.stringify(baseUrl)} is not a URL`);
   return names;

@@ -37,7 +37,7 @@ export interface RekorV2ApiDeps {
 const GRPC_CODE: Record<number, number> = { 400: 3, 404: 5, 409: 6, 413: 3, 415: 3, 422: 3, 503: 14, 500: 13 };
 
 /** The TransparencyLogEntry rekor-tiles returns, fields in proto order, unpopulated ones emitted. */
-export function transparencyLogEntryJson(entry: SequencedEntry, logId: Buffer): Record<string, unknown> {
+function transparencyLogEntryJson(entry: SequencedEntry, logId: Buffer): Record<string, unknown> {
   return {
     logIndex: String(entry.index),
     logId: { keyId: logId.toString('base64') },

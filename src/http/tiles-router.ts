@@ -50,14 +50,14 @@ const DEFAULT_CACHE_BYTES = 16 * 1024 * 1024;
 
 const gzipAsync = promisify(gzip);
 
-export const IMMUTABLE = 'public, max-age=31536000, immutable';
-export const MUTABLE = 'no-cache';
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+const MUTABLE = 'no-cache';
 
 /** A partial tile or bundle path ends in ".p/<W>". */
 const isPartial = (path: string): boolean => /\.p\/[0-9]+$/.test(path);
 
 /** '' for the root; otherwise "/a/b" without a trailing slash, whatever spelling was given. */
-export function normalisePrefix(prefix: string): string {
+function normalisePrefix(prefix: string): string {
   const trimmed = prefix.replace(/^\/+|\/+$/g, '');
   if (/\/\/|[?#]/.test(trimmed)) throw new SealhouseError('internal', `tiles prefix ${JSON.stringify(prefix)} is not a plain path`);
   return trimmed === '' ? '' : `/${trimmed}`;

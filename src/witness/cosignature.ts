@@ -22,7 +22,7 @@ import { SealhouseError } from '../errors.js';
 import { ED25519_TYPE, ed25519KeyId } from '../note/ed25519-note.js';
 import { isValidKeyName } from '../note/signed-note.js';
 
-export const COSIGNATURE_V1_TYPE = 0x04;
+const COSIGNATURE_V1_TYPE = 0x04;
 const PUBLIC_KEY_SIZE = 32;
 const ED25519_SIGNATURE_SIZE = 64;
 const TIMESTAMP_SIZE = 8;
