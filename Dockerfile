@@ -25,6 +25,8 @@ COPY --from=build /app/native ./native
 COPY --from=build /app/public ./public
 COPY package.json ./
 COPY bin ./bin
+# bin/sealhouse.js asks it whether the build is stale (never, without src/ beside it).
+COPY scripts/build-state.js ./scripts/build-state.js
 COPY openapi ./openapi
 COPY migrations ./migrations
 RUN mkdir -p /data && chown node:node /data

@@ -1,0 +1,3 @@
+// Types for scripts/build-state.js, which bin/sealhouse.js and the tests import.
+export declare const STAMP: string;
+export declare function staleReason(root: string): string | undefined;
