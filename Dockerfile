@@ -21,6 +21,9 @@ WORKDIR /app
 ENV NODE_ENV=production SEALHOUSE_DATA_DIR=/data PORT=3000
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist/src ./dist/src
+# The migrated embedded database a fresh /data is unpacked from (src/storage/pglite-template.ts).
+COPY --from=build /app/dist/pglite-template.tar ./dist/pglite-template.tar
+COPY --from=build /app/dist/pglite-template.tar.sha256 ./dist/pglite-template.tar.sha256
 COPY --from=build /app/native ./native
 COPY --from=build /app/public ./public
 COPY package.json ./

@@ -14,7 +14,7 @@ export const STAMP = join('dist', 'build-stamp');
 
 // What the server's build is made of. Tests and benchmarks are compiled too, but never change
 // what `sealhouse serve` runs.
-const INPUTS = ['src', 'ui', 'tsconfig.json', join('scripts', 'build-ui.js')];
+const INPUTS = ['src', 'ui', 'migrations', 'tsconfig.json', join('scripts', 'build-ui.js'), join('scripts', 'build-pglite-template.js')];
 
 function newestUnder(path, newerThan) {
   const stat = statSync(path, { throwIfNoEntry: false });

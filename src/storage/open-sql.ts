@@ -30,7 +30,7 @@ export async function openSql(settings: StoreSettings, onTightened?: (path: stri
   const dir = join(settings.dataDir, 'pglite');
   const changed = (ensurePrivateDir(dir) ? 1 : 0) + tightenTree(dir);
   if (changed > 0) onTightened?.(dir, changed);
-  return PgliteSql.open(dir);
+  return PgliteSql.open(dir, { fromTemplate: true });
 }
 
 export function describeStore(settings: StoreSettings): string {

@@ -5,7 +5,10 @@
  * interleaving with it.
  */
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { tightenTree } from '../private-files.js';
+import { usableTemplate } from './pglite-template.js';
 import { CommitHooks, toBuffer, toSafeNumber, type Row, type Sql, type SqlTx } from './sql.js';
 
 const parsers = {
@@ -23,12 +26,22 @@ export class PgliteSql implements Sql {
    * from PGlite's bundled template with mode 0666 whatever the umask (measured: 969 of 1,008
    * files, postgresql.conf and pg_control among them), so the tree is made 0700/0600 once
    * PGlite has created it; files Postgres creates later are 0600 already.
+   *
+   * `fromTemplate`: a database that does not exist yet is unpacked from the prepared, migrated
+   * template (pglite-template.ts) when this build has one; an existing one is opened as it is.
    */
-  static async open(dataDir?: string): Promise<PgliteSql> {
-    if (!dataDir) return new PgliteSql(await PGlite.create({ parsers }));
-    const db = await PGlite.create({ dataDir, parsers });
-    tightenTree(dataDir);
+  static async open(dataDir?: string, options: { fromTemplate?: boolean } = {}): Promise<PgliteSql> {
+    const isNew = !dataDir || !existsSync(join(dataDir, 'PG_VERSION'));
+    const template = options.fromTemplate && isNew ? usableTemplate() : undefined;
+    const db = await PGlite.create({ ...(dataDir ? { dataDir } : {}), parsers, ...(template ? { loadDataDir: template } : {}) });
+    if (dataDir) tightenTree(dataDir);
     return new PgliteSql(db);
+  }
+
+  /** The data directory as an uncompressed tar (what PGlite's loadDataDir takes back). */
+  async dump(): Promise<Uint8Array> {
+    const blob = await this.serial(() => this.db.dumpDataDir('none'));
+    return new Uint8Array(await blob.arrayBuffer());
   }
 
   /** Serialise work on the single connection, keeping the chain alive after failures. */

@@ -22,7 +22,8 @@ export const usingPostgres = (): boolean => Boolean(process.env.DATABASE_URL);
 export async function openTestDatabase(): Promise<TestDatabase> {
   const url = process.env.DATABASE_URL;
   if (!url) {
-    const sql = await PgliteSql.open();
+    // Unpacked from the build's migrated template when there is one (pglite-template.ts).
+    const sql = await PgliteSql.open(undefined, { fromTemplate: true });
     await migrate(sql);
     return { sql, env: {}, close: () => sql.close() };
   }
