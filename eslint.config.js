@@ -7,7 +7,7 @@ import tseslint from 'typescript-eslint';
  * root (src/server.ts), which only the CLI may import.
  */
 /** The rooms added for the 2026 stack: only the composition root and http may reach into them. */
-const NEW_ROOMS = ['rekor-v2', 'tsa', 'witness'];
+const NEW_ROOMS = ['rekor-v2', 'tsa', 'witness', 'tuf'];
 const ROOM_BANS = {
   merkle: ['storage', 'log', 'ct', 'ca', 'oidc', 'trust', 'http', 'entries', 'workers', 'server', ...NEW_ROOMS],
   workers: ['storage', 'log', 'ct', 'ca', 'oidc', 'trust', 'http', 'entries', 'merkle', 'server', ...NEW_ROOMS],
@@ -26,6 +26,8 @@ const ROOM_BANS = {
   'rekor-v2': ['ct', 'ca', 'oidc', 'trust', 'http', 'server', 'tsa', 'witness'],
   // The timestamp authority signs with ca/'s key parsing and core's DER writer; it keeps no state in the database.
   tsa: ['storage', 'log', 'ct', 'oidc', 'trust', 'http', 'entries', 'server', 'rekor-v2', 'witness'],
+  // TUF metadata signs bytes it is given: the trust documents come in from the composition root.
+  tuf: ['storage', 'log', 'ct', 'ca', 'oidc', 'trust', 'http', 'entries', 'workers', 'server', 'rekor-v2', 'tsa', 'witness'],
   witness: ['log', 'ct', 'ca', 'oidc', 'trust', 'http', 'entries', 'workers', 'server', 'rekor-v2', 'tsa'],
 };
 

@@ -1,0 +1,78 @@
+/**
+ * A TUF repository directory for the trust documents: versioned metadata
+ * (N.root.json, N.targets.json, N.snapshot.json), timestamp.json, root.json (a copy of the
+ * newest root, to bootstrap clients) and the targets under their consistent-snapshot names
+ * targets/<sha256hex>.<name>.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  DEFAULT_EXPIRY_DAYS, type Envelope, expiryAfter, type MetaSigned, type RoleKeys, type RoleName, rootMetadata,
+  snapshotMetadata, targetFile, type TargetsSigned, targetsMetadata, timestampMetadata,
+} from './metadata.js';
+import type { TufKey } from './keys.js';
+
+/** The TUF target names sigstore clients ask for. */
+export const TRUSTED_ROOT_TARGET = 'trusted_root.json';
+export const SIGNING_CONFIG_TARGET = 'signing_config.v0.2.json';
+
+export interface TrustTargets { readonly trustedRoot: Uint8Array; readonly signingConfig: Uint8Array }
+export interface RepositoryOptions { readonly now?: Date; readonly expiryDays?: Partial<Record<RoleName, number>> }
+
+const metadataText = (envelope: Envelope): string => `${JSON.stringify(envelope, null, 2)}\n`;
+const expiry = (role: RoleName, options: RepositoryOptions): string => expiryAfter(options.now ?? new Date(), options.expiryDays?.[role] ?? DEFAULT_EXPIRY_DAYS[role]);
+const targetMap = (docs: TrustTargets): Record<string, Uint8Array> => ({ [TRUSTED_ROOT_TARGET]: docs.trustedRoot, [SIGNING_CONFIG_TARGET]: docs.signingConfig });
+
+function writeTargets(repo: string, docs: TrustTargets): void {
+  mkdirSync(join(repo, 'targets'), { recursive: true });
+  for (const [name, bytes] of Object.entries(targetMap(docs))) writeFileSync(join(repo, 'targets', `${targetFile(bytes).hashes.sha256}.${name}`), bytes);
+}
+
+function writeTargetsChain(repo: string, keys: Pick<RoleKeys, 'targets' | 'snapshot' | 'timestamp'>, version: number, docs: TrustTargets, timestampVersion: number, options: RepositoryOptions): void {
+  writeTargets(repo, docs);
+  writeFileSync(join(repo, `${version}.targets.json`), metadataText(targetsMetadata(keys.targets, version, expiry('targets', options), targetMap(docs))));
+  writeFileSync(join(repo, `${version}.snapshot.json`), metadataText(snapshotMetadata(keys.snapshot, version, expiry('snapshot', options), version)));
+  writeTimestamp(repo, keys.timestamp, timestampVersion, version, options);
+}
+
+export function writeTimestamp(repo: string, key: TufKey, version: number, snapshotVersion: number, options: RepositoryOptions): void {
+  writeFileSync(join(repo, 'timestamp.json'), metadataText(timestampMetadata(key, version, expiry('timestamp', options), snapshotVersion)));
+}
+
+/** A new repository: version 1 of every role. */
+export function initRepository(repo: string, keys: RoleKeys, docs: TrustTargets, options: RepositoryOptions = {}): void {
+  if (existsSync(join(repo, '1.root.json'))) throw new Error(`${repo} already holds a TUF repository (1.root.json); use \`sealhouse tuf update\``);
+  mkdirSync(repo, { recursive: true });
+  const root = metadataText(rootMetadata(keys, 1, expiry('root', options)));
+  writeFileSync(join(repo, '1.root.json'), root);
+  writeFileSync(join(repo, 'root.json'), root);
+  writeTargetsChain(repo, keys, 1, docs, 1, options);
+}
+
+function readEnvelope<T>(path: string): { signed: T } {
+  if (!existsSync(path)) throw new Error(`${path} is missing: is this a repository made by \`sealhouse tuf init\`?`);
+  return JSON.parse(readFileSync(path, 'utf8')) as { signed: T };
+}
+
+/**
+ * New targets, snapshot and timestamp versions when the documents changed; only a fresh
+ * timestamp (same snapshot) when they did not. Returns whether the targets changed.
+ */
+export function updateRepository(repo: string, keys: Pick<RoleKeys, 'targets' | 'snapshot' | 'timestamp'>, docs: TrustTargets, options: RepositoryOptions = {}): boolean {
+  const timestamp = readEnvelope<MetaSigned>(join(repo, 'timestamp.json')).signed;
+  const snapshotVersion = timestamp.meta['snapshot.json']?.version ?? 0;
+  const snapshot = readEnvelope<MetaSigned>(join(repo, `${snapshotVersion}.snapshot.json`)).signed;
+  const targetsVersion = snapshot.meta['targets.json']?.version ?? 0;
+  const targets = readEnvelope<TargetsSigned>(join(repo, `${targetsVersion}.targets.json`)).signed;
+  const wanted = targetMap(docs);
+  const unchanged = Object.keys(targets.targets).length === Object.keys(wanted).length &&
+    Object.entries(wanted).every(([name, bytes]) => targets.targets[name]?.hashes.sha256 === targetFile(bytes).hashes.sha256);
+  if (unchanged) {
+    writeTimestamp(repo, keys.timestamp, timestamp.version + 1, snapshotVersion, options);
+    return false;
+  }
+  // One counter for targets and snapshot: both move together here.
+  const next = Math.max(targetsVersion, snapshotVersion) + 1;
+  writeTargetsChain(repo, keys, next, docs, timestamp.version + 1, options);
+  return true;
+}
