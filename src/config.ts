@@ -3,7 +3,7 @@
  * frozen Config. A bad value stops the start with a message naming the variable.
  */
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { validateAlgorithmNames } from './entries/index.js';
 import { SealhouseError } from './errors.js';
 import { fileErrorOf } from './file-errors.js';
@@ -93,6 +93,8 @@ export interface Config {
   readonly tsaKeyPath: string | undefined;
   /** Passphrase of an encrypted SEALHOUSE_TSA_KEY (SEALHOUSE_TSA_KEY_PASSPHRASE). */
   readonly tsaKeyPassphrase: string | undefined;
+  /** The TUF repository GET /tuf/* serves (SEALHOUSE_TUF_DIR; unset → dataDir/tuf), written by `sealhouse tuf init`. */
+  readonly tufDir: string;
   /**
    * C2SP tlog-witnesses the Rekor v2 log submits each new checkpoint to, whose cosignatures
    * /checkpoint then carries (SEALHOUSE_WITNESSES; unset → none): comma- or newline-separated
@@ -292,6 +294,7 @@ export function loadConfig(environment: Env = process.env): Config {
     tsaChainPath,
     tsaKeyPath,
     tsaKeyPassphrase: env.SEALHOUSE_TSA_KEY_PASSPHRASE || undefined,
+    tufDir: resolve(env.SEALHOUSE_TUF_DIR || join(resolve(env.SEALHOUSE_DATA_DIR || './data'), 'tuf')),
     witnesses: witnesses(env),
   });
 }

@@ -34,6 +34,7 @@ import { createFulcioRouter } from './http/fulcio-api.js';
 import { createTilesRouter } from './http/tiles-router.js';
 import { createTrustRouter } from './http/trust-router.js';
 import { createTsaRouter, TIMESTAMP_PATH } from './http/tsa-router.js';
+import { createTufRouter } from './http/tuf-router.js';
 import { TimestampSigner } from './tsa/timestamp-signer.js';
 import { loadOrCreateTsa, loadTsaFiles, type TsaMaterial } from './tsa/tsa-keys.js';
 import { Metrics } from './http/metrics.js';
@@ -316,6 +317,7 @@ async function serve(config: Config, logger: Logger, releaseStore: () => void): 
       createCtRouter({ ct: ca.ct, prefix: config.ctPrefix, draining: () => draining, logger }),
       createTrustRouter(ca.documents),
       createTsaRouter({ signer: new TimestampSigner(ca.keys.tsa), registry: metrics.registry }),
+      createTufRouter(config.tufDir),
       // The v1 tree as C2SP tlog-tiles, so mirrors and monitors can follow it without the v1 API.
       createTilesRouter({ prefix: '/tlog/v1', log: { tile: (path) => log.tile(path), checkpoint: async () => (await log.info()).checkpoint } }),
       // Rekor v2's tiles at the base URL, as rekor-tiles serves them, and under /tlog/v2 beside v1's.
