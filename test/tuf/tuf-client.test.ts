@@ -97,7 +97,7 @@ test('tuf-js refuses a repository whose root is signed by a key the client does 
   const trusted = await makeRepo('trusted', '{}\n');
   const other = await makeRepo('other', '{}\n');
   served = other.repo;
-  await assert.rejects(fetchTrustedRoot(join(trusted.repo, '1.root.json')));
+  await assert.rejects(fetchTrustedRoot(join(trusted.repo, '1.root.json')), /signed by 0\/1 keys/);
 });
 
 test('after `tuf update` with new documents a refreshing client gets the new trusted_root.json', async () => {
