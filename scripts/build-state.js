@@ -16,12 +16,12 @@ export const STAMP = join('dist', 'build-stamp');
 // what `sealhouse serve` runs.
 const INPUTS = ['src', 'ui', 'migrations', 'tsconfig.json', join('scripts', 'build-ui.js'), join('scripts', 'build-pglite-template.js')];
 
-function newestUnder(path, newerThan) {
+function firstNewerUnder(path, newerThan) {
   const stat = statSync(path, { throwIfNoEntry: false });
   if (!stat) return undefined;
   if (!stat.isDirectory()) return stat.mtimeMs > newerThan ? path : undefined;
   for (const entry of readdirSync(path)) {
-    const found = newestUnder(join(path, entry), newerThan);
+    const found = firstNewerUnder(join(path, entry), newerThan);
     if (found) return found;
   }
   return undefined;
@@ -36,7 +36,7 @@ export function staleReason(root) {
   const stamp = statSync(join(root, STAMP), { throwIfNoEntry: false });
   if (!stamp) return 'it has not been built (no dist/build-stamp)';
   for (const input of INPUTS) {
-    const newer = newestUnder(join(root, input), stamp.mtimeMs);
+    const newer = firstNewerUnder(join(root, input), stamp.mtimeMs);
     if (newer) return `${relative(root, newer)} changed after the last build`;
   }
   return undefined;

@@ -263,12 +263,13 @@ export function loadConfig(environment: Env = process.env): Config {
     throw new SealhouseError('invalid_input', `SEALHOUSE_CT_PREFIX must be a URL path such as /ct-log (or empty), got "${ctPrefix}"`);
   }
   const publicUrl = url(env, 'SEALHOUSE_URL', `http://localhost:${port}`);
+  const dataDir = resolve(env.SEALHOUSE_DATA_DIR || './data');
   return Object.freeze({
     port,
     publicUrl,
     databaseUrl: databaseUrl(env),
     databaseSchema: schema,
-    dataDir: resolve(env.SEALHOUSE_DATA_DIR || './data'),
+    dataDir,
     logKeyPath: env.SEALHOUSE_LOG_KEY ? resolve(env.SEALHOUSE_LOG_KEY) : undefined,
     batchSize: integer(env, 'SEALHOUSE_BATCH_SIZE', 1000, 1, 100_000),
     batchMs: integer(env, 'SEALHOUSE_BATCH_MS', 0, 0, 60_000),
@@ -294,7 +295,7 @@ export function loadConfig(environment: Env = process.env): Config {
     tsaChainPath,
     tsaKeyPath,
     tsaKeyPassphrase: env.SEALHOUSE_TSA_KEY_PASSPHRASE || undefined,
-    tufDir: resolve(env.SEALHOUSE_TUF_DIR || join(resolve(env.SEALHOUSE_DATA_DIR || './data'), 'tuf')),
+    tufDir: env.SEALHOUSE_TUF_DIR ? resolve(env.SEALHOUSE_TUF_DIR) : join(dataDir, 'tuf'),
     witnesses: witnesses(env),
   });
 }

@@ -4,7 +4,7 @@
  * newest root, to bootstrap clients) and the targets under their consistent-snapshot names
  * targets/<sha256hex>.<name>.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   DEFAULT_EXPIRY_DAYS, type Envelope, expiryAfter, type MetaSigned, type RoleKeys, type RoleName, rootMetadata,
@@ -20,6 +20,12 @@ export interface TrustTargets { readonly trustedRoot: Uint8Array; readonly signi
 export interface RepositoryOptions { readonly now?: Date; readonly expiryDays?: Partial<Record<RoleName, number>> }
 
 const metadataText = (envelope: Envelope): string => `${JSON.stringify(envelope, null, 2)}\n`;
+
+/** timestamp.json and root.json are replaced while the server reads them: a reader sees the old file or the new, never half of one. */
+function replaceFile(path: string, text: string): void {
+  writeFileSync(`${path}.tmp`, text);
+  renameSync(`${path}.tmp`, path);
+}
 const expiry = (role: RoleName, options: RepositoryOptions): string => expiryAfter(options.now ?? new Date(), options.expiryDays?.[role] ?? DEFAULT_EXPIRY_DAYS[role]);
 const targetMap = (docs: TrustTargets): Record<string, Uint8Array> => ({ [TRUSTED_ROOT_TARGET]: docs.trustedRoot, [SIGNING_CONFIG_TARGET]: docs.signingConfig });
 
@@ -36,7 +42,7 @@ function writeTargetsChain(repo: string, keys: Pick<RoleKeys, 'targets' | 'snaps
 }
 
 export function writeTimestamp(repo: string, key: TufKey, version: number, snapshotVersion: number, options: RepositoryOptions): void {
-  writeFileSync(join(repo, 'timestamp.json'), metadataText(timestampMetadata(key, version, expiry('timestamp', options), snapshotVersion)));
+  replaceFile(join(repo, 'timestamp.json'), metadataText(timestampMetadata(key, version, expiry('timestamp', options), snapshotVersion)));
 }
 
 /** A new repository: version 1 of every role. */
@@ -45,7 +51,7 @@ export function initRepository(repo: string, keys: RoleKeys, docs: TrustTargets,
   mkdirSync(repo, { recursive: true });
   const root = metadataText(rootMetadata(keys, 1, expiry('root', options)));
   writeFileSync(join(repo, '1.root.json'), root);
-  writeFileSync(join(repo, 'root.json'), root);
+  replaceFile(join(repo, 'root.json'), root);
   writeTargetsChain(repo, keys, 1, docs, 1, options);
 }
 
