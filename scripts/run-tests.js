@@ -27,5 +27,9 @@ if (files.length === 0) {
 const store = process.env.DATABASE_URL ? `Postgres (${new URL(process.env.DATABASE_URL).host})` : 'embedded PGlite';
 console.log(`# running ${files.length} test files against ${store}`);
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
-const result = spawnSync(process.execPath, ['--test', `--test-concurrency=${concurrency}`, ...files], { stdio: 'inherit' });
+// --test-force-exit: a test file whose tests have all ended but which leaves a handle open would
+// otherwise keep its process, and so the whole run, waiting forever (a refused start that leaked
+// its PGlite did exactly that and ran CI into its time limit). Leaks are tested where they matter
+// (test/server-start-failure.test.ts runs its starts in children that are never forced to exit).
+const result = spawnSync(process.execPath, ['--test', '--test-force-exit', `--test-concurrency=${concurrency}`, ...files], { stdio: 'inherit' });
 process.exit(result.status ?? 1);

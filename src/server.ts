@@ -161,11 +161,12 @@ interface CaOptions extends GroupCommitOptions {
   readonly onTokenRefused: (reason: string) => void;
 }
 
-async function openCa(sql: Sql, config: Config, rekor: LogIdentity, rekorV2: LogIdentity | undefined, options: CaOptions): Promise<CaRuntime> {
+async function openCa(sql: Sql, config: Config, rekor: LogIdentity, rekorV2: LogIdentity | undefined, opened: OpenedSoFar, options: CaOptions): Promise<CaRuntime> {
   const keys = await loadCaKeys(config);
   // caFromPem has checked that the chain ends at a self-signed root: the CT log accepts that root.
   const root = keys.ca.chain[keys.ca.chain.length - 1] as Buffer;
   const ct = await CtLog.open(sql, { ...options, key: keys.ctKey.privateKey, roots: [root] });
+  opened.push(() => ct.close());
   const fromFile = config.oidcConfigPath ? await loadFulcioConfig(config.oidcConfigPath) : EMPTY_FULCIO_CONFIG;
   const issuers = keys.devIssuer ? withIssuer(fromFile, keys.devIssuer.issuerConfig()) : fromFile;
   const verifier = new FulcioOidcVerifier({
@@ -174,6 +175,7 @@ async function openCa(sql: Sql, config: Config, rekor: LogIdentity, rekorV2: Log
     ...(keys.devIssuer ? { get: keys.devIssuer.localGet(httpGet) } : {}),
   });
   const workers = new CryptoWorkers(keys.ca.privateKey);
+  opened.push(() => workers.close());
   const service = new CaService({ ca: keys.ca, ct, verifier, workers, onIssued: options.onIssued, onTokenRefused: options.onTokenRefused });
   return {
     keys,
@@ -211,21 +213,41 @@ function listenError(err: NodeJS.ErrnoException, port: number): Error {
   return err;
 }
 
+/**
+ * What a start that fails half-way must close again, newest first: without it a refused start
+ * (a bad TSA chain, a port in use) left the database, the sequencers' timers and the signing
+ * workers open, so the process that called startServer could never exit.
+ */
+type OpenedSoFar = (() => Promise<unknown> | unknown)[];
+
+async function closeOpened(opened: OpenedSoFar, logger: Logger): Promise<void> {
+  for (const close of opened.reverse()) {
+    try {
+      await close();
+    } catch (err) {
+      logger.warn({ err }, 'closing after a failed start');
+    }
+  }
+}
+
 export async function startServer(config: Config, logger: Logger = pino({ level: config.logLevel })): Promise<RunningServer> {
   checkConfiguredKeyFiles(config);
   const releaseStore = claimEmbeddedStore(config);
+  const opened: OpenedSoFar = [];
   try {
-    return await serve(config, logger, releaseStore);
+    return await serve(config, logger, releaseStore, opened);
   } catch (err) {
+    await closeOpened(opened, logger);
     releaseStore();
     throw err;
   }
 }
 
-async function serve(config: Config, logger: Logger, releaseStore: () => void): Promise<RunningServer> {
+async function serve(config: Config, logger: Logger, releaseStore: () => void, opened: OpenedSoFar): Promise<RunningServer> {
   const sql = await openSql(config, (path, entries) =>
     logger.warn({ path, entries }, 'took group and other permissions off files only Sealhouse may read (now 0700 directories, 0600 files)'),
   );
+  opened.push(() => sql.close());
   await migrate(sql);
   const key = loadOrCreateLogKey({ keyPath: config.logKeyPath, dataDir: config.dataDir });
   const metrics = new Metrics();
@@ -245,6 +267,7 @@ async function serve(config: Config, logger: Logger, releaseStore: () => void): 
     },
     onIntegrityProblem: (err) => logger.error({ tree: 'rekor', ...err.detail }, err.message),
   });
+  opened.push(() => log.close());
   metrics.sources.treeSize = async () => (await log.head()).treeSize;
   metrics.sources.queueDepth = () => log.queueDepth;
 
@@ -261,19 +284,21 @@ async function serve(config: Config, logger: Logger, releaseStore: () => void): 
         onIntegrityProblem: (err) => logger.error({ tree: REKOR_V2_TREE, ...err.detail }, err.message),
       })
     : undefined;
+  if (rekorV2) opened.push(() => rekorV2.close());
 
   // Witnesses (SEALHOUSE_WITNESSES) cosign the v2 checkpoints; a witness never holds up an append.
   const witnesses =
     rekorV2 && config.witnesses.length > 0
       ? await WitnessService.open({ sql, treeId: rekorV2.treeId, witnesses: config.witnesses, consistency: (a, b) => rekorV2.consistency(a, b), logger, registry: metrics.registry })
       : undefined;
+  if (witnesses) opened.push(() => witnesses.close());
   if (rekorV2 && witnesses) {
     rekorV2.attachWitnesses(witnesses);
     logger.info({ witnesses: witnesses.labels, origin: rekorV2.origin, logVkey: rekorV2.vkey }, 'submitting Rekor v2 checkpoints to witnesses; each must trust logVkey for this origin');
   }
 
   const rekorV2Identity = rekorV2 && { publicKey: rekorV2.spki, treeId: rekorV2.treeId };
-  const ca = await openCa(sql, config, { publicKey: log.signer.spki, treeId: log.treeId }, rekorV2Identity, {
+  const ca = await openCa(sql, config, { publicKey: log.signer.spki, treeId: log.treeId }, rekorV2Identity, opened, {
     maxBatch: config.batchSize,
     maxDelayMs: config.batchMs,
     maxQueue: config.maxQueue,
