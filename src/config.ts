@@ -96,6 +96,11 @@ export interface Config {
   /** The TUF repository GET /tuf/* serves (SEALHOUSE_TUF_DIR; unset → dataDir/tuf), written by `sealhouse tuf init`. */
   readonly tufDir: string;
   /**
+   * The TUF online keys, snapshot.pem and timestamp.pem (SEALHOUSE_TUF_KEYS_DIR; unset →
+   * dataDir/tuf-keys), with which the server re-signs those roles before they expire.
+   */
+  readonly tufKeysDir: string;
+  /**
    * C2SP tlog-witnesses the Rekor v2 log submits each new checkpoint to, whose cosignatures
    * /checkpoint then carries (SEALHOUSE_WITNESSES; unset → none): comma- or newline-separated
    * entries "<witness vkey> <submission URL>", the vkey as the witness publishes it
@@ -296,6 +301,7 @@ export function loadConfig(environment: Env = process.env): Config {
     tsaKeyPath,
     tsaKeyPassphrase: env.SEALHOUSE_TSA_KEY_PASSPHRASE || undefined,
     tufDir: env.SEALHOUSE_TUF_DIR ? resolve(env.SEALHOUSE_TUF_DIR) : join(dataDir, 'tuf'),
+    tufKeysDir: env.SEALHOUSE_TUF_KEYS_DIR ? resolve(env.SEALHOUSE_TUF_KEYS_DIR) : join(dataDir, 'tuf-keys'),
     witnesses: witnesses(env),
   });
 }

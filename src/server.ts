@@ -32,8 +32,9 @@ import { createCtRouter } from './http/ct-router.js';
 import { createDevOidcRouter } from './http/dev-oidc-router.js';
 import { createFulcioRouter } from './http/fulcio-api.js';
 import { createTilesRouter } from './http/tiles-router.js';
-import { createTrustRouter } from './http/trust-router.js';
+import { createTrustRouter, trustTargets } from './http/trust-router.js';
 import { createTsaRouter, TIMESTAMP_PATH } from './http/tsa-router.js';
+import { TufRefresher } from './tuf/refresher.js';
 import { createTufRouter } from './http/tuf-router.js';
 import { TimestampSigner } from './tsa/timestamp-signer.js';
 import { loadOrCreateTsa, loadTsaFiles, type TsaMaterial } from './tsa/tsa-keys.js';
@@ -315,6 +316,17 @@ async function serve(config: Config, logger: Logger, releaseStore: () => void, o
         '(scripts/offline-root-ca.sh, SEALHOUSE_CA_CHAIN and SEALHOUSE_CA_KEY; README "The CA\'s root key")',
     );
   }
+  const tuf = new TufRefresher(config.tufDir, config.tufKeysDir, trustTargets(ca.documents), {
+    onRefreshed: (what) => logger.info({ tuf: config.tufDir }, `re-signed the TUF ${what} with the online keys`),
+    onStale: () =>
+      logger.warn(
+        { tuf: config.tufDir },
+        'the TUF repository does not publish the trust documents this server serves: sign a new targets version with the offline key (`sealhouse tuf update --offline-keys DIR --from-server URL`)',
+      ),
+    onError: (err) => logger.error({ err, tuf: config.tufDir }, 'could not re-sign the TUF repository; clients refuse it once timestamp.json expires'),
+  });
+  tuf.start();
+  opened.push(() => tuf.close());
   const devIssuer = ca.keys.devIssuer;
   if (devIssuer) {
     logger.warn(
@@ -391,6 +403,7 @@ async function serve(config: Config, logger: Logger, releaseStore: () => void, o
       logger.info('shutting down: refusing new entries, committing the queue');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      tuf.close();
       await Promise.all([log.close(), rekorV2?.close(), ca.close()]);
       await witnesses?.close();
       const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);

@@ -9,6 +9,7 @@ import express from 'express';
 import type { TrustDocuments } from '../trust/trust-documents.js';
 import type { SigningConfigJson } from '../trust/signing-config.js';
 import type { TrustedRootJson } from '../trust/trusted-root.js';
+import type { TrustTargets } from '../tuf/repository.js';
 
 export function createTrustRouter(docs: TrustDocuments): express.Router {
   const router = express.Router();
@@ -26,3 +27,9 @@ export function createTrustRouter(docs: TrustDocuments): express.Router {
 
 /** The text the routes serve and the CLI prints, so both are byte-identical. */
 export const trustDocumentText = (doc: TrustedRootJson | SigningConfigJson): string => `${JSON.stringify(doc, null, 2)}\n`;
+
+/** The documents as TUF targets: exactly the bytes the routes serve. */
+export const trustTargets = (docs: TrustDocuments): TrustTargets => ({
+  trustedRoot: Buffer.from(trustDocumentText(docs.trustedRoot), 'utf8'),
+  signingConfig: Buffer.from(trustDocumentText(docs.signingConfig), 'utf8'),
+});

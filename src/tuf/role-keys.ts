@@ -1,27 +1,48 @@
-/** The four role keys on disk: DIR/<role>.pem, PKCS#8 PEM, mode 0600, never overwritten. */
+/**
+ * The four role keys on disk, DIR/<role>.pem (PKCS#8 PEM, mode 0600, never overwritten), in two
+ * directories: root and targets are the offline keys (the operator moves that directory off the
+ * server and brings it back only to sign a new root or targets version), snapshot and timestamp
+ * the online keys the server itself re-signs with before their metadata expires.
+ */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateTufKey, tufKeyFromPem, tufKeyPem } from './keys.js';
+import { SealhouseError } from '../errors.js';
+import { checkKeyFileMode } from '../private-files.js';
+import { generateTufKey, type TufKey, tufKeyFromPem, tufKeyPem } from './keys.js';
 import { ROLE_NAMES, type RoleKeys, type RoleName } from './metadata.js';
+
+export const OFFLINE_ROLES = ['root', 'targets'] as const satisfies readonly RoleName[];
+export const ONLINE_ROLES = ['snapshot', 'timestamp'] as const satisfies readonly RoleName[];
+export type OnlineKeys = Readonly<Record<(typeof ONLINE_ROLES)[number], TufKey>>;
 
 const keyPath = (dir: string, role: RoleName): string => join(dir, `${role}.pem`);
 
-export function createRoleKeys(dir: string): RoleKeys {
-  const existing = ROLE_NAMES.map((role) => keyPath(dir, role)).filter((path) => existsSync(path));
-  if (existing.length > 0) throw new Error(`refusing to overwrite existing TUF keys: ${existing.join(', ')}`);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const keys = Object.fromEntries(ROLE_NAMES.map((role) => [role, generateTufKey()])) as Record<RoleName, ReturnType<typeof generateTufKey>>;
+/** Where each role's key lives: the offline directory for root and targets, the online one for the rest. */
+export interface KeyDirs { readonly offline: string; readonly online: string }
+const dirOf = (dirs: KeyDirs, role: RoleName): string => ((OFFLINE_ROLES as readonly RoleName[]).includes(role) ? dirs.offline : dirs.online);
+
+export function createRoleKeys(dirs: KeyDirs): RoleKeys {
+  const existing = ROLE_NAMES.map((role) => keyPath(dirOf(dirs, role), role)).filter((path) => existsSync(path));
+  if (existing.length > 0) throw new SealhouseError('invalid_input', `refusing to overwrite existing TUF keys: ${existing.join(', ')}`);
+  mkdirSync(dirs.offline, { recursive: true, mode: 0o700 });
+  mkdirSync(dirs.online, { recursive: true, mode: 0o700 });
+  const keys = Object.fromEntries(ROLE_NAMES.map((role) => [role, generateTufKey()])) as Record<RoleName, TufKey>;
   // flag 'wx': a key appearing between the check and the write is still never replaced.
-  for (const role of ROLE_NAMES) writeFileSync(keyPath(dir, role), tufKeyPem(keys[role]), { mode: 0o600, flag: 'wx' });
+  for (const role of ROLE_NAMES) writeFileSync(keyPath(dirOf(dirs, role), role), tufKeyPem(keys[role]), { mode: 0o600, flag: 'wx' });
   return keys;
 }
 
-export function loadRoleKeys(dir: string, roles: readonly RoleName[] = ROLE_NAMES): Partial<RoleKeys> {
-  const keys: Partial<Record<RoleName, ReturnType<typeof generateTufKey>>> = {};
+/** The named roles' keys from one directory; a key file others can read is refused, as every Sealhouse key is. */
+export function loadRoleKeys<R extends RoleName>(dir: string, roles: readonly R[]): Record<R, TufKey> {
+  const keys = {} as Record<R, TufKey>;
   for (const role of roles) {
     const path = keyPath(dir, role);
-    if (!existsSync(path)) throw new Error(`no ${role} key at ${path} (run \`sealhouse tuf init\` first)`);
+    if (!existsSync(path)) throw new SealhouseError('invalid_input', `no TUF ${role} key at ${path} (\`sealhouse tuf init\` writes it)`);
+    checkKeyFileMode(path, `the TUF ${role} key`);
     keys[role] = tufKeyFromPem(readFileSync(path, 'utf8'));
   }
   return keys;
 }
+
+/** Whether DIR holds both online keys, so the server can keep the repository fresh. */
+export const hasOnlineKeys = (dir: string): boolean => ONLINE_ROLES.every((role) => existsSync(keyPath(dir, role)));

@@ -3,7 +3,7 @@
  * it accepts the genuine repository and refuses each tampered twin.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Updater } from 'tuf-js';
 import { runCli } from '../helpers/cli.js';
-import { loadRoleKeys } from '../../src/tuf/role-keys.js';
-import { writeTimestamp } from '../../src/tuf/repository.js';
+import { loadRoleKeys, ONLINE_ROLES } from '../../src/tuf/role-keys.js';
+import { refreshRepository, writeTimestamp } from '../../src/tuf/repository.js';
 
 let work: string;
 let server: Server;
@@ -31,14 +31,17 @@ before(async () => {
 });
 after(() => { server.close(); rmSync(work, { recursive: true, force: true }); });
 
-async function makeRepo(name: string, trustedRoot: string): Promise<{ keys: string; repo: string }> {
+interface MadeRepo { readonly offline: string; readonly online: string; readonly repo: string; readonly docs: string[] }
+
+async function makeRepo(name: string, trustedRoot: string): Promise<MadeRepo> {
   const dir = join(work, name);
   mkdirSync(dir);
   writeFileSync(join(dir, 'tr.json'), trustedRoot);
   writeFileSync(join(dir, 'sc.json'), '{"mediaType":"application/vnd.dev.sigstore.signingconfig.v0.2+json"}\n');
-  const result = await runCli(['tuf', 'init', '--keys', join(dir, 'keys'), '--repo', join(dir, 'repo'), '--trusted-root', join(dir, 'tr.json'), '--signing-config', join(dir, 'sc.json')]);
+  const made = { offline: join(dir, 'offline'), online: join(dir, 'online'), repo: join(dir, 'repo'), docs: ['--trusted-root', join(dir, 'tr.json'), '--signing-config', join(dir, 'sc.json')] };
+  const result = await runCli(['tuf', 'init', '--offline-keys', made.offline, '--online-keys', made.online, '--repo', made.repo, ...made.docs]);
   assert.equal(result.status, 0, result.stderr);
-  return { keys: join(dir, 'keys'), repo: join(dir, 'repo') };
+  return made;
 }
 
 /** A fresh client trusting only the repository's 1.root.json; resolves to the downloaded trusted_root.json. */
@@ -60,11 +63,35 @@ test('tuf-js downloads trusted_root.json from a repository made by `sealhouse tu
   assert.equal(await fetchTrustedRoot(join(repo, '1.root.json')), '{"mediaType":"good"}\n');
 });
 
-test('`tuf init` refuses to overwrite existing keys', async () => {
-  const { keys, repo } = await makeRepo('twice', '{}\n');
-  const again = await runCli(['tuf', 'init', '--keys', keys, '--repo', `${repo}-2`, '--trusted-root', join(work, 'twice', 'tr.json'), '--signing-config', join(work, 'twice', 'sc.json')]);
+test('`tuf init` puts root and targets in the offline directory, snapshot and timestamp in the online one, and never overwrites', async () => {
+  const { offline, online, repo, docs } = await makeRepo('twice', '{}\n');
+  assert.deepEqual(readdirSync(offline).sort(), ['root.pem', 'targets.pem']);
+  assert.deepEqual(readdirSync(online).sort(), ['snapshot.pem', 'timestamp.pem']);
+  for (const file of [join(offline, 'root.pem'), join(online, 'timestamp.pem')]) assert.equal(statSync(file).mode & 0o777, 0o600);
+  const again = await runCli(['tuf', 'init', '--offline-keys', offline, '--online-keys', online, '--repo', `${repo}-2`, ...docs]);
   assert.notEqual(again.status, 0);
   assert.match(again.stderr, /refusing to overwrite/);
+});
+
+test('`tuf update` needs the offline targets key; `tuf refresh` needs only the online keys', async () => {
+  const { online, repo, docs } = await makeRepo('offline-gone', '{}\n');
+  const without = await runCli(['tuf', 'update', '--online-keys', online, '--repo', repo, ...docs]);
+  assert.equal(without.status, 2, without.stderr);
+  assert.match(without.stderr, /--offline-keys DIR is required/);
+  const elsewhere = await runCli(['tuf', 'update', '--offline-keys', join(work, 'offline-gone', 'nowhere'), '--online-keys', online, '--repo', repo, ...docs]);
+  assert.notEqual(elsewhere.status, 0);
+  assert.match(elsewhere.stderr, /no TUF targets key at/);
+  const refresh = await runCli(['tuf', 'refresh', '--online-keys', online, '--repo', repo]);
+  assert.equal(refresh.status, 0, refresh.stderr);
+  assert.match(refresh.stdout, /nothing was due/);
+});
+
+test('a key file others can read is refused', async () => {
+  const { online, repo } = await makeRepo('loose-key', '{}\n');
+  chmodSync(join(online, 'timestamp.pem'), 0o644);
+  const refresh = await runCli(['tuf', 'refresh', '--online-keys', online, '--repo', repo]);
+  assert.notEqual(refresh.status, 0);
+  assert.match(refresh.stderr, /the TUF timestamp key file .* is readable by other users/);
 });
 
 test('tuf-js refuses a target whose bytes were edited', async () => {
@@ -85,12 +112,32 @@ test('tuf-js refuses metadata whose signed part was edited without re-signing', 
   await assert.rejects(fetchTrustedRoot(join(repo, '1.root.json')), /signed by 0\/1 keys/);
 });
 
-test('tuf-js refuses an expired timestamp', async () => {
-  const { keys, repo } = await makeRepo('expired', '{}\n');
-  const { timestamp } = loadRoleKeys(keys, ['timestamp']);
-  writeTimestamp(repo, timestamp as NonNullable<typeof timestamp>, 2, 1, { now: new Date(Date.now() - 3 * 86_400_000) });
+test('tuf-js refuses an expired timestamp, and accepts the repository again once it is refreshed', async () => {
+  const { online, repo } = await makeRepo('expired', '{}\n');
+  const { timestamp } = loadRoleKeys(online, ['timestamp']);
+  writeTimestamp(repo, timestamp, 2, 1, { now: new Date(Date.now() - 3 * 86_400_000) });
   served = repo;
   await assert.rejects(fetchTrustedRoot(join(repo, '1.root.json')), /expired/i);
+  const refresh = await runCli(['tuf', 'refresh', '--online-keys', online, '--repo', repo]);
+  assert.equal(refresh.status, 0, refresh.stderr);
+  assert.match(refresh.stdout, /re-signed the timestamp/);
+  assert.equal(await fetchTrustedRoot(join(repo, '1.root.json')), '{}\n');
+});
+
+test('refresh re-signs the snapshot past its half-life, then the timestamp past its own, and a client follows both', async () => {
+  const { online, repo } = await makeRepo('half-life', '{"h":1}\n');
+  served = repo;
+  const client = mkdtempSync(join(work, 'client-'));
+  assert.equal(await fetchTrustedRoot(join(repo, '1.root.json'), client), '{"h":1}\n');
+  const keys = loadRoleKeys(online, ONLINE_ROLES);
+  const day = 86_400_000;
+  assert.equal(refreshRepository(repo, keys, { now: new Date(Date.now() + 0.4 * day) }), 'nothing');
+  assert.equal(refreshRepository(repo, keys, { now: new Date(Date.now() + 0.6 * day) }), 'timestamp');
+  // From 0.6 days on, the new timestamp runs to 1.6 days: at 4 days the snapshot (7 days) is past half.
+  assert.equal(refreshRepository(repo, keys, { now: new Date(Date.now() + 4 * day) }), 'snapshot and timestamp');
+  assert.ok(readdirSync(repo).includes('2.snapshot.json'));
+  // The snapshot moved on, the targets did not: a refreshing client still gets the same document.
+  assert.equal(await fetchTrustedRoot(join(repo, '1.root.json'), client), '{"h":1}\n');
 });
 
 test('tuf-js refuses a repository whose root is signed by a key the client does not trust', async () => {
@@ -101,13 +148,13 @@ test('tuf-js refuses a repository whose root is signed by a key the client does 
 });
 
 test('after `tuf update` with new documents a refreshing client gets the new trusted_root.json', async () => {
-  const { keys, repo } = await makeRepo('update', '{"v":1}\n');
+  const { offline, online, repo } = await makeRepo('update', '{"v":1}\n');
   served = repo;
   const client = mkdtempSync(join(work, 'client-'));
   assert.equal(await fetchTrustedRoot(join(repo, '1.root.json'), client), '{"v":1}\n');
   writeFileSync(join(work, 'update', 'tr.json'), '{"v":2}\n');
-  const result = await runCli(['tuf', 'update', '--keys', keys, '--repo', repo, '--trusted-root', join(work, 'update', 'tr.json'), '--signing-config', join(work, 'update', 'sc.json')]);
+  const result = await runCli(['tuf', 'update', '--offline-keys', offline, '--online-keys', online, '--repo', repo, '--trusted-root', join(work, 'update', 'tr.json'), '--signing-config', join(work, 'update', 'sc.json')]);
   assert.equal(result.status, 0, result.stderr);
-  assert.match(result.stdout, /documents changed/);
+  assert.match(result.stdout, /signed new targets/);
   assert.equal(await fetchTrustedRoot(join(repo, '1.root.json'), client), '{"v":2}\n');
 });

@@ -31,7 +31,7 @@ test('tuf-js fetches the served trusted_root.json through /tuf, with the caching
   const signingConfig = await (await fetch(`${server.url}/signing_config.v0.2.json`)).text();
   writeFileSync(join(work, 'tr.json'), trustedRoot);
   writeFileSync(join(work, 'sc.json'), signingConfig);
-  const init = await runCli(['tuf', 'init', '--keys', join(work, 'keys'), '--repo', join(work, 'repo'), '--trusted-root', join(work, 'tr.json'), '--signing-config', join(work, 'sc.json')]);
+  const init = await runCli(['tuf', 'init', '--offline-keys', join(work, 'offline'), '--online-keys', join(work, 'online'), '--repo', join(work, 'repo'), '--trusted-root', join(work, 'tr.json'), '--signing-config', join(work, 'sc.json')]);
   assert.equal(init.status, 0, init.stderr);
 
   const client = join(work, 'client');
