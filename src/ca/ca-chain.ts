@@ -61,40 +61,62 @@ function caCertificate(spec: CaCertSpec): Buffer {
   return signTbs(tbs, spec.issuerKey, alg);
 }
 
-export function generateCaChain(opts: CaGenerationOptions = {}): GeneratedCa {
-  const org = opts.organization ?? 'sealhouse';
+/** A CA certificate's key and what the certificates it signs must name: its subject and key identifier. */
+export interface Issuer {
+  readonly key: KeyObject;
+  readonly certificate: Buffer;
+  readonly name: Buffer;
+  readonly keyId: Buffer;
+  readonly notAfter: Date;
+}
+
+const validity = (opts: CaGenerationOptions, years: number): { notBefore: Date; notAfter: Date } => {
   const notBefore = truncateToSeconds((opts.clock ?? systemClock).now());
   const notAfter = new Date(notBefore);
-  notAfter.setUTCFullYear(notAfter.getUTCFullYear() + (opts.validityYears ?? 10));
+  notAfter.setUTCFullYear(notAfter.getUTCFullYear() + years);
+  return { notBefore, notAfter };
+};
 
+/** A self-signed root (CA, pathLen 1, SKI = AKI) and its new P-384 key. */
+export function generateRoot(opts: CaGenerationOptions = {}): Issuer {
+  const org = opts.organization ?? 'sealhouse';
+  const { notBefore, notAfter } = validity(opts, opts.validityYears ?? 10);
   const root = newP384();
-  const rootName = caName(org, opts.rootCommonName ?? `${org}-root`);
-  const rootSki = keyIdentifier(root.spki);
-  const rootCert = caCertificate({
-    subject: rootName,
+  const name = caName(org, opts.rootCommonName ?? `${org}-root`);
+  const keyId = keyIdentifier(root.spki);
+  const certificate = caCertificate({
+    subject: name,
     spki: root.spki,
-    issuer: rootName,
+    issuer: name,
     issuerKey: root.privateKey,
     notBefore,
     notAfter,
-    extensions: [keyUsage('ca'), basicConstraintsCa(1), subjectKeyIdExt(rootSki), authorityKeyIdExt(rootSki)],
+    extensions: [keyUsage('ca'), basicConstraintsCa(1), subjectKeyIdExt(keyId), authorityKeyIdExt(keyId)],
   });
+  return { key: root.privateKey, certificate, name, keyId, notAfter };
+}
 
-  const inter = newP384();
-  const interCert = caCertificate({
+/**
+ * The issuing intermediate for `spki`, signed by `root`: CA pathLen 0, EKU codeSigning, AKI =
+ * the root's key identifier. It never outlives the root, since a chain is only as valid as its
+ * shortest-lived certificate.
+ */
+export function signIntermediate(root: Issuer, spki: Buffer, opts: CaGenerationOptions = {}): Buffer {
+  const org = opts.organization ?? 'sealhouse';
+  const { notBefore, notAfter } = validity(opts, opts.validityYears ?? 10);
+  return caCertificate({
     subject: caName(org, opts.intermediateCommonName ?? `${org}-intermediate`),
-    spki: inter.spki,
-    issuer: rootName,
-    issuerKey: root.privateKey,
+    spki,
+    issuer: root.name,
+    issuerKey: root.key,
     notBefore,
-    notAfter,
-    extensions: [
-      keyUsage('ca'),
-      extKeyUsageCodeSigning(),
-      basicConstraintsCa(0),
-      subjectKeyIdExt(keyIdentifier(inter.spki)),
-      authorityKeyIdExt(rootSki),
-    ],
+    notAfter: notAfter > root.notAfter ? root.notAfter : notAfter,
+    extensions: [keyUsage('ca'), extKeyUsageCodeSigning(), basicConstraintsCa(0), subjectKeyIdExt(keyIdentifier(spki)), authorityKeyIdExt(root.keyId)],
   });
-  return { rootKey: root.privateKey, root: rootCert, intermediateKey: inter.privateKey, intermediate: interCert };
+}
+
+export function generateCaChain(opts: CaGenerationOptions = {}): GeneratedCa {
+  const root = generateRoot(opts);
+  const inter = newP384();
+  return { rootKey: root.key, root: root.certificate, intermediateKey: inter.privateKey, intermediate: signIntermediate(root, inter.spki, opts) };
 }
