@@ -313,7 +313,7 @@ async function serve(config: Config, logger: Logger, releaseStore: () => void, o
     logger.warn(
       { ca: join(config.dataDir, 'ca') },
       "the CA's root key is online (generated into the data directory): for production, keep the root offline and give Sealhouse only the intermediate " +
-        '(scripts/offline-root-ca.sh, SEALHOUSE_CA_CHAIN and SEALHOUSE_CA_KEY; README "The CA\'s root key")',
+        '(sealhouse ca init-root / intermediate-key / sign-intermediate, then SEALHOUSE_CA_CHAIN and SEALHOUSE_CA_KEY; README "The CA\'s root key")',
     );
   }
   const tuf = new TufRefresher(config.tufDir, config.tufKeysDir, trustTargets(ca.documents), {
