@@ -37,6 +37,8 @@ async function main(): Promise<void> {
   const numRuns = Number(process.env.FUZZ_RUNS ?? 2000);
   const budgetMs = Number(process.env.FUZZ_BUDGET_MS ?? 2000);
   const currentFile = process.env.FUZZ_CURRENT_FILE;
+  // Tells the parent this process started: a hang from here on is the target's, not the spawn's.
+  if (currentFile) writeFileSync(currentFile, '(none yet: building the seeds)');
   // src/core refuses with CoreErrors, the server with SealhouseErrors: both are typed refusals.
   const typed = target.typed ?? ((err: unknown) => err instanceof SealhouseError || err instanceof CoreError);
 
