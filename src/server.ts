@@ -26,6 +26,7 @@ import { DevOidcIssuer } from './oidc/dev-oidc.js';
 import { httpGet } from './oidc/http-get.js';
 import { FulcioOidcVerifier } from './oidc/verifier.js';
 import { baseUrlOf, trustDocumentsOf, type TrustDocuments } from './trust/trust-documents.js';
+import { type AuthorityWording, bindAuthority } from './storage/authority-epochs.js';
 import { createApp } from './http/app.js';
 import { createHttpServer } from './http/http-server.js';
 import { createCtRouter } from './http/ct-router.js';
@@ -124,8 +125,16 @@ async function trustDocuments(sql: Sql, config: Config, keys: CaKeys, rekor: Log
     ct: { publicKey: ct.publicKey, createdAt: await treeCreatedAt(sql, ct.treeId), baseUrl: `${baseUrlOf(config.publicUrl)}${config.ctPrefix}` },
     caChain: keys.ca.chain,
     oidcUrls: [config.oidcUrl?.href.replace(/\/+$/, '') ?? keys.devIssuer?.issuerUrl].filter((u): u is string => u !== undefined),
-    tsa: { chain: keys.tsa.chain, url: `${baseUrlOf(config.publicUrl)}${TIMESTAMP_PATH}` },
+    tsa: { url: `${baseUrlOf(config.publicUrl)}${TIMESTAMP_PATH}`, authorities: await bindAuthority(sql, 'tsa', keys.tsa.chain, tsaWording(config)) },
   });
+}
+
+/** How a start refused for another TSA than the recorded one says where the recorded one was. */
+function tsaWording(config: Config): AuthorityWording {
+  return {
+    what: `timestamp authority (${config.tsaChainPath ?? join(config.dataDir, 'tsa')})`,
+    restore: config.tsaChainPath ? 'configure the recorded chain and key again' : `restore ${join(config.dataDir, 'tsa')} from a backup`,
+  };
 }
 
 /** A tree opened and bound to its key exactly as the server's log opens it. */

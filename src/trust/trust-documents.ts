@@ -7,8 +7,8 @@
  * validFor starts: each log at its tree's creation (minus a minute, so a database clock slightly
  * ahead of this process cannot leave the first entries outside the window — clients check that
  * `integratedTime` and SCT timestamps fall inside, reference §8 item 7); the CA at its issuing
- * certificate's notBefore; the TSA at its leaf's notBefore. None ends: Sealhouse has no key
- * rotation yet.
+ * certificate's notBefore; the first TSA at its leaf's notBefore. Only a retired TSA's window
+ * ends (storage/authority-epochs.ts); a later one opens where the one before it closed.
  *
  * Rekor v1 and v2 are listed side by side (sigstore-2026.md §1): v1 for the clients that only
  * speak it (cosign < 3.0.5, gitsign, sigstore-js's sign()), v2 for what cosign v3, sigstore-go
@@ -38,8 +38,17 @@ export interface TrustInputs {
   readonly oidcUrls: readonly string[];
   /** The Rekor v2 log, when offered (SEALHOUSE_REKOR_V2): its Ed25519 key, base URL and checkpoint origin. */
   readonly rekorV2?: LogTrust & { readonly baseUrl: string; readonly origin: string };
-  /** The timestamp authority: its chain [leaf, …, root] (DER) and full timestamp URL. */
-  readonly tsa?: { readonly chain: readonly Buffer[]; readonly url: string };
+  /**
+   * The timestamp authority's full URL and every authority it has used, oldest first: each
+   * chain [leaf, …, root] (DER) with its validFor; the last is the one in use.
+   */
+  readonly tsa?: { readonly url: string; readonly authorities: readonly TsaEpoch[] };
+}
+
+export interface TsaEpoch {
+  readonly chain: readonly Buffer[];
+  readonly validFrom: Date;
+  readonly validUntil?: Date;
 }
 
 /** What the server serves and `sealhouse trust-root` / `signing-config` print. */
@@ -77,7 +86,12 @@ export function trustedRootFor(inputs: TrustInputs): TrustedRootJson {
     ],
     certificateAuthorities: [{ uri: base, chain: inputs.caChain, validFrom: chainValidFrom(inputs.caChain) }],
     ctlogs: [{ baseUrl: inputs.ct.baseUrl, publicKey: inputs.ct.publicKey, validFrom: logValidFrom(inputs.ct.createdAt) }],
-    timestampAuthorities: inputs.tsa ? [{ uri: inputs.tsa.url, chain: inputs.tsa.chain, validFrom: chainValidFrom(inputs.tsa.chain) }] : [],
+    timestampAuthorities: (inputs.tsa?.authorities ?? []).map((a) => ({
+      uri: inputs.tsa?.url ?? '',
+      chain: a.chain,
+      validFrom: a.validFrom,
+      ...(a.validUntil ? { validTo: a.validUntil } : {}),
+    })),
   });
 }
 
@@ -99,6 +113,7 @@ export function signingConfigFor(inputs: TrustInputs): SigningConfigJson {
   const operator = inputs.publicUrl.hostname;
   const ca: ServiceInput = { url: base, validFrom: chainValidFrom(inputs.caChain), operator };
   const v2 = inputs.rekorV2;
+  const tsaInUse = inputs.tsa?.authorities.find((a) => a.validUntil === undefined);
   return buildSigningConfig({
     caUrls: [ca],
     oidcUrls: inputs.oidcUrls.map((url) => ({ ...ca, url })),
@@ -106,6 +121,6 @@ export function signingConfigFor(inputs: TrustInputs): SigningConfigJson {
       { url: base, majorApiVersion: 1, validFrom: logValidFrom(inputs.rekor.createdAt), operator },
       ...(v2 ? [{ url: v2.baseUrl, majorApiVersion: 2, validFrom: v2SelectionStart(logValidFrom(v2.createdAt), logValidFrom(inputs.rekor.createdAt)), operator }] : []),
     ],
-    ...(inputs.tsa ? { tsaUrls: [{ url: inputs.tsa.url, validFrom: chainValidFrom(inputs.tsa.chain), operator }] } : {}),
+    ...(tsaInUse && inputs.tsa ? { tsaUrls: [{ url: inputs.tsa.url, validFrom: tsaInUse.validFrom, operator }] } : {}),
   });
 }

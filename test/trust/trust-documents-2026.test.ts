@@ -4,6 +4,7 @@
  * the production trusted root (log2025-1 and timestamp.sigstore.dev) for IDs and shape, and
  * loaded by sigstore-js the way a signing client reads them.
  */
+import { X509Certificate } from 'node:crypto';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -46,7 +47,7 @@ describe('trust documents with Rekor v2 and the TSA', () => {
     caChain: ca.material.chain,
     oidcUrls: ['https://idp.corp.example'],
     rekorV2: { publicKey: v2.spki, createdAt: new Date('2026-06-02T12:00:00Z'), baseUrl: 'https://sigstore.corp.example:8443', origin: 'sigstore.corp.example' },
-    tsa: { chain: tsa.material.chain, url: 'https://sigstore.corp.example:8443/api/v1/timestamp' },
+    tsa: { url: 'https://sigstore.corp.example:8443/api/v1/timestamp', authorities: [{ chain: tsa.material.chain, validFrom: new Date(new X509Certificate(tsa.material.chain[0] as Buffer).validFrom) }] },
   };
   const { trustedRoot, signingConfig } = trustDocumentsOf(inputs);
 
