@@ -2,7 +2,7 @@
 -- listing a retired one (with its validFor closed) and a start with a different one than the
 -- database recorded is noticed instead of silently disowning what the old one signed.
 -- Same SQL on Postgres and PGlite.
---   kind         which authority: 'tsa' (the RFC 3161 timestamp authority)
+--   kind         which authority: 'ca' (the issuing CA, intermediate first) or 'tsa' (the RFC 3161 timestamp authority)
 --   epoch        1, 2, … in the order they were put into use
 --   chain        the DER certificates, signer first and root last, concatenated (DER is self-delimiting)
 --   fingerprint  SHA-256 of the signer's certificate: what "the same authority" means

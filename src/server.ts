@@ -26,7 +26,7 @@ import { DevOidcIssuer } from './oidc/dev-oidc.js';
 import { httpGet } from './oidc/http-get.js';
 import { FulcioOidcVerifier } from './oidc/verifier.js';
 import { baseUrlOf, trustDocumentsOf, type TrustDocuments } from './trust/trust-documents.js';
-import { type AuthorityWording, bindAuthority } from './storage/authority-epochs.js';
+import { type AuthorityEpoch, type AuthorityWording, bindAuthority } from './storage/authority-epochs.js';
 import { createApp } from './http/app.js';
 import { createHttpServer } from './http/http-server.js';
 import { createCtRouter } from './http/ct-router.js';
@@ -114,7 +114,20 @@ interface LogIdentity {
   readonly treeId: number;
 }
 
-async function trustDocuments(sql: Sql, config: Config, keys: CaKeys, rekor: LogIdentity, ct: LogIdentity, rekorV2?: LogIdentity): Promise<TrustDocuments> {
+/** The CAs and TSAs this database has recorded, with the loaded ones bound (refused when not the ones in use). */
+interface Authorities {
+  readonly ca: AuthorityEpoch[];
+  readonly tsa: AuthorityEpoch[];
+}
+
+async function bindAuthorities(sql: Sql, config: Config, keys: CaKeys): Promise<Authorities> {
+  return {
+    ca: await bindAuthority(sql, 'ca', keys.ca.chain, caWording(config)),
+    tsa: await bindAuthority(sql, 'tsa', keys.tsa.chain, tsaWording(config)),
+  };
+}
+
+async function trustDocuments(sql: Sql, config: Config, keys: CaKeys, authorities: Authorities, rekor: LogIdentity, ct: LogIdentity, rekorV2?: LogIdentity): Promise<TrustDocuments> {
   return trustDocumentsOf({
     publicUrl: config.publicUrl,
     rekor: { publicKey: rekor.publicKey, createdAt: await treeCreatedAt(sql, rekor.treeId) },
@@ -123,10 +136,18 @@ async function trustDocuments(sql: Sql, config: Config, keys: CaKeys, rekor: Log
       ? { rekorV2: { publicKey: rekorV2.publicKey, createdAt: await treeCreatedAt(sql, rekorV2.treeId), baseUrl: baseUrlOf(config.publicUrl), origin: config.rekorV2Origin } }
       : {}),
     ct: { publicKey: ct.publicKey, createdAt: await treeCreatedAt(sql, ct.treeId), baseUrl: `${baseUrlOf(config.publicUrl)}${config.ctPrefix}` },
-    caChain: keys.ca.chain,
+    ca: authorities.ca,
     oidcUrls: [config.oidcUrl?.href.replace(/\/+$/, '') ?? keys.devIssuer?.issuerUrl].filter((u): u is string => u !== undefined),
-    tsa: { url: `${baseUrlOf(config.publicUrl)}${TIMESTAMP_PATH}`, authorities: await bindAuthority(sql, 'tsa', keys.tsa.chain, tsaWording(config)) },
+    tsa: { url: `${baseUrlOf(config.publicUrl)}${TIMESTAMP_PATH}`, authorities: authorities.tsa },
   });
+}
+
+/** How a start refused for another CA than the recorded one says where the recorded one was. */
+function caWording(config: Config): AuthorityWording {
+  return {
+    what: `CA (${config.caChainPath ?? join(config.dataDir, 'ca')})`,
+    restore: config.caChainPath ? 'configure the recorded chain and key again' : `restore ${join(config.dataDir, 'ca')} from a backup`,
+  };
 }
 
 /** How a start refused for another TSA than the recorded one says where the recorded one was. */
@@ -157,9 +178,10 @@ export async function loadTrustDocuments(config: Config): Promise<TrustDocuments
     const rekorKey = loadOrCreateLogKey({ keyPath: config.logKeyPath, dataDir: config.dataDir }).publicKey.export({ type: 'spki', format: 'der' });
     const rekor = await boundTree(sql, REKOR_TREE, rekorKey, 'SEALHOUSE_LOG_KEY');
     const keys = await loadCaKeys(config);
+    const authorities = await bindAuthorities(sql, config, keys);
     const ct = await boundTree(sql, CT_TREE, keys.ctKey.publicKey.export({ type: 'spki', format: 'der' }), 'SEALHOUSE_CT_KEY');
     const rekorV2 = config.rekorV2 ? await boundTree(sql, REKOR_V2_TREE, loadRekorV2Key(config).publicKey.export({ type: 'spki', format: 'der' }), 'SEALHOUSE_REKOR_V2_KEY') : undefined;
-    return await trustDocuments(sql, config, keys, rekor, ct, rekorV2);
+    return await trustDocuments(sql, config, keys, authorities, rekor, ct, rekorV2);
   } finally {
     await sql.close();
     releaseStore();
@@ -173,9 +195,11 @@ interface CaOptions extends GroupCommitOptions {
 
 async function openCa(sql: Sql, config: Config, rekor: LogIdentity, rekorV2: LogIdentity | undefined, opened: OpenedSoFar, options: CaOptions): Promise<CaRuntime> {
   const keys = await loadCaKeys(config);
-  // caFromPem has checked that the chain ends at a self-signed root: the CT log accepts that root.
-  const root = keys.ca.chain[keys.ca.chain.length - 1] as Buffer;
-  const ct = await CtLog.open(sql, { ...options, key: keys.ctKey.privateKey, roots: [root] });
+  const authorities = await bindAuthorities(sql, config, keys);
+  // caFromPem has checked that each chain ends at a self-signed root: the CT log accepts the
+  // roots of every CA the instance has used, so a rotation to a new root still accepts the old.
+  const roots = authorities.ca.map((a) => a.chain[a.chain.length - 1] as Buffer).filter((r, i, all) => all.findIndex((x) => x.equals(r)) === i);
+  const ct = await CtLog.open(sql, { ...options, key: keys.ctKey.privateKey, roots });
   opened.push(() => ct.close());
   const fromFile = config.oidcConfigPath ? await loadFulcioConfig(config.oidcConfigPath) : EMPTY_FULCIO_CONFIG;
   const issuers = keys.devIssuer ? withIssuer(fromFile, keys.devIssuer.issuerConfig()) : fromFile;
@@ -192,7 +216,7 @@ async function openCa(sql: Sql, config: Config, rekor: LogIdentity, rekorV2: Log
     ct,
     service,
     issuers,
-    documents: await trustDocuments(sql, config, keys, rekor, { publicKey: ct.signer.spki, treeId: ct.treeId }, rekorV2),
+    documents: await trustDocuments(sql, config, keys, authorities, rekor, { publicKey: ct.signer.spki, treeId: ct.treeId }, rekorV2),
     close: async () => {
       await ct.close();
       await workers.close();

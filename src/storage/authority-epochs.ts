@@ -12,7 +12,7 @@ import { SealhouseError } from '../errors.js';
 import type { Queryable, Sql } from './sql.js';
 import { toBuffer, toSafeNumber } from './sql.js';
 
-export type AuthorityKind = 'tsa';
+export type AuthorityKind = 'ca' | 'tsa';
 
 export interface AuthorityEpoch {
   readonly epoch: number;

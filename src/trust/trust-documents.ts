@@ -16,7 +16,6 @@
  * write paths are /api/v1/log/entries and /api/v2/log/entries, and v2's tiles sit at its root
  * as rekor-tiles serves them. A client tells the two apart by majorApiVersion and logId.
  */
-import { X509Certificate } from 'node:crypto';
 import { buildSigningConfig, type ServiceInput, type SigningConfigJson } from './signing-config.js';
 import { buildTrustedRoot, noteKeyIdOf, type TrustedRootJson } from './trusted-root.js';
 
@@ -32,8 +31,8 @@ export interface TrustInputs {
   readonly publicUrl: URL;
   readonly rekor: LogTrust;
   readonly ct: LogTrust & { readonly baseUrl: string };
-  /** [issuing, …, root], DER. */
-  readonly caChain: readonly Buffer[];
+  /** Every CA the instance has issued under, oldest first, each chain [issuing, …, root] (DER); the last is in use. */
+  readonly ca: readonly AuthorityWindow[];
   /** Identity providers clients may log in with (signing_config oidcUrls). */
   readonly oidcUrls: readonly string[];
   /** The Rekor v2 log, when offered (SEALHOUSE_REKOR_V2): its Ed25519 key, base URL and checkpoint origin. */
@@ -42,10 +41,11 @@ export interface TrustInputs {
    * The timestamp authority's full URL and every authority it has used, oldest first: each
    * chain [leaf, …, root] (DER) with its validFor; the last is the one in use.
    */
-  readonly tsa?: { readonly url: string; readonly authorities: readonly TsaEpoch[] };
+  readonly tsa?: { readonly url: string; readonly authorities: readonly AuthorityWindow[] };
 }
 
-export interface TsaEpoch {
+/** A certificate authority and the window in which what it signed is trusted. */
+export interface AuthorityWindow {
   readonly chain: readonly Buffer[];
   readonly validFrom: Date;
   readonly validUntil?: Date;
@@ -69,13 +69,6 @@ export function logValidFrom(createdAt: Date): Date {
   return new Date(Math.floor((createdAt.getTime() - SKEW_ALLOWANCE_MS) / 1000) * 1000);
 }
 
-/** From the first (issuing, or for a TSA the signing) certificate's notBefore. */
-function chainValidFrom(chain: readonly Buffer[]): Date {
-  const [issuing] = chain;
-  if (!issuing) throw new Error('the certificate chain is empty');
-  return new Date(new X509Certificate(issuing).validFrom);
-}
-
 export function trustedRootFor(inputs: TrustInputs): TrustedRootJson {
   const base = baseUrlOf(inputs.publicUrl);
   const v2 = inputs.rekorV2;
@@ -84,7 +77,7 @@ export function trustedRootFor(inputs: TrustInputs): TrustedRootJson {
       { baseUrl: base, publicKey: inputs.rekor.publicKey, validFrom: logValidFrom(inputs.rekor.createdAt) },
       ...(v2 ? [{ baseUrl: v2.baseUrl, publicKey: v2.publicKey, validFrom: logValidFrom(v2.createdAt), keyId: noteKeyIdOf(v2.origin, v2.publicKey) }] : []),
     ],
-    certificateAuthorities: [{ uri: base, chain: inputs.caChain, validFrom: chainValidFrom(inputs.caChain) }],
+    certificateAuthorities: inputs.ca.map((a) => ({ uri: base, chain: a.chain, validFrom: a.validFrom, ...(a.validUntil ? { validTo: a.validUntil } : {}) })),
     ctlogs: [{ baseUrl: inputs.ct.baseUrl, publicKey: inputs.ct.publicKey, validFrom: logValidFrom(inputs.ct.createdAt) }],
     timestampAuthorities: (inputs.tsa?.authorities ?? []).map((a) => ({
       uri: inputs.tsa?.url ?? '',
@@ -111,7 +104,9 @@ function v2SelectionStart(v2Start: Date, v1Start: Date): Date {
 export function signingConfigFor(inputs: TrustInputs): SigningConfigJson {
   const base = baseUrlOf(inputs.publicUrl);
   const operator = inputs.publicUrl.hostname;
-  const ca: ServiceInput = { url: base, validFrom: chainValidFrom(inputs.caChain), operator };
+  const caInUse = inputs.ca.find((a) => a.validUntil === undefined) ?? inputs.ca[inputs.ca.length - 1];
+  if (!caInUse) throw new Error('no certificate authority to list');
+  const ca: ServiceInput = { url: base, validFrom: caInUse.validFrom, operator };
   const v2 = inputs.rekorV2;
   const tsaInUse = inputs.tsa?.authorities.find((a) => a.validUntil === undefined);
   return buildSigningConfig({

@@ -44,7 +44,7 @@ describe('trust documents with Rekor v2 and the TSA', () => {
     publicUrl: new URL('https://sigstore.corp.example:8443/'),
     rekor: { publicKey: v1.spki, createdAt: created },
     ct: { publicKey: ct.spki, createdAt: created, baseUrl: 'https://sigstore.corp.example:8443' },
-    caChain: ca.material.chain,
+    ca: [{ chain: ca.material.chain, validFrom: new Date(new X509Certificate(ca.material.chain[0] as Buffer).validFrom) }],
     oidcUrls: ['https://idp.corp.example'],
     rekorV2: { publicKey: v2.spki, createdAt: new Date('2026-06-02T12:00:00Z'), baseUrl: 'https://sigstore.corp.example:8443', origin: 'sigstore.corp.example' },
     tsa: { url: 'https://sigstore.corp.example:8443/api/v1/timestamp', authorities: [{ chain: tsa.material.chain, validFrom: new Date(new X509Certificate(tsa.material.chain[0] as Buffer).validFrom) }] },

@@ -17,7 +17,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'verify-entry', summary: 'verify a Rekor v1/v2 log entry offline: SET, inclusion proof, signed checkpoint, body', load: async () => (await import('./verify-entry.js')).verifyEntryCommand },
   { name: 'monitor', summary: 'verify a log stays append-only and report watched identities in new entries', load: async () => (await import('./monitor.js')).monitorCommand },
   { name: 'ca', summary: "a CA whose root key stays offline: make the root, the server's intermediate key, and sign it", load: async () => (await import('./ca.js')).caCommand },
-  { name: 'rotate', summary: 'put a new timestamp authority into use; the old one stays trusted for what it signed', load: async () => (await import('./rotate.js')).rotateCommand },
+  { name: 'rotate', summary: 'put a new timestamp authority or issuing CA into use; the old one stays trusted for what it signed', load: async () => (await import('./rotate.js')).rotateCommand },
   { name: 'tuf', summary: 'publish the trust documents as a TUF repository (init, update, refresh)', load: async () => (await import('./tuf.js')).tufCommand },
   { name: 'fsck', summary: 'recompute and check every stored tree, signature and index row', load: async () => (await import('./fsck.js')).fsckCommand },
 ];

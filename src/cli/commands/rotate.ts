@@ -1,16 +1,22 @@
 /**
- * `sealhouse rotate tsa [--grace DURATION]`: puts a new timestamp authority into use while the
- * old one stays in trusted_root.json with its validFor closed, so every timestamp it made still
- * verifies. With the generated default, the new TSA is generated beside the old one and the old
- * directory is kept as tsa.retired-<epoch>; with SEALHOUSE_TSA_CHAIN/KEY, the files configured
- * now are the new authority. Then restart every server process (the trust documents are built
- * at start); the old authority stays valid for --grace (default 10m) so the ones not yet
- * restarted keep making timestamps that verify.
+ * `sealhouse rotate tsa|ca [--grace DURATION]`: puts a new timestamp authority, or a new issuing
+ * CA, into use while the old one stays in trusted_root.json with its validFor closed, so what it
+ * signed still verifies. With the generated default the new one is made beside the old (a new
+ * TSA; for the CA a new intermediate under the same root) and the old directory is kept as
+ * <name>.retired-<epoch>; with SEALHOUSE_TSA_* / SEALHOUSE_CA_*, the files configured now are
+ * the new authority. Then restart every server process (the trust documents are built at start);
+ * the old authority stays valid for --grace (default 10m) so the ones not yet restarted keep
+ * signing validly.
  */
-import { existsSync, renameSync, rmSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../../config.js';
+import { signIntermediate } from '../../ca/ca-chain.js';
+import { loadCaFiles, loadOrCreateCa, parsePrivateKey } from '../../ca/ca-keys.js';
+import { rootIssuer } from '../../ca/root-issuer.js';
+import { type Config, loadConfig } from '../../config.js';
+import { toPem } from '../../core/pem.js';
 import { migrate } from '../../storage/migrate.js';
 import { claimEmbeddedStore } from '../../storage/embedded-store-lock.js';
 import { openSql } from '../../storage/open-sql.js';
@@ -18,13 +24,15 @@ import { rotateAuthority } from '../../storage/authority-epochs.js';
 import { loadOrCreateTsa, loadTsaFiles } from '../../tsa/tsa-keys.js';
 import { type Command, UsageError } from '../command.js';
 
-const USAGE = `usage: sealhouse rotate tsa [--grace DURATION]
+const USAGE = `usage: sealhouse rotate tsa|ca [--grace DURATION]
 
-Puts a new timestamp authority into use; the old one stays in trusted_root.json, valid until now
-+ DURATION (default 10m; e.g. 0s, 90s, 30m, 2h), so what it signed keeps verifying.
-  generated TSA (no SEALHOUSE_TSA_CHAIN): a new one is generated into <dataDir>/tsa and the old
-                                           directory is kept as <dataDir>/tsa.retired-<epoch>
-  SEALHOUSE_TSA_CHAIN/KEY:                 point them at the new chain and key first
+Puts a new timestamp authority (tsa) or issuing CA (ca) into use; the old one stays in
+trusted_root.json, valid until now + DURATION (default 10m; e.g. 0s, 90s, 30m, 2h), so what it
+signed keeps verifying.
+  generated (no SEALHOUSE_TSA_CHAIN / SEALHOUSE_CA_CHAIN): a new TSA, or a new intermediate under
+      the same root, in <dataDir>/tsa or <dataDir>/ca; the old directory is kept as <name>.retired-<epoch>
+  configured: point SEALHOUSE_TSA_CHAIN/KEY or SEALHOUSE_CA_CHAIN/KEY at the new files first
+      (a new intermediate from an offline root: sealhouse ca intermediate-key, sign-intermediate)
 Then restart the server processes. On the embedded database, stop the server first.`;
 
 function duration(text: string): number {
@@ -33,47 +41,81 @@ function duration(text: string): number {
   return Number(m[1]) * { s: 1_000, m: 60_000, h: 3_600_000 }[m[2] as 's' | 'm' | 'h'];
 }
 
+/** The new authority's chain, and for a generated one the directory it was made in. */
+interface NewAuthority {
+  readonly chain: readonly Buffer[];
+  readonly madeIn?: string;
+}
+
+async function newTsa(config: Config, nextDir: string): Promise<NewAuthority> {
+  if (config.tsaChainPath && config.tsaKeyPath) {
+    return { chain: (await loadTsaFiles({ chain: config.tsaChainPath, key: config.tsaKeyPath, passphrase: config.tsaKeyPassphrase })).chain };
+  }
+  return { chain: (await loadOrCreateTsa(nextDir)).chain, madeIn: nextDir };
+}
+
+/** A new P-384 intermediate under the generated root in <dataDir>/ca, laid out as loadOrCreateCa reads it. */
+async function newCa(config: Config, currentDir: string, nextDir: string): Promise<NewAuthority> {
+  if (config.caChainPath && config.caKeyPath) {
+    return { chain: (await loadCaFiles({ chain: config.caChainPath, key: config.caKeyPath, ...(config.caKeyPassphrase ? { passphrase: config.caKeyPassphrase } : {}) })).chain };
+  }
+  const rootPem = readFileSync(join(currentDir, 'root.pem'), 'utf8');
+  const rootKeyPem = readFileSync(join(currentDir, 'root-key.pem'), 'utf8');
+  const root = rootIssuer(rootPem, parsePrivateKey(rootKeyPem, undefined, 'the CA root key'));
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-384' });
+  const intermediate = signIntermediate(root, publicKey.export({ type: 'spki', format: 'der' }));
+  mkdirSync(nextDir, { mode: 0o700 });
+  const secret = { mode: 0o600, flag: 'wx' } as const;
+  writeFileSync(join(nextDir, 'root-key.pem'), rootKeyPem, secret);
+  writeFileSync(join(nextDir, 'intermediate-key.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, secret);
+  writeFileSync(join(nextDir, 'root.pem'), rootPem);
+  writeFileSync(join(nextDir, 'intermediate.pem'), toPem(intermediate));
+  writeFileSync(join(nextDir, 'chain.pem'), toPem(intermediate) + rootPem);
+  // Loaded back exactly as the server will load it, so a chain the server would refuse is never put into use.
+  return { chain: (await loadOrCreateCa(nextDir)).chain, madeIn: nextDir };
+}
+
 export const rotateCommand: Command = {
   name: 'rotate',
   usage: USAGE,
   async run(args: readonly string[]): Promise<number> {
     const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, strict: true, options: { grace: { type: 'string' } } });
-    const [what, ...rest] = positionals;
-    if (what !== 'tsa') throw new UsageError(`expected "tsa", got "${what ?? ''}" (the other keys do not rotate yet)`);
+    const [kind, ...rest] = positionals;
+    if (kind !== 'tsa' && kind !== 'ca') throw new UsageError(`expected "tsa" or "ca", got "${kind ?? ''}" (the log keys do not rotate yet)`);
     if (rest.length > 0) throw new UsageError(`unexpected operands "${rest.join(' ')}"`);
     const graceMs = duration(values.grace ?? '10m');
     const config = loadConfig();
-    const generatedDir = join(config.dataDir, 'tsa');
-    const nextDir = join(config.dataDir, 'tsa.next');
+    const generatedDir = join(config.dataDir, kind);
+    const nextDir = join(config.dataDir, `${kind}.next`);
     const releaseStore = claimEmbeddedStore(config);
     const sql = await openSql(config);
+    let rotated = false;
     try {
       await migrate(sql);
-      let tsa;
-      if (config.tsaChainPath && config.tsaKeyPath) {
-        tsa = await loadTsaFiles({ chain: config.tsaChainPath, key: config.tsaKeyPath, passphrase: config.tsaKeyPassphrase });
-      } else {
-        // A tsa.next left by an interrupted rotation was never put into use: start it afresh.
-        rmSync(nextDir, { recursive: true, force: true });
-        tsa = await loadOrCreateTsa(nextDir);
-      }
+      // A <kind>.next left by an interrupted rotation was never put into use: start it afresh.
+      rmSync(nextDir, { recursive: true, force: true });
+      const made = kind === 'tsa' ? await newTsa(config, nextDir) : await newCa(config, generatedDir, nextDir);
       const now = new Date();
-      const epochs = await rotateAuthority(sql, 'tsa', tsa.chain, now, new Date(now.getTime() + graceMs));
+      const epochs = await rotateAuthority(sql, kind, made.chain, now, new Date(now.getTime() + graceMs));
+      rotated = true;
       const retired = epochs[epochs.length - 2];
-      if (!config.tsaChainPath) {
-        // The database now names the new TSA; the directory follows. Interrupted here, a start
-        // refuses the old one by name, and moving tsa.next to tsa finishes the rotation.
-        if (retired && existsSync(generatedDir)) renameSync(generatedDir, join(config.dataDir, `tsa.retired-${retired.epoch}`));
-        renameSync(nextDir, generatedDir);
+      if (made.madeIn) {
+        // The database now names the new authority; the directory follows. Interrupted here, a
+        // start refuses the old one by name, and moving <kind>.next to <kind> finishes the rotation.
+        if (retired && existsSync(generatedDir)) renameSync(generatedDir, join(config.dataDir, `${kind}.retired-${retired.epoch}`));
+        renameSync(made.madeIn, generatedDir);
       }
       const inUse = epochs[epochs.length - 1];
+      const what = kind === 'tsa' ? 'timestamp authority' : 'CA';
       process.stdout.write(
-        `timestamp authority epoch ${inUse?.epoch ?? '?'} is in use from ${now.toISOString()}` +
+        `${what} epoch ${inUse?.epoch ?? '?'} is in use from ${inUse?.validFrom.toISOString() ?? '?'}` +
           (retired ? `; epoch ${retired.epoch} stays valid until ${retired.validUntil?.toISOString() ?? '?'}` : '') +
           '. Restart the server processes now; a TUF repository needs the new documents signed (`sealhouse tuf update`).\n',
       );
       return 0;
     } finally {
+      // Made but never put into use (the database refused it): nothing may start from it.
+      if (!rotated) rmSync(nextDir, { recursive: true, force: true });
       await sql.close();
       releaseStore();
     }
