@@ -162,10 +162,11 @@ export class CtLog extends CtLogReader {
 const ENTRY_TYPE_OFFSET = 10;
 
 /**
- * A CA whose root is not the one the logged certificates chain to means the CA files were lost
- * or replaced (a restore without `ca/`, a new SEALHOUSE_CA_CHAIN): serving it would silently
- * publish a trusted root under which every certificate issued so far fails to verify. Sealhouse
- * has no CA rotation yet, so that start is refused; the last entry's chain names the root.
+ * Roots that do not include the one the logged certificates chain to mean the CA files were lost
+ * or replaced: serving them would publish a trusted root under which every certificate issued so
+ * far fails to verify. authority_epochs catches that first for CAs it recorded; this check
+ * still covers a database from before it, where the first start records whatever CA it is given.
+ * The last entry's chain names the root.
  */
 async function refuseUnknownRoot(store: CtStore, treeSize: number, roots: readonly Buffer[]): Promise<void> {
   if (treeSize === 0) return;

@@ -133,6 +133,14 @@ describe('backup and restore: PGlite data directory', () => {
     rmSync(join(dir, 'ca'), { recursive: true });
     const { status, line } = await refusedStart(instanceEnv(dir, port));
     assert.equal(status, 1);
-    assert.match(line, /^sealhouse: the CA's root is not the root the CT log's \d+ logged certificates chain to; restore the CA files/);
+    assert.match(line, /^sealhouse: the CA \(.*\/ca\) is not the one this database has in use \(epoch 1, since .*\), so what that one signed would stop verifying: restore .*\/ca from a backup/);
+  });
+
+  it('only tsa/ lost: refused at start, since a new TSA would disown every timestamp already made', async () => {
+    const dir = unpack('no-tsa');
+    rmSync(join(dir, 'tsa'), { recursive: true });
+    const { status, line } = await refusedStart(instanceEnv(dir, port));
+    assert.equal(status, 1);
+    assert.match(line, /^sealhouse: the timestamp authority \(.*\/tsa\) is not the one this database has in use \(epoch 1, since .*\).*restore .*\/tsa from a backup/);
   });
 });
