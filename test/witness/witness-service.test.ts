@@ -93,7 +93,9 @@ describe('WitnessService', () => {
       consistency,
       logger: captureLogger(lines),
       registry,
-      timeoutMs: 1000,
+      // No test here is about timeouts: the first request of a cold process on a loaded CI machine
+      // took over a second, timed out into a backoff, and idle() returned before any request.
+      timeoutMs: 10_000,
       backoffMs: 20,
       maxBackoffMs: 60,
     });
