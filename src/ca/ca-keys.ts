@@ -16,7 +16,7 @@ import { certificatesFromPem, pemBlocks, toPem } from '../core/pem.js';
 import { readCertificate, subjectKeyId } from '../core/x509-raw.js';
 import { coreCall, SealhouseError } from '../errors.js';
 import { checkKeyFileMode } from '../private-files.js';
-import { type CaGenerationOptions, generateCaChain } from './ca-chain.js';
+import { type CaGenerationOptions, generateCaChain, type GeneratedCa } from './ca-chain.js';
 import { OID } from './extensions.js';
 import type { IssuingCa } from './leaf-certificate.js';
 import { acceptPublicKey } from './public-key.js';
@@ -126,12 +126,24 @@ export async function loadOrCreateCa(dir: string, opts: CaGenerationOptions = {}
   }
   if (await exists(file('intermediate-key.pem'))) throw fail(`CA directory ${dir} is incomplete (no chain.pem); refusing to overwrite its keys`);
 
-  await mkdir(dir, { recursive: true, mode: 0o700 });
   const ca = generateCaChain(opts);
+  await writeCaDirectory(dir, ca);
+  return caFromPem(toPem(ca.intermediate) + toPem(ca.root), pkcs8Pem(ca.intermediateKey));
+}
+
+const pkcs8Pem = (k: KeyObject): string => k.export({ type: 'pkcs8', format: 'pem' }) as string;
+
+/**
+ * The CA directory's layout (what loadOrCreateCa reads): the two keys 0600, the two
+ * certificates, and chain.pem written last, by rename, so its presence means the rest is there.
+ * Never overwrites a file.
+ */
+export async function writeCaDirectory(dir: string, ca: GeneratedCa): Promise<void> {
+  const file = (name: string): string => join(dir, name);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
   const secret = { mode: 0o600, flag: 'wx' } as const;
-  const keyPem = (k: KeyObject): string => k.export({ type: 'pkcs8', format: 'pem' }) as string;
-  await writeFile(file('root-key.pem'), keyPem(ca.rootKey), secret);
-  await writeFile(file('intermediate-key.pem'), keyPem(ca.intermediateKey), secret);
+  await writeFile(file('root-key.pem'), pkcs8Pem(ca.rootKey), secret);
+  await writeFile(file('intermediate-key.pem'), pkcs8Pem(ca.intermediateKey), secret);
   await chmod(file('root-key.pem'), 0o600);
   await chmod(file('intermediate-key.pem'), 0o600);
   await writeFile(file('root.pem'), toPem(ca.root), { flag: 'wx' });
@@ -139,5 +151,4 @@ export async function loadOrCreateCa(dir: string, opts: CaGenerationOptions = {}
   const tmp = file(`.chain.pem.${process.pid}.tmp`);
   await writeFile(tmp, toPem(ca.intermediate) + toPem(ca.root));
   await rename(tmp, file('chain.pem'));
-  return caFromPem(toPem(ca.intermediate) + toPem(ca.root), keyPem(ca.intermediateKey));
 }

@@ -75,7 +75,10 @@ function currentChain(repo: string): CurrentChain {
 
 /** Whether the repository's current targets are exactly these documents. */
 export function publishes(repo: string, docs: TrustTargets): boolean {
-  const { targets } = currentChain(repo).targets;
+  return targetsAre(currentChain(repo).targets, docs);
+}
+
+function targetsAre({ targets }: TargetsSigned, docs: TrustTargets): boolean {
   const wanted = targetMap(docs);
   return Object.keys(targets).length === Object.keys(wanted).length &&
     Object.entries(wanted).every(([name, bytes]) => targets[name]?.hashes.sha256 === targetFile(bytes).hashes.sha256);
@@ -90,7 +93,7 @@ export function updateRepository(repo: string, keys: Pick<RoleKeys, 'targets' | 
   const { timestamp, snapshot, targets } = currentChain(repo);
   const snapshotVersion = snapshot.version;
   const targetsVersion = targets.version;
-  if (publishes(repo, docs) && remainingMs(targets, options.now ?? new Date()) >= halfLife('targets', options)) {
+  if (targetsAre(targets, docs) && remainingMs(targets, options.now ?? new Date()) >= halfLife('targets', options)) {
     writeTimestamp(repo, keys.timestamp, timestamp.version + 1, snapshotVersion, options);
     return false;
   }

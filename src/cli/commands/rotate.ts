@@ -9,14 +9,13 @@
  * signing validly.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { signIntermediate } from '../../ca/ca-chain.js';
-import { loadCaFiles, loadOrCreateCa, parsePrivateKey } from '../../ca/ca-keys.js';
+import { loadCaFiles, loadOrCreateCa, parsePrivateKey, writeCaDirectory } from '../../ca/ca-keys.js';
 import { rootIssuer } from '../../ca/root-issuer.js';
 import { type Config, loadConfig } from '../../config.js';
-import { toPem } from '../../core/pem.js';
 import { migrate } from '../../storage/migrate.js';
 import { claimEmbeddedStore } from '../../storage/embedded-store-lock.js';
 import { openSql } from '../../storage/open-sql.js';
@@ -59,18 +58,11 @@ async function newCa(config: Config, currentDir: string, nextDir: string): Promi
   if (config.caChainPath && config.caKeyPath) {
     return { chain: (await loadCaFiles({ chain: config.caChainPath, key: config.caKeyPath, ...(config.caKeyPassphrase ? { passphrase: config.caKeyPassphrase } : {}) })).chain };
   }
-  const rootPem = readFileSync(join(currentDir, 'root.pem'), 'utf8');
-  const rootKeyPem = readFileSync(join(currentDir, 'root-key.pem'), 'utf8');
-  const root = rootIssuer(rootPem, parsePrivateKey(rootKeyPem, undefined, 'the CA root key'));
+  const rootKey = parsePrivateKey(readFileSync(join(currentDir, 'root-key.pem'), 'utf8'), undefined, 'the CA root key');
+  const root = rootIssuer(readFileSync(join(currentDir, 'root.pem'), 'utf8'), rootKey);
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-384' });
   const intermediate = signIntermediate(root, publicKey.export({ type: 'spki', format: 'der' }));
-  mkdirSync(nextDir, { mode: 0o700 });
-  const secret = { mode: 0o600, flag: 'wx' } as const;
-  writeFileSync(join(nextDir, 'root-key.pem'), rootKeyPem, secret);
-  writeFileSync(join(nextDir, 'intermediate-key.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, secret);
-  writeFileSync(join(nextDir, 'root.pem'), rootPem);
-  writeFileSync(join(nextDir, 'intermediate.pem'), toPem(intermediate));
-  writeFileSync(join(nextDir, 'chain.pem'), toPem(intermediate) + rootPem);
+  await writeCaDirectory(nextDir, { rootKey, root: root.certificate, intermediateKey: privateKey, intermediate });
   // Loaded back exactly as the server will load it, so a chain the server would refuse is never put into use.
   return { chain: (await loadOrCreateCa(nextDir)).chain, madeIn: nextDir };
 }
