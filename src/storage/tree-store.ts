@@ -14,12 +14,12 @@
  * same at start against the latest signed checkpoint and the leaves of the rightmost tile. The
  * first problem found sticks: every later append fails with it until the process restarts.
  */
-import { randomInt } from 'node:crypto';
 import { SealhouseError, assert } from '../errors.js';
 import { EMPTY_ROOT } from '../merkle/hash.js';
 import { edgeFromTiles, edgeTileRequests, integrate, rootOfEdge, type Integration, type RightEdge } from '../merkle/integrate.js';
 import type { TileReader } from '../merkle/prove.js';
 import { TILE_WIDTH, parseTilePath, tileWidth, type TileRequest } from '../merkle/tiles.js';
+import { ShardFrozenError, randomTreeId } from './log-shards.js';
 import { TileCache } from './tile-cache.js';
 import { TreeIntegrityError, hex, type IntegrityDetail } from './tree-integrity.js';
 import { toBuffer, type Queryable, type Sql, type SqlTx } from './sql.js';
@@ -64,8 +64,7 @@ export class TreeStore implements TileReader {
 
   /** The tree named `logName`, created with a random ID on first use (race-safe across processes). */
   static async open(sql: Sql, logName: string): Promise<TreeStore> {
-    // Rekor tree IDs are int64, but every number in Sealhouse is a safe JS integer: pick below 2^53.
-    const candidate = randomInt(1, 2 ** 38) * 2 ** 15 + randomInt(0, 2 ** 15);
+    const candidate = randomTreeId();
     await sql.query(
       `INSERT INTO trees (tree_id, log_name, tree_size, root_hash) VALUES ($1, $2, 0, $3)
        ON CONFLICT (log_name) DO NOTHING`,
@@ -74,6 +73,11 @@ export class TreeStore implements TileReader {
     const [row] = await sql.query<{ tree_id: number }>('SELECT tree_id FROM trees WHERE log_name = $1', [logName]);
     assert(row, `tree ${logName} exists after insert`);
     return new TreeStore(sql, row.tree_id);
+  }
+
+  /** An existing tree by ID (a log shard, src/storage/log-shards.ts). */
+  static byId(sql: Sql, treeId: number): TreeStore {
+    return new TreeStore(sql, treeId);
   }
 
   /**
@@ -103,13 +107,17 @@ export class TreeStore implements TileReader {
     return { treeSize: row.tree_size, rootHash: toBuffer(row.root_hash) };
   }
 
-  /** Lock the head row for the rest of the transaction; concurrent appenders queue here. */
+  /**
+   * Lock the head row for the rest of the transaction; concurrent appenders queue here. A tree
+   * frozen by a key rotation throws ShardFrozenError: the caller moves to the log's new shard.
+   */
   async lockHead(tx: SqlTx): Promise<TreeHead> {
-    const [row] = await tx.query<{ tree_size: number; root_hash: Buffer }>(
-      'SELECT tree_size, root_hash FROM trees WHERE tree_id = $1 FOR UPDATE',
+    const [row] = await tx.query<{ tree_size: number; root_hash: Buffer; frozen_at: unknown }>(
+      'SELECT tree_size, root_hash, frozen_at FROM trees WHERE tree_id = $1 FOR UPDATE',
       [this.treeId],
     );
     assert(row, `tree ${this.treeId} exists`);
+    if (row.frozen_at !== null && row.frozen_at !== undefined) throw new ShardFrozenError(this.treeId);
     return { treeSize: row.tree_size, rootHash: toBuffer(row.root_hash) };
   }
 
