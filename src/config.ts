@@ -101,6 +101,12 @@ export interface Config {
    */
   readonly tufKeysDir: string;
   /**
+   * How often a running process looks for key rotations other processes recorded in the
+   * database (`sealhouse rotate`), and switches to the new keys (SEALHOUSE_ROTATION_POLL_MS;
+   * default 2000).
+   */
+  readonly rotationPollMs: number;
+  /**
    * C2SP tlog-witnesses the Rekor v2 log submits each new checkpoint to, whose cosignatures
    * /checkpoint then carries (SEALHOUSE_WITNESSES; unset → none): comma- or newline-separated
    * entries "<witness vkey> <submission URL>", the vkey as the witness publishes it
@@ -303,5 +309,6 @@ export function loadConfig(environment: Env = process.env): Config {
     tufDir: env.SEALHOUSE_TUF_DIR ? resolve(env.SEALHOUSE_TUF_DIR) : join(dataDir, 'tuf'),
     tufKeysDir: env.SEALHOUSE_TUF_KEYS_DIR ? resolve(env.SEALHOUSE_TUF_KEYS_DIR) : join(dataDir, 'tuf-keys'),
     witnesses: witnesses(env),
+    rotationPollMs: integer(env, 'SEALHOUSE_ROTATION_POLL_MS', 2_000, 100, 600_000),
   });
 }

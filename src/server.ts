@@ -53,6 +53,7 @@ import { migrate } from './storage/migrate.js';
 import { describeStore, openSql } from './storage/open-sql.js';
 import type { Sql } from './storage/sql.js';
 import { TreeStore } from './storage/tree-store.js';
+import { RotationWatch } from './storage/rotation-watch.js';
 
 /** The CA side of a running instance. */
 export interface CaRuntime {
@@ -283,6 +284,10 @@ async function serve(config: Config, logger: Logger, releaseStore: () => void, o
   );
   opened.push(() => sql.close());
   await migrate(sql);
+  // Rotations recorded by `sealhouse rotate` (here or in another process): each service
+  // registers what it switches on one, and the watch polls from just before listening.
+  const watch = new RotationWatch(sql, config.rotationPollMs, (err) => logger.error({ err }, 'could not apply a key rotation yet; trying again at the next poll'));
+  opened.push(() => watch.close());
   const key = loadOrCreateLogKey({ keyPath: config.logKeyPath, dataDir: config.dataDir });
   const metrics = new Metrics();
   const log = await LogService.open(sql, {
@@ -396,6 +401,7 @@ async function serve(config: Config, logger: Logger, releaseStore: () => void, o
     ],
   });
 
+  await watch.start();
   const server = createHttpServer(app, config.http, logger);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => reject(listenError(err, config.port)));
@@ -437,6 +443,7 @@ async function serve(config: Config, logger: Logger, releaseStore: () => void, o
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       tuf.close();
+      watch.close();
       await Promise.all([log.close(), rekorV2?.close(), ca.close()]);
       await witnesses?.close();
       const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
