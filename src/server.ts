@@ -25,14 +25,16 @@ import { configurationJson, EMPTY_FULCIO_CONFIG, withIssuer } from './oidc/confi
 import { DevOidcIssuer } from './oidc/dev-oidc.js';
 import { httpGet } from './oidc/http-get.js';
 import { FulcioOidcVerifier } from './oidc/verifier.js';
-import { baseUrlOf, trustDocumentsOf, type TrustDocuments } from './trust/trust-documents.js';
-import { type AuthorityEpoch, type AuthorityWording, bindAuthority } from './storage/authority-epochs.js';
+import { baseUrlOf, trustDocumentsOf, type LogTrust, type TrustDocuments } from './trust/trust-documents.js';
+import { type AuthorityEpoch, type AuthorityWording, authorityEpochs, bindAuthority } from './storage/authority-epochs.js';
+import { activeShardOf, openLogShards } from './storage/log-shards.js';
+import { rekorV2ShardOrigin, shardPath } from './storage/shard-paths.js';
 import { createApp } from './http/app.js';
 import { createHttpServer } from './http/http-server.js';
 import { createCtRouter } from './http/ct-router.js';
 import { createDevOidcRouter } from './http/dev-oidc-router.js';
 import { createFulcioRouter } from './http/fulcio-api.js';
-import { createTilesRouter } from './http/tiles-router.js';
+import { createShardTilesRouter, createTilesRouter } from './http/tiles-router.js';
 import { createTrustRouter, trustTargets } from './http/trust-router.js';
 import { createTsaRouter, TIMESTAMP_PATH } from './http/tsa-router.js';
 import { TufRefresher } from './tuf/refresher.js';
@@ -61,7 +63,6 @@ export interface CaRuntime {
   readonly ct: CtLog;
   readonly service: CaService;
   readonly issuers: FulcioConfig;
-  readonly documents: TrustDocuments;
   /** Commit what the CT log has queued, refuse new submissions, stop the signing workers. */
   close(): Promise<void>;
 }
@@ -128,18 +129,33 @@ async function bindAuthorities(sql: Sql, config: Config, keys: CaKeys): Promise<
   };
 }
 
-async function trustDocuments(sql: Sql, config: Config, keys: CaKeys, authorities: Authorities, rekor: LogIdentity, ct: LogIdentity, rekorV2?: LogIdentity): Promise<TrustDocuments> {
+/** The shards of `logName` as the trust documents list them (a shard whose key is not bound yet has signed nothing). */
+async function shardTrust(sql: Sql, logName: string): Promise<(LogTrust & { readonly ordinal: number })[]> {
+  return (await openLogShards(sql, logName)).flatMap((s) =>
+    s.publicKey ? [{ ordinal: s.ordinal, publicKey: s.publicKey, activeFrom: s.activeFrom, ...(s.frozenAt ? { frozenAt: s.frozenAt } : {}) }] : [],
+  );
+}
+
+/**
+ * The trust documents as the database records them now: every shard of every log and every
+ * CA and TSA epoch. Built at start and again after each rotation the watch reports, so they
+ * always list what this instance (any of its processes) has signed with.
+ */
+async function trustDocuments(sql: Sql, config: Config, devIssuer: DevOidcIssuer | undefined): Promise<TrustDocuments> {
+  const base = baseUrlOf(config.publicUrl);
   return trustDocumentsOf({
     publicUrl: config.publicUrl,
-    rekor: { publicKey: rekor.publicKey, createdAt: await treeCreatedAt(sql, rekor.treeId) },
-    // Rekor v2 serves its write API and tiles at the base URL itself, as rekor-tiles does.
-    ...(rekorV2
-      ? { rekorV2: { publicKey: rekorV2.publicKey, createdAt: await treeCreatedAt(sql, rekorV2.treeId), baseUrl: baseUrlOf(config.publicUrl), origin: config.rekorV2Origin } }
+    rekor: await shardTrust(sql, REKOR_TREE),
+    // Rekor v2 serves its write API and tiles at the base URL itself, as rekor-tiles does; later shards under /shards/N.
+    ...(config.rekorV2
+      ? {
+          rekorV2: (await shardTrust(sql, REKOR_V2_TREE)).map((s) => ({ ...s, baseUrl: `${base}${shardPath(s.ordinal)}`, origin: rekorV2ShardOrigin(config.rekorV2Origin, s.ordinal) })),
+        }
       : {}),
-    ct: { publicKey: ct.publicKey, createdAt: await treeCreatedAt(sql, ct.treeId), baseUrl: `${baseUrlOf(config.publicUrl)}${config.ctPrefix}` },
-    ca: authorities.ca,
-    oidcUrls: [config.oidcUrl?.href.replace(/\/+$/, '') ?? keys.devIssuer?.issuerUrl].filter((u): u is string => u !== undefined),
-    tsa: { url: `${baseUrlOf(config.publicUrl)}${TIMESTAMP_PATH}`, authorities: authorities.tsa },
+    ct: (await shardTrust(sql, CT_TREE)).map((s) => ({ ...s, baseUrl: `${base}${config.ctPrefix}${shardPath(s.ordinal)}` })),
+    ca: await authorityEpochs(sql, 'ca'),
+    oidcUrls: [config.oidcUrl?.href.replace(/\/+$/, '') ?? devIssuer?.issuerUrl].filter((u): u is string => u !== undefined),
+    tsa: { url: `${base}${TIMESTAMP_PATH}`, authorities: await authorityEpochs(sql, 'tsa') },
   });
 }
 
@@ -159,11 +175,12 @@ function tsaWording(config: Config): AuthorityWording {
   };
 }
 
-/** A tree opened and bound to its key exactly as the server's log opens it. */
+/** The log's shard in use, bound to its key exactly as the server's log binds it. */
 async function boundTree(sql: Sql, name: string, publicKey: Buffer, setting: string): Promise<LogIdentity> {
-  const tree = await TreeStore.open(sql, name);
-  await tree.bindPublicKey(publicKey, setting);
-  return { publicKey, treeId: tree.treeId };
+  const active = activeShardOf(await openLogShards(sql, name));
+  if (!active) throw new SealhouseError('internal', `the log ${name} has no shard in use`);
+  await TreeStore.byId(sql, active.treeId).bindPublicKey(publicKey, setting);
+  return { publicKey, treeId: active.treeId };
 }
 
 /**
@@ -177,12 +194,12 @@ export async function loadTrustDocuments(config: Config): Promise<TrustDocuments
   try {
     await migrate(sql);
     const rekorKey = loadOrCreateLogKey({ keyPath: config.logKeyPath, dataDir: config.dataDir }).publicKey.export({ type: 'spki', format: 'der' });
-    const rekor = await boundTree(sql, REKOR_TREE, rekorKey, 'SEALHOUSE_LOG_KEY');
+    await boundTree(sql, REKOR_TREE, rekorKey, 'SEALHOUSE_LOG_KEY');
     const keys = await loadCaKeys(config);
-    const authorities = await bindAuthorities(sql, config, keys);
-    const ct = await boundTree(sql, CT_TREE, keys.ctKey.publicKey.export({ type: 'spki', format: 'der' }), 'SEALHOUSE_CT_KEY');
-    const rekorV2 = config.rekorV2 ? await boundTree(sql, REKOR_V2_TREE, loadRekorV2Key(config).publicKey.export({ type: 'spki', format: 'der' }), 'SEALHOUSE_REKOR_V2_KEY') : undefined;
-    return await trustDocuments(sql, config, keys, authorities, rekor, ct, rekorV2);
+    await bindAuthorities(sql, config, keys);
+    await boundTree(sql, CT_TREE, keys.ctKey.publicKey.export({ type: 'spki', format: 'der' }), 'SEALHOUSE_CT_KEY');
+    if (config.rekorV2) await boundTree(sql, REKOR_V2_TREE, loadRekorV2Key(config).publicKey.export({ type: 'spki', format: 'der' }), 'SEALHOUSE_REKOR_V2_KEY');
+    return await trustDocuments(sql, config, keys.devIssuer);
   } finally {
     await sql.close();
     releaseStore();
@@ -194,7 +211,7 @@ interface CaOptions extends GroupCommitOptions {
   readonly onTokenRefused: (reason: string) => void;
 }
 
-async function openCa(sql: Sql, config: Config, rekor: LogIdentity, rekorV2: LogIdentity | undefined, opened: OpenedSoFar, options: CaOptions): Promise<CaRuntime> {
+async function openCa(sql: Sql, config: Config, opened: OpenedSoFar, options: CaOptions): Promise<CaRuntime> {
   const keys = await loadCaKeys(config);
   const authorities = await bindAuthorities(sql, config, keys);
   // caFromPem has checked that each chain ends at a self-signed root: the CT log accepts the
@@ -217,7 +234,6 @@ async function openCa(sql: Sql, config: Config, rekor: LogIdentity, rekorV2: Log
     ct,
     service,
     issuers,
-    documents: await trustDocuments(sql, config, keys, authorities, rekor, { publicKey: ct.signer.spki, treeId: ct.treeId }, rekorV2),
     close: async () => {
       await ct.close();
       await workers.close();
@@ -292,6 +308,9 @@ async function serve(config: Config, logger: Logger, releaseStore: () => void, o
   const metrics = new Metrics();
   const log = await LogService.open(sql, {
     key,
+    // After `sealhouse rotate log` the key source holds the new shard's key.
+    reloadKey: () => loadOrCreateLogKey({ keyPath: config.logKeyPath, dataDir: config.dataDir }),
+    onShardChange: (shard) => logger.info({ tree: 'rekor', shard: shard.ordinal, treeId: shard.treeId }, 'the Rekor v1 log rotated: appending to its new shard'),
     host: config.publicUrl.hostname,
     maxBatch: config.batchSize,
     maxDelayMs: config.batchMs,
@@ -307,6 +326,7 @@ async function serve(config: Config, logger: Logger, releaseStore: () => void, o
     onIntegrityProblem: (err) => logger.error({ tree: 'rekor', ...err.detail }, err.message),
   });
   opened.push(() => log.close());
+  watch.onChange(() => log.refreshShards());
   metrics.sources.treeSize = async () => (await log.head()).treeSize;
   metrics.sources.queueDepth = () => log.queueDepth;
 
@@ -336,8 +356,7 @@ async function serve(config: Config, logger: Logger, releaseStore: () => void, o
     logger.info({ witnesses: witnesses.labels, origin: rekorV2.origin, logVkey: rekorV2.vkey }, 'submitting Rekor v2 checkpoints to witnesses; each must trust logVkey for this origin');
   }
 
-  const rekorV2Identity = rekorV2 && { publicKey: rekorV2.spki, treeId: rekorV2.treeId };
-  const ca = await openCa(sql, config, { publicKey: log.signer.spki, treeId: log.treeId }, rekorV2Identity, opened, {
+  const ca = await openCa(sql, config, opened, {
     maxBatch: config.batchSize,
     maxDelayMs: config.batchMs,
     maxQueue: config.maxQueue,
@@ -354,7 +373,9 @@ async function serve(config: Config, logger: Logger, releaseStore: () => void, o
         '(sealhouse ca init-root / intermediate-key / sign-intermediate, then SEALHOUSE_CA_CHAIN and SEALHOUSE_CA_KEY; README "The CA\'s root key")',
     );
   }
-  const tuf = new TufRefresher(config.tufDir, config.tufKeysDir, trustTargets(ca.documents), {
+  // The trust documents as the database records them; rebuilt after each rotation (below).
+  let documents = await trustDocuments(sql, config, ca.keys.devIssuer);
+  const tuf = new TufRefresher(config.tufDir, config.tufKeysDir, trustTargets(documents), {
     onRefreshed: (what) => logger.info({ tuf: config.tufDir }, `re-signed the TUF ${what} with the online keys`),
     onStale: () =>
       logger.warn(
@@ -365,6 +386,12 @@ async function serve(config: Config, logger: Logger, releaseStore: () => void, o
   });
   tuf.start();
   opened.push(() => tuf.close());
+  // Registered after every service's own listener: by the time this runs they have switched.
+  watch.onChange(async () => {
+    documents = await trustDocuments(sql, config, ca.keys.devIssuer);
+    tuf.serving(trustTargets(documents));
+    logger.info('a key rotation was recorded: serving the new trusted_root.json and signing_config.json');
+  });
   const devIssuer = ca.keys.devIssuer;
   if (devIssuer) {
     logger.warn(
@@ -390,11 +417,15 @@ async function serve(config: Config, logger: Logger, releaseStore: () => void, o
       createUiRouter(),
       await createFulcioRouter({ ca: ca.service, configuration: () => configuration, draining: () => draining, logger }),
       createCtRouter({ ct: ca.ct, prefix: config.ctPrefix, draining: () => draining, logger }),
-      createTrustRouter(ca.documents),
+      createTrustRouter(() => documents),
       createTsaRouter({ signer: new TimestampSigner(ca.keys.tsa), registry: metrics.registry }),
       createTufRouter(config.tufDir),
       // The v1 tree as C2SP tlog-tiles, so mirrors and monitors can follow it without the v1 API.
-      createTilesRouter({ prefix: '/tlog/v1', log: { tile: (path) => log.tile(path), checkpoint: async () => (await log.info()).checkpoint } }),
+      createTilesRouter({ prefix: '/tlog/v1', log: { tile: (path) => log.tile(path, 1), checkpoint: () => log.checkpointOf(1) } }),
+      // Each later shard of v1 beside it, at /tlog/v1/shards/N (storage/shard-paths.ts).
+      createShardTilesRouter('/tlog/v1', (ordinal) =>
+        log.shardRecords.some((s) => s.ordinal === ordinal) ? { tile: (path) => log.tile(path, ordinal), checkpoint: () => log.checkpointOf(ordinal) } : undefined,
+      ),
       // Rekor v2's tiles at the base URL, as rekor-tiles serves them, and under /tlog/v2 beside v1's.
       ...(rekorV2 ? [createTilesRouter({ prefix: '', log: rekorV2 }), createTilesRouter({ prefix: '/tlog/v2', log: rekorV2 })] : []),
       ...(devIssuer ? [createDevOidcRouter(devIssuer)] : []),

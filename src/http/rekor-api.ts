@@ -52,38 +52,44 @@ function locationOf(req: Request, entryId: string): string {
 export async function createRekorApi(deps: RekorApiDeps): Promise<OpenAPIBackend> {
   const { log } = deps;
   const wire = (entries: readonly ProvenEntry[]): Record<string, unknown>[] =>
-    entries.map((e) => ({ [entryIdOf(log.treeId, e.leafHash)]: toLogEntryAnon(e, e.proof, log.signer.logIdHex) }));
+    entries.map((e) => ({ [entryIdOf(e.shard.treeId, e.leafHash)]: toLogEntryAnon(e, e.proof, e.shard.logIdHex) }));
 
   // Compared as integers: Rekor parses treeID, so "007" names tree 7. The schema allows only digits.
-  const checkTree = (treeID: unknown): void => {
-    if (treeID !== undefined && BigInt(String(treeID)) !== BigInt(log.treeId)) {
-      throw new SealhouseError('invalid_input', `unknown tree ID ${String(treeID)}; this log's tree is ${log.treeId}`);
-    }
+  const treeOf = (treeID: unknown): number | undefined => {
+    if (treeID === undefined) return undefined;
+    const id = BigInt(String(treeID));
+    return id <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(id) : -1;
   };
+  const unknownTree = (treeID: unknown): SealhouseError =>
+    new SealhouseError('invalid_input', `unknown tree ID ${String(treeID)}; this log's shards are ${log.shardRecords.map((s) => s.treeId).join(', ')}`);
 
   const handlers: Record<string, Handler> = {
     getLogInfo: async (_c, _req, res) => {
-      const info = await log.info();
+      const [info, inactive] = await Promise.all([log.info(), log.inactiveShards()]);
       noCache(res);
       res.json({
         rootHash: info.rootHash.toString('hex'),
         treeSize: info.treeSize,
         signedTreeHead: info.checkpoint,
         treeID: String(log.treeId),
-        inactiveShards: null,
+        // Rekor emits null, not [], for a log that never rotated (no omitempty; rekor-api.md §1.3).
+        inactiveShards:
+          inactive.length === 0
+            ? null
+            : inactive.map((s) => ({ rootHash: s.rootHash.toString('hex'), treeSize: s.treeSize, signedTreeHead: s.checkpoint, treeID: String(s.treeId) })),
       });
     },
 
-    getPublicKey: (c, _req, res) => {
-      checkTree(c.request.query.treeID);
+    getPublicKey: async (c, _req, res) => {
+      const pem = await log.publicKeyPem(treeOf(c.request.query.treeID));
+      if (pem === undefined) throw unknownTree(c.request.query.treeID);
       noCache(res);
-      res.type('application/x-pem-file').send(log.signer.publicKeyPem());
+      res.type('application/x-pem-file').send(pem);
     },
 
     getLogProof: async (c, _req, res) => {
       const { firstSize = 1, lastSize, treeID } = c.request.query as unknown as { firstSize?: number; lastSize: number; treeID?: string };
-      checkTree(treeID);
-      const proof = await log.consistency(Number(firstSize), Number(lastSize));
+      const proof = await log.consistency(Number(firstSize), Number(lastSize), treeOf(treeID));
       noCache(res);
       res.json({ rootHash: proof.rootHash.toString('hex'), hashes: proof.hashes.map((h) => h.toString('hex')) });
     },
@@ -96,16 +102,16 @@ export async function createRekorApi(deps: RekorApiDeps): Promise<OpenAPIBackend
         entry = await log.submit(c.request.requestBody, req.socket.remoteAddress);
       } catch (err) {
         if (!(err instanceof DuplicateEntryError)) throw err;
-        const id = entryIdOf(log.treeId, err.leafHash);
+        const id = entryIdOf(log.treeId, err.leafHash); // deduplication is within the shard in use
         res.status(409).set('Location', locationOf(req, id));
         res.json({ code: 409, message: `an equivalent entry already exists in the transparency log with UUID ${id}` });
         return;
       }
       // Committed: from here on only formatting, which cannot fail (the proof was built in the batch).
       deps.onAppended?.();
-      const id = entryIdOf(log.treeId, entry.leafHash);
+      const id = entryIdOf(entry.shard.treeId, entry.leafHash);
       res.status(201).set('ETag', id).set('Location', locationOf(req, id));
-      res.json({ [id]: toLogEntryAnon(entry, entry.proof, log.signer.logIdHex) });
+      res.json({ [id]: toLogEntryAnon(entry, entry.proof, entry.shard.logIdHex) });
     },
 
     getLogEntryByIndex: async (c, _req, res) => {
@@ -118,9 +124,9 @@ export async function createRekorApi(deps: RekorApiDeps): Promise<OpenAPIBackend
     },
 
     getLogEntryByUUID: async (c, _req, res) => {
-      const lookup = parseEntryId(String(c.request.params.entryUUID), log.treeId);
+      const lookup = parseEntryId(String(c.request.params.entryUUID));
       noCache(res);
-      const [entry] = 'leafHash' in lookup ? await log.entriesByLeafHash([lookup.leafHash]) : [];
+      const [entry] = await log.entriesByLeafHash([lookup.leafHash], lookup.treeId);
       if (!entry) return void res.status(404).end();
       res.json(wire([entry])[0]);
     },
@@ -131,17 +137,16 @@ export async function createRekorApi(deps: RekorApiDeps): Promise<OpenAPIBackend
       if (total > MAX_SEARCH_ITEMS) throw new SealhouseError('schema_violation', `more than max allowed ${MAX_SEARCH_ITEMS} entries in request`);
       // Rekor's order (rekor-api.md §1.9): 80-hex entry IDs, then 64-hex UUIDs, then proposed
       // entries, then log indexes, each in request order; misses are skipped, repeats repeated.
+      // An 80-hex ID is looked up in the shard it names, a 64-hex UUID in every shard (§1.9).
       const ids = query.entryUUIDs ?? [];
-      const leafHashes: Buffer[] = [];
+      const found: ProvenEntry[] = [];
       for (const id of [...ids.filter((i) => i.length === 80), ...ids.filter((i) => i.length !== 80)]) {
-        const lookup = parseEntryId(id, log.treeId);
-        if ('leafHash' in lookup) leafHashes.push(lookup.leafHash);
+        const lookup = parseEntryId(id);
+        found.push(...(await log.entriesByLeafHash([lookup.leafHash], lookup.treeId)));
       }
-      const byHash = new Map((await log.entriesByLeafHash(leafHashes)).map((e) => [e.leafHash.toString('hex'), e]));
-      const found: ProvenEntry[] = leafHashes.flatMap((h) => byHash.get(h.toString('hex')) ?? []);
       for (const proposed of query.entries ?? []) found.push(...(await log.findProposed(proposed)));
       const indexes = (query.logIndexes ?? []).filter((i) => Number.isSafeInteger(i));
-      const byIndex = new Map((await log.entriesByIndex(indexes)).map((e) => [e.index, e]));
+      const byIndex = new Map((await log.entriesByIndex(indexes)).map((e) => [e.logIndex, e]));
       found.push(...indexes.flatMap((i) => byIndex.get(i) ?? []));
       res.json(wire(found));
     },
@@ -149,7 +154,7 @@ export async function createRekorApi(deps: RekorApiDeps): Promise<OpenAPIBackend
     searchIndex: async (c, _req, res) => {
       const request = c.request.requestBody as SearchIndexRequest;
       const hits = await log.search(searchKeyGroups(request), request.operator ?? 'or');
-      res.json(hits.map((h) => entryIdOf(log.treeId, h)));
+      res.json(hits.map((h) => entryIdOf(h.treeId, h.leafHash)));
     },
   };
 

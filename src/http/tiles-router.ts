@@ -16,7 +16,8 @@
  * only; other methods get 405.
  *
  * The same router serves the Rekor v1 tree (`/tlog/v1`, through LogService) and the Rekor v2
- * log (`/` and `/tlog/v2`), each through its own TileLog.
+ * log (`/` and `/tlog/v2`), each through its own TileLog. A log that has rotated its key serves
+ * each later shard under `<prefix>/shards/N` (createShardTilesRouter; storage/shard-paths.ts).
  */
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
@@ -24,6 +25,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { SealhouseError } from '../errors.js';
 import { toHttpError } from './error-map.js';
 import { TileResponseCache } from './tile-response-cache.js';
+import { shardPath } from '../storage/shard-paths.js';
 
 /** What a log offers to this router: tiles and bundles by C2SP path, and its current checkpoint. */
 export interface TileLog {
@@ -91,6 +93,36 @@ export function createTilesRouter(deps: TilesRouterDeps): express.Router {
       if (res.headersSent) return void res.end();
       res.status(http.status).set('Cache-Control', 'no-store').type('text/plain').send(`${http.message}\n`);
     });
+  });
+  return router;
+}
+
+/** Frozen shards are read far less than the one in use: a smaller tile cache each. */
+const SHARD_CACHE_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The tiles of a log's shards N ≥ 2 at `<prefix>/shards/N/…`, each through its own tiles
+ * router, made when the shard is first asked for. `logOf` answers only for shards the log has,
+ * so a request for any other N falls through (404) without making anything.
+ */
+export function createShardTilesRouter(prefix: string, logOf: (ordinal: number) => TileLog | undefined): express.Router {
+  const base = normalisePrefix(prefix);
+  const shardPrefix = `${base}/shards/`;
+  const routers = new Map<number, express.Router>();
+  const router = express.Router();
+  router.use((req: Request, res: Response, next: NextFunction) => {
+    if (!req.path.startsWith(shardPrefix)) return next();
+    const m = /^([1-9][0-9]{0,8})\//.exec(req.path.slice(shardPrefix.length));
+    const ordinal = m ? Number(m[1]) : 1;
+    if (ordinal === 1) return next(); // shard 1 is the log's own prefix
+    let shard = routers.get(ordinal);
+    if (!shard) {
+      const log = logOf(ordinal);
+      if (!log) return next();
+      shard = createTilesRouter({ prefix: `${base}${shardPath(ordinal)}`, log, cacheBytes: SHARD_CACHE_BYTES });
+      routers.set(ordinal, shard);
+    }
+    shard(req, res, next);
   });
   return router;
 }

@@ -1,14 +1,15 @@
 /**
  * The Rekor v1 wire shape of a logged entry (rekor-api.md §1.6): `LogEntryAnon`, keyed by the
  * 80-hex entry ID in responses. Hashes and logID are hex, body and SET base64, numbers JSON
- * numbers; `inclusionProof.logIndex` is the shard-local index (equal to the global one here,
- * as Sealhouse has a single shard).
+ * numbers; `logIndex` is the global index across shards and `inclusionProof.logIndex` the
+ * index inside the entry's shard, which the proof is built for.
  */
 import type { LogEntryAnon as ApiLogEntry } from '../core/verify-entry.js';
 import type { InclusionProof } from './sequencer.js';
 
 export interface EntryForWire {
-  readonly index: number;
+  /** The global index across shards. */
+  readonly logIndex: number;
   readonly body: Buffer;
   readonly integratedTime: number;
   readonly setSignature: Buffer;
@@ -27,7 +28,7 @@ export function toLogEntryAnon(entry: EntryForWire, proof: InclusionProof, logId
     body: entry.body.toString('base64'),
     integratedTime: entry.integratedTime,
     logID: logIdHex,
-    logIndex: entry.index,
+    logIndex: entry.logIndex,
     verification: {
       signedEntryTimestamp: entry.setSignature.toString('base64'),
       inclusionProof: {

@@ -8,13 +8,13 @@ export type LogKey = EcKey;
 
 export const GENERATED_LOG_KEY_FILE = 'log-key.pem';
 
-const USE = { what: 'the log key', why: 'Rekor clients only accept ECDSA P-256 log keys' } as const;
+export const LOG_KEY_USE = { what: 'the log key', why: 'Rekor clients only accept ECDSA P-256 log keys' } as const;
 
 export function loadLogKey(path: string): LogKey {
-  return loadEcKey(path, USE);
+  return loadEcKey(path, LOG_KEY_USE);
 }
 
 /** The configured key file, or the generated one in `dataDir` (created on first call). */
 export function loadOrCreateLogKey(options: { keyPath?: string | undefined; dataDir: string }): LogKey {
-  return loadOrCreateEcKey({ ...USE, path: options.keyPath, dataDir: options.dataDir, fileName: GENERATED_LOG_KEY_FILE });
+  return loadOrCreateEcKey({ ...LOG_KEY_USE, path: options.keyPath, dataDir: options.dataDir, fileName: GENERATED_LOG_KEY_FILE });
 }

@@ -9,8 +9,15 @@
  * One write path for every Rekor log: v1 passes its RekorStore and LogSigner (SETs and
  * integratedTime); the Rekor v2 log (src/rekor-v2) passes a store of its own and a signer with
  * no `signSets` (v2 has no SET), and so shares every step above instead of copying them.
+ *
+ * A log whose key rotates is a sequence of shards (src/storage/log-shards.ts). A batch that
+ * locks a tree frozen by a rotation (by this or any other process) fails over: `onFrozen`
+ * moves the log to the new shard and returns where to write now, and the same batch is
+ * committed there — no caller sees the rotation. While the new shard cannot be written yet
+ * (its key file not yet in place), the batch waits and tries again, for FAILOVER_MS at most.
  */
-import { DuplicateEntryError } from '../errors.js';
+import { DuplicateEntryError, SealhouseError } from '../errors.js';
+import { ShardFrozenError } from '../storage/log-shards.js';
 import { proveInclusionBatch } from '../merkle/prove.js';
 import type { RekorStore, NewEntry, StoredCheckpoint } from '../storage/rekor-store.js';
 import type { Sql } from '../storage/sql.js';
@@ -36,7 +43,12 @@ export interface InclusionProof {
 }
 
 export interface SequencedEntry {
+  /** The index in its shard's tree (what inclusion proofs use). */
   readonly index: number;
+  /** The global index across shards: the shard's first index plus `index` (Rekor v1's logIndex). */
+  readonly logIndex: number;
+  /** The tree (shard) the entry was appended to. */
+  readonly treeId: number;
   readonly leafHash: Buffer;
   readonly body: Buffer;
   readonly integratedTime: number;
@@ -58,23 +70,46 @@ export interface SequencerSigner {
 
 const NO_SET = Buffer.alloc(0);
 
-export interface SequencerDeps {
-  readonly sql: Sql;
+/** Where batches are written: one shard's tree, rows and signer. */
+export interface SequencerTarget {
   readonly tree: TreeStore;
   readonly entries: SequencerStore;
   readonly signer: SequencerSigner;
+  /** Global index of the tree's leaf 0 (0 for a log that never rotated, or without global indexes). */
+  readonly firstIndex?: number;
+}
+
+export interface SequencerDeps extends SequencerTarget {
+  readonly sql: Sql;
   readonly clock?: Clock;
   readonly observer?: BatchObserver;
+  /**
+   * The tree was frozen by a key rotation: move to the log's new shard and return it. Throws
+   * while the new shard cannot be written yet; the batch then retries (FAILOVER_MS at most).
+   * Without it a frozen tree fails the batch.
+   */
+  readonly onFrozen?: (frozen: ShardFrozenError) => Promise<SequencerTarget>;
 }
+
+/** How long a batch keeps trying to reach a log's new shard before it is refused (503, retry). */
+export const FAILOVER_MS = 15_000;
+const FAILOVER_PAUSE_MS = 200;
 
 export class Sequencer {
   private readonly group: GroupCommit<PendingEntry, SequencedEntry>;
+  private target: SequencerTarget;
 
   constructor(
     private readonly deps: SequencerDeps,
     options: GroupCommitOptions,
   ) {
-    this.group = new GroupCommit(options, (batch, attempt) => this.commitBatch(batch, attempt), deps.observer);
+    this.target = deps;
+    this.group = new GroupCommit(options, (batch, attempt) => this.commitFailingOver(batch, attempt), deps.observer);
+  }
+
+  /** The tree batches go to now (it changes when the log rotates to a new shard). */
+  get treeId(): number {
+    return this.target.tree.treeId;
   }
 
   /**
@@ -100,8 +135,38 @@ export class Sequencer {
    * throws AlreadyLogged and GroupCommit redoes the batch with the lookup. This saves one
    * index probe per entry on every ordinary batch.
    */
-  private async commitBatch(batch: readonly PendingEntry[], { lookUpExisting }: CommitAttempt): Promise<(SequencedEntry | Error)[]> {
-    const { sql, tree, entries, signer } = this.deps;
+  private async commitFailingOver(batch: readonly PendingEntry[], attempt: CommitAttempt): Promise<(SequencedEntry | Error)[]> {
+    const deadline = Date.now() + FAILOVER_MS;
+    for (;;) {
+      try {
+        return await this.commitBatch(batch, attempt, this.target);
+      } catch (err) {
+        if (!(err instanceof ShardFrozenError) || !this.deps.onFrozen) throw err;
+        this.target = await this.nextTarget(err, deadline);
+      }
+    }
+  }
+
+  private async nextTarget(frozen: ShardFrozenError, deadline: number): Promise<SequencerTarget> {
+    const onFrozen = this.deps.onFrozen as (frozen: ShardFrozenError) => Promise<SequencerTarget>;
+    for (;;) {
+      try {
+        return await onFrozen(frozen);
+      } catch (err) {
+        if (Date.now() >= deadline) {
+          throw new SealhouseError('unavailable', `the log is moving to a new shard after a key rotation and cannot write to it yet (${err instanceof Error ? err.message : String(err)}); retry shortly`, {
+            retryAfterSeconds: 1,
+          });
+        }
+        await new Promise((resolve) => setTimeout(resolve, FAILOVER_PAUSE_MS));
+      }
+    }
+  }
+
+  private async commitBatch(batch: readonly PendingEntry[], { lookUpExisting }: CommitAttempt, target: SequencerTarget): Promise<(SequencedEntry | Error)[]> {
+    const { sql } = this.deps;
+    const { tree, entries, signer } = target;
+    const firstIndex = target.firstIndex ?? 0;
     const clock = this.deps.clock ?? systemClock;
     return sql.tx(async (tx) => {
       const head = await tree.lockHead(tx);
@@ -124,7 +189,7 @@ export class Sequencer {
       // Nothing is signed over a tree that does not reproduce its head (TreeIntegrityError).
       const edge = await tree.vouch(tx, head);
       // Signing runs in a worker while this thread writes the tiles (set-signer.ts).
-      const signing = signer.signSets?.({ bodies: fresh.map((e) => e.body), firstIndex: head.treeSize, integratedTime });
+      const signing = signer.signSets?.({ bodies: fresh.map((e) => e.body), firstIndex: firstIndex + head.treeSize, integratedTime });
       signing?.catch(() => undefined); // awaited below; this only stops an early rollback from leaking a rejection
       const integration = await tree.append(tx, head, fresh.map((e) => e.leafHash), edge);
       const signatures = await signing;
@@ -159,7 +224,7 @@ export class Sequencer {
       return slots.map((slot) => {
         if (slot instanceof Error) return slot;
         const i = slot - head.treeSize;
-        return { ...(rows[i] as NewEntry), checkpoint, proof: proofs[i] as InclusionProof };
+        return { ...(rows[i] as NewEntry), logIndex: firstIndex + slot, treeId: tree.treeId, checkpoint, proof: proofs[i] as InclusionProof };
       });
     });
   }

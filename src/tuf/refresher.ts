@@ -28,9 +28,20 @@ export class TufRefresher {
   constructor(
     private readonly repo: string,
     private readonly keysDir: string,
-    private readonly documents: TrustTargets,
+    private documents: TrustTargets,
     private readonly events: RefresherEvents,
   ) {}
+
+  /** The server now serves other trust documents (a key rotation): compare the repository with those from now on. */
+  serving(documents: TrustTargets): void {
+    this.documents = documents;
+    this.warnedStale = false;
+    try {
+      this.refreshNow();
+    } catch (err) {
+      this.events.onError(err);
+    }
+  }
 
   /** Whether there is a repository to keep and the keys to keep it with. */
   get active(): boolean {

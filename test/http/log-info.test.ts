@@ -96,7 +96,7 @@ describe('GET /api/v1/log/publicKey', () => {
     assert.equal((await get(url, `/api/v1/log/publicKey?treeID=00${treeID}`)).status, 200);
     const other = await get<ErrorBody>(url, '/api/v1/log/publicKey?treeID=1193050959916656506');
     assert.equal(other.status, 400);
-    assert.deepEqual(other.json, { code: 400, message: `unknown tree ID 1193050959916656506; this log's tree is ${treeID}` });
+    assert.deepEqual(other.json, { code: 400, message: `unknown tree ID 1193050959916656506; this log's shards are ${treeID}` });
     const bad = await get<ErrorBody>(url, '/api/v1/log/publicKey?treeID=abc');
     assert.equal(bad.status, 422);
     assert.match(bad.json.message, /treeID must match pattern/);

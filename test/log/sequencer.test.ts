@@ -92,7 +92,7 @@ describe('sequencer', () => {
   it('writes index keys with the entry and searches them with and/or', async () => {
     const a = await log.append(syntheticEntry('searchable'));
     const hits = await log.search([['label:searchable']], 'or');
-    assert.deepEqual(hits.map((h) => h.toString('hex')), [a.leafHash.toString('hex')]);
+    assert.deepEqual(hits.map((h) => h.leafHash.toString('hex')), [a.leafHash.toString('hex')]);
     const both = await log.search([['label:searchable'], ['label:e1']], 'and');
     assert.equal(both.length, 0);
     const either = await log.search([['label:searchable'], ['label:e1']], 'or');

@@ -31,7 +31,7 @@ before(async () => {
 after(() => shared.close());
 afterEach(async () => {
   for (const log of logs.splice(0)) await log.close().catch(() => undefined);
-  await shared.sql.exec('DELETE FROM rekor_index_keys; DELETE FROM rekor_entries; DELETE FROM checkpoints; DELETE FROM tiles; DELETE FROM trees;');
+  await shared.sql.exec('DELETE FROM rekor_index_keys; DELETE FROM rekor_entries; DELETE FROM checkpoints; DELETE FROM tiles; DELETE FROM log_shards; DELETE FROM trees;');
 });
 
 /** A log with `count` entries appended in several batches (so there are several checkpoints). */

@@ -42,11 +42,11 @@ describe('trust documents with Rekor v2 and the TSA', () => {
   const created = new Date('2026-06-01T12:00:00Z');
   const inputs: TrustInputs = {
     publicUrl: new URL('https://sigstore.corp.example:8443/'),
-    rekor: { publicKey: v1.spki, createdAt: created },
-    ct: { publicKey: ct.spki, createdAt: created, baseUrl: 'https://sigstore.corp.example:8443' },
+    rekor: [{ publicKey: v1.spki, activeFrom: created }],
+    ct: [{ publicKey: ct.spki, activeFrom: created, baseUrl: 'https://sigstore.corp.example:8443' }],
     ca: [{ chain: ca.material.chain, validFrom: new Date(new X509Certificate(ca.material.chain[0] as Buffer).validFrom) }],
     oidcUrls: ['https://idp.corp.example'],
-    rekorV2: { publicKey: v2.spki, createdAt: new Date('2026-06-02T12:00:00Z'), baseUrl: 'https://sigstore.corp.example:8443', origin: 'sigstore.corp.example' },
+    rekorV2: [{ publicKey: v2.spki, activeFrom: new Date('2026-06-02T12:00:00Z'), baseUrl: 'https://sigstore.corp.example:8443', origin: 'sigstore.corp.example' }],
     tsa: { url: 'https://sigstore.corp.example:8443/api/v1/timestamp', authorities: [{ chain: tsa.material.chain, validFrom: new Date(new X509Certificate(tsa.material.chain[0] as Buffer).validFrom) }] },
   };
   const { trustedRoot, signingConfig } = trustDocumentsOf(inputs);
@@ -116,8 +116,8 @@ describe('trust documents with Rekor v2 and the TSA', () => {
 
   it('sigstore-js, which picks the newest start whatever the version, logs to v1 (its DSSE requests are v1-only); v2 is there for clients that pick by version', () => {
     // Even with v2's tree created a day after v1's.
-    for (const createdAt of [created, new Date('2026-06-02T12:00:00Z')]) {
-      const { signingConfig: config } = trustDocumentsOf({ ...inputs, rekorV2: { ...(inputs.rekorV2 as NonNullable<TrustInputs['rekorV2']>), createdAt } });
+    for (const activeFrom of [created, new Date('2026-06-02T12:00:00Z')]) {
+      const { signingConfig: config } = trustDocumentsOf({ ...inputs, rekorV2: [{ ...(inputs.rekorV2?.[0] as NonNullable<TrustInputs['rekorV2']>[number]), activeFrom }] });
       const builder = bundleBuilderFromSigningConfig({ signingConfig: SigningConfig.fromJSON(config), identityProvider: { getToken: () => Promise.resolve('unused') }, bundleType: 'dsseEnvelope' });
       const witnesses = (builder as unknown as { witnesses: { majorApiVersion?: number }[] }).witnesses;
       assert.deepEqual(witnesses.filter((w) => w.majorApiVersion !== undefined).map((w) => w.majorApiVersion), [1]);
