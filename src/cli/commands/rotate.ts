@@ -1,4 +1,7 @@
 /**
+ * `sealhouse rotate rekor-v2`: freezes the Rekor v2 log's shard in use and starts the next one
+ * with a new Ed25519 key and origin (rotate-rekor-v2.ts); running servers switch without a restart.
+ *
  * `sealhouse rotate tsa|ca [--grace DURATION]`: puts a new timestamp authority, or a new issuing
  * CA, into use while the old one stays in trusted_root.json with its validFor closed, so what it
  * signed still verifies. With the generated default the new one is made beside the old (a new
@@ -22,8 +25,10 @@ import { openSql } from '../../storage/open-sql.js';
 import { rotateAuthority } from '../../storage/authority-epochs.js';
 import { loadOrCreateTsa, loadTsaFiles } from '../../tsa/tsa-keys.js';
 import { type Command, UsageError } from '../command.js';
+import { rotateRekorV2 } from './rotate-rekor-v2.js';
 
 const USAGE = `usage: sealhouse rotate tsa|ca [--grace DURATION]
+       sealhouse rotate rekor-v2
 
 Puts a new timestamp authority (tsa) or issuing CA (ca) into use; the old one stays in
 trusted_root.json, valid until now + DURATION (default 10m; e.g. 0s, 90s, 30m, 2h), so what it
@@ -32,7 +37,14 @@ signed keeps verifying.
       the same root, in <dataDir>/tsa or <dataDir>/ca; the old directory is kept as <name>.retired-<epoch>
   configured: point SEALHOUSE_TSA_CHAIN/KEY or SEALHOUSE_CA_CHAIN/KEY at the new files first
       (a new intermediate from an offline root: sealhouse ca intermediate-key, sign-intermediate)
-Then restart the server processes. On the embedded database, stop the server first.`;
+Then restart the server processes. On the embedded database, stop the server first.
+
+rekor-v2 freezes the Rekor v2 log's shard in use (it stays served and verifiable) and starts
+shard N+1 with a new key, origin "<origin>/shards/N+1", served at <url>/shards/N+1:
+  generated (no SEALHOUSE_REKOR_V2_KEY): a new key replaces <dataDir>/rekor-v2-key.pem; the old
+      one is kept as rekor-v2-key.retired-N.pem
+  configured: put the new key in the SEALHOUSE_REKOR_V2_KEY file first
+Running servers on Postgres switch on their own (SEALHOUSE_ROTATION_POLL_MS) — no restart.`;
 
 function duration(text: string): number {
   const m = /^(\d{1,6})(s|m|h)$/.exec(text);
@@ -73,8 +85,12 @@ export const rotateCommand: Command = {
   async run(args: readonly string[]): Promise<number> {
     const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, strict: true, options: { grace: { type: 'string' } } });
     const [kind, ...rest] = positionals;
-    if (kind !== 'tsa' && kind !== 'ca') throw new UsageError(`expected "tsa" or "ca", got "${kind ?? ''}" (the log keys do not rotate yet)`);
     if (rest.length > 0) throw new UsageError(`unexpected operands "${rest.join(' ')}"`);
+    if (kind === 'rekor-v2') {
+      if (values.grace !== undefined) throw new UsageError('--grace is for tsa and ca: a frozen Rekor v2 shard stays valid for what it logged, and nothing is signed with its key again');
+      return rotateRekorV2(loadConfig());
+    }
+    if (kind !== 'tsa' && kind !== 'ca') throw new UsageError(`expected "tsa", "ca" or "rekor-v2", got "${kind ?? ''}"`);
     const graceMs = duration(values.grace ?? '10m');
     const config = loadConfig();
     const generatedDir = join(config.dataDir, kind);
