@@ -47,6 +47,8 @@ export class RekorV2Shard {
   readonly logId: Buffer;
   readonly tree: TreeStore;
   readonly store: RekorV2Store;
+  /** When it started taking entries (the start of its key's validFor). */
+  readonly activeFrom: Date;
   /** Set when the shard is frozen (learnt at open, or when the log rotated away from it). */
   frozenAt: Date | undefined;
   private signerOf: CheckpointSigner | undefined;
@@ -65,6 +67,7 @@ export class RekorV2Shard {
     this.logId = ed25519KeyHash(this.origin, rawEd25519(shard.publicKey));
     this.tree = TreeStore.byId(sql, shard.treeId);
     this.store = new RekorV2Store(sql, shard.treeId);
+    this.activeFrom = shard.activeFrom;
     this.frozenAt = shard.frozenAt;
   }
 
