@@ -39,6 +39,11 @@ export interface EcKeySpec extends EcKeyUse {
   readonly fileName: string;
 }
 
+/** Where `sealhouse rotate` writes a log's new generated key before the rotation is recorded: <name>.next.pem. */
+export const nextKeyFile = (fileName: string): string => fileName.replace(/\.pem$/, '.next.pem');
+/** Where it keeps a frozen shard's generated key (never needed again by the log; the operator's to archive or destroy). */
+export const retiredKeyFile = (fileName: string, ordinal: number): string => fileName.replace(/\.pem$/, `.retired-${ordinal}.pem`);
+
 export function loadEcKey(path: string, use: EcKeyUse): EcKey {
   checkKeyFileMode(path, use.what);
   let pem: string;

@@ -19,7 +19,6 @@ import { type CaMaterial, loadCaFiles, loadOrCreateCa } from './ca/ca-keys.js';
 import { CaService } from './ca/ca-service.js';
 import { CryptoWorkers } from './ca/crypto-workers.js';
 import { CT_TREE, CtLog } from './ct/ct-log.js';
-import { treeCreatedAt } from './ct/ct-store.js';
 import { type FulcioConfig, loadFulcioConfig } from './oidc/config.js';
 import { configurationJson, EMPTY_FULCIO_CONFIG, withIssuer } from './oidc/configuration.js';
 import { DevOidcIssuer } from './oidc/dev-oidc.js';
@@ -28,7 +27,7 @@ import { FulcioOidcVerifier } from './oidc/verifier.js';
 import { baseUrlOf, trustDocumentsOf, type LogTrust, type TrustDocuments } from './trust/trust-documents.js';
 import { type AuthorityEpoch, type AuthorityWording, authorityEpochs, bindAuthority } from './storage/authority-epochs.js';
 import { activeShardOf, openLogShards } from './storage/log-shards.js';
-import { rekorV2ShardOrigin, shardPath } from './storage/shard-paths.js';
+import { rekorV2ShardOrigin, shardPath } from './core/shard-paths.js';
 import { createApp } from './http/app.js';
 import { createHttpServer } from './http/http-server.js';
 import { createCtRouter } from './http/ct-router.js';
@@ -44,7 +43,8 @@ import { loadOrCreateTsa, loadTsaFiles, type TsaMaterial } from './tsa/tsa-keys.
 import { Metrics } from './http/metrics.js';
 import { createRekorApi } from './http/rekor-api.js';
 import { createRekorV2Router } from './http/rekor-v2-api.js';
-import { REKOR_V2_TREE, RekorV2Log } from './rekor-v2/rekor-v2-log.js';
+import { REKOR_V2_TREE, RekorV2Log, type RekorV2Shard } from './rekor-v2/rekor-v2-log.js';
+import { REKOR_V2_KEY_FILE, rekorV2KeySource } from './rekor-v2/rekor-v2-keys.js';
 import { WitnessService } from './witness/witness-service.js';
 import { createUiRouter } from './http/ui-router.js';
 import { loadOrCreateLogKey } from './log/log-key.js';
@@ -80,7 +80,7 @@ export interface RunningServer {
 }
 
 export const CT_KEY_FILE = 'ct-key.pem';
-export const REKOR_V2_KEY_FILE = 'rekor-v2-key.pem';
+export { REKOR_V2_KEY_FILE };
 
 /** The Rekor v2 log's Ed25519 checkpoint key: SEALHOUSE_REKOR_V2_KEY, or generated once into the data directory. */
 function loadRekorV2Key(config: Config): EcKey {
@@ -330,11 +330,14 @@ async function serve(config: Config, logger: Logger, releaseStore: () => void, o
   metrics.sources.treeSize = async () => (await log.head()).treeSize;
   metrics.sources.queueDepth = () => log.queueDepth;
 
-  // The Rekor v2 log: its own tree and Ed25519 key, the same write path (Sequencer) and limits as v1.
+  // The Rekor v2 log: its own shards, each with its Ed25519 key, the same write path (Sequencer) and limits as v1.
+  // `sealhouse rotate rekor-v2` (any process) starts a new shard; the watch and a batch meeting the frozen tree move writing there.
   const rekorV2Key = config.rekorV2 ? loadRekorV2Key(config) : undefined;
+  const rekorV2Keys = rekorV2KeySource(config);
   const rekorV2 = rekorV2Key
     ? await RekorV2Log.open(sql, {
-        key: rekorV2Key.privateKey,
+        keySource: rekorV2Keys.keys,
+        keyWhere: rekorV2Keys.where,
         origin: config.rekorV2Origin,
         maxBatch: config.batchSize,
         maxDelayMs: config.batchMs,
@@ -345,15 +348,23 @@ async function serve(config: Config, logger: Logger, releaseStore: () => void, o
     : undefined;
   if (rekorV2) opened.push(() => rekorV2.close());
 
-  // Witnesses (SEALHOUSE_WITNESSES) cosign the v2 checkpoints; a witness never holds up an append.
-  const witnesses =
-    rekorV2 && config.witnesses.length > 0
-      ? await WitnessService.open({ sql, treeId: rekorV2.treeId, witnesses: config.witnesses, consistency: (a, b) => rekorV2.consistency(a, b), logger, registry: metrics.registry })
-      : undefined;
-  if (witnesses) opened.push(() => witnesses.close());
-  if (rekorV2 && witnesses) {
-    rekorV2.attachWitnesses(witnesses);
-    logger.info({ witnesses: witnesses.labels, origin: rekorV2.origin, logVkey: rekorV2.vkey }, 'submitting Rekor v2 checkpoints to witnesses; each must trust logVkey for this origin');
+  // Witnesses (SEALHOUSE_WITNESSES) cosign the active shard's checkpoints; a witness never holds up an append. A frozen
+  // shard keeps the service it had (its last checkpoint still reaches the witnesses; its cosignatures are still served).
+  const witnessServices: WitnessService[] = [];
+  const openWitnesses = async (shard: RekorV2Shard): Promise<void> => {
+    const service = await WitnessService.open({ sql, treeId: shard.treeId, witnesses: config.witnesses, consistency: (a, b) => shard.consistency(a, b), logger, registry: metrics.registry });
+    witnessServices.push(service);
+    rekorV2?.attachWitnesses(service, shard);
+    logger.info({ witnesses: service.labels, shard: shard.ordinal, origin: shard.origin, logVkey: shard.vkey }, 'submitting Rekor v2 checkpoints to witnesses; each must trust logVkey for this origin');
+  };
+  if (rekorV2 && config.witnesses.length > 0) await openWitnesses(rekorV2.activeShard);
+  opened.push(() => Promise.all(witnessServices.map((w) => w.close())));
+  if (rekorV2) {
+    rekorV2.onSwitch((shard) => {
+      logger.info({ shard: shard.ordinal, treeId: shard.treeId, origin: shard.origin, logId: shard.logId.toString('base64') }, 'the Rekor v2 log rotated: writing to its new shard');
+      if (config.witnesses.length > 0) openWitnesses(shard).catch((err: unknown) => logger.error({ err, shard: shard.ordinal }, 'could not open the witnesses of the new Rekor v2 shard'));
+    });
+    watch.onChange(() => rekorV2.follow());
   }
 
   const ca = await openCa(sql, config, opened, {
@@ -422,12 +433,13 @@ async function serve(config: Config, logger: Logger, releaseStore: () => void, o
       createTufRouter(config.tufDir),
       // The v1 tree as C2SP tlog-tiles, so mirrors and monitors can follow it without the v1 API.
       createTilesRouter({ prefix: '/tlog/v1', log: { tile: (path) => log.tile(path, 1), checkpoint: () => log.checkpointOf(1) } }),
-      // Each later shard of v1 beside it, at /tlog/v1/shards/N (storage/shard-paths.ts).
+      // Each later shard of v1 beside it, at /tlog/v1/shards/N (core/shard-paths.ts).
       createShardTilesRouter('/tlog/v1', (ordinal) =>
         log.shardRecords.some((s) => s.ordinal === ordinal) ? { tile: (path) => log.tile(path, ordinal), checkpoint: () => log.checkpointOf(ordinal) } : undefined,
       ),
       // Rekor v2's tiles at the base URL, as rekor-tiles serves them, and under /tlog/v2 beside v1's.
-      ...(rekorV2 ? [createTilesRouter({ prefix: '', log: rekorV2 }), createTilesRouter({ prefix: '/tlog/v2', log: rekorV2 })] : []),
+      // Shard 1 keeps those URLs; shard N ≥ 2 is at /shards/N and /tlog/v2/shards/N, frozen or not.
+      ...(rekorV2 ? [createTilesRouter({ prefix: '', log: rekorV2.shards[0] ?? rekorV2 }), createTilesRouter({ prefix: '/tlog/v2', log: rekorV2.shards[0] ?? rekorV2 }), createShardTilesRouter('', (n) => rekorV2.findShard(n)), createShardTilesRouter('/tlog/v2', (n) => rekorV2.findShard(n))] : []),
       ...(devIssuer ? [createDevOidcRouter(devIssuer)] : []),
     ],
   });
@@ -476,7 +488,7 @@ async function serve(config: Config, logger: Logger, releaseStore: () => void, o
       tuf.close();
       watch.close();
       await Promise.all([log.close(), rekorV2?.close(), ca.close()]);
-      await witnesses?.close();
+      await Promise.all(witnessServices.map((w) => w.close()));
       const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
       await closed;
       clearTimeout(force);

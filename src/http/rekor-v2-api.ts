@@ -13,13 +13,19 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { DuplicateEntryError, SealhouseError } from '../errors.js';
-import type { SequencedEntry } from '../log/sequencer.js';
 import { API_VERSION, KIND } from '../rekor-v2/hashedrekord-v002.js';
-import type { RekorV2Log } from '../rekor-v2/rekor-v2-log.js';
+import type { RekorV2Log, V2SequencedEntry } from '../rekor-v2/rekor-v2-log.js';
 import { fromBodyParserError, toHttpError } from './error-map.js';
 import { retryAfterSeconds } from './retry-after.js';
 
 export const REKOR_V2_ENTRIES_PATH = '/api/v2/log/entries';
+/**
+ * Shard N ≥ 2's write URL (core/shard-paths.ts). A POST to any shard's URL, frozen or not,
+ * appends to the active shard, as Rekor v1 does across shards: a client with a signing config
+ * from before a rotation keeps working, and its entry's logId and checkpoint say where it went.
+ */
+const SHARD_ENTRIES_PATH = /^\/shards\/([1-9][0-9]{0,8})\/api\/v2\/log\/entries$/;
+const ENTRIES_PATHS = [REKOR_V2_ENTRIES_PATH, SHARD_ENTRIES_PATH];
 /** rekor-tiles' --max-request-body-size default. */
 export const REKOR_V2_MAX_BODY_BYTES = 4 * 1024 * 1024;
 
@@ -37,10 +43,10 @@ export interface RekorV2ApiDeps {
 const GRPC_CODE: Record<number, number> = { 400: 3, 404: 5, 409: 6, 413: 3, 415: 3, 422: 3, 503: 14, 500: 13 };
 
 /** The TransparencyLogEntry rekor-tiles returns, fields in proto order, unpopulated ones emitted. */
-function transparencyLogEntryJson(entry: SequencedEntry, logId: Buffer): Record<string, unknown> {
+function transparencyLogEntryJson(entry: V2SequencedEntry): Record<string, unknown> {
   return {
     logIndex: String(entry.index),
-    logId: { keyId: logId.toString('base64') },
+    logId: { keyId: entry.logId.toString('base64') },
     kindVersion: { kind: KIND, version: API_VERSION },
     integratedTime: '0',
     inclusionPromise: null,
@@ -79,28 +85,31 @@ export function createRekorV2Router(deps: RekorV2ApiDeps): express.Router {
   // Any content type, as the gateway's wildcard marshaler; inflated bytes count against the limit.
   const raw = express.raw({ limit: deps.maxBodyBytes ?? REKOR_V2_MAX_BODY_BYTES, type: () => true });
 
-  router.post(REKOR_V2_ENTRIES_PATH, (req, res, next) => {
+  router.post(ENTRIES_PATHS, (req, res, next) => {
     res.locals.operation = 'createEntryV2';
     raw(req, res, (err?: unknown) => {
       if (err !== undefined) return next(fromBodyParserError(err, req.headers['content-encoding']) ?? err);
       void (async () => {
+        const shard = SHARD_ENTRIES_PATH.exec(req.path)?.[1];
+        // A shard this process has not seen yet may have been started by another one: findShard looks.
+        if (shard !== undefined && (shard === '1' || !(await deps.log.findShard(Number(shard))))) throw new SealhouseError('not_found', `the Rekor v2 log has no shard ${shard}`);
         if (deps.draining()) throw new SealhouseError('unavailable', 'the log is shutting down and accepts no new entries');
         const entry = await deps.log.submit(parseBody(req), req.socket.remoteAddress);
         deps.onAppended?.();
-        res.status(201).json(transparencyLogEntryJson(entry, deps.log.logId));
+        res.status(201).json(transparencyLogEntryJson(entry));
       })().catch(next);
     });
   });
-  router.all(REKOR_V2_ENTRIES_PATH, (_req, res) => {
+  router.all(ENTRIES_PATHS, (_req, res) => {
     res.set('Allow', 'POST').status(405).json({ code: 12, message: 'Method Not Allowed', details: [] });
   });
 
-  router.use(REKOR_V2_ENTRIES_PATH, (err: unknown, _req: Request, res: Response, next: NextFunction) => {
+  router.use(ENTRIES_PATHS, (err: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
     const requestId = res.locals.requestId as string | undefined;
     const http = toHttpError(err, requestId);
     const status = http.status === 422 ? 400 : http.status;
-    if (status >= 500) deps.logger.error({ err: http.cause, path: REKOR_V2_ENTRIES_PATH, requestId }, 'request failed');
+    if (status >= 500) deps.logger.error({ err: http.cause, path: req.originalUrl.split('?')[0], requestId }, 'request failed');
     if (err instanceof DuplicateEntryError) res.set('x-log-index', String(err.index));
     if (status === 503) res.set('Retry-After', String(retryAfterSeconds(err)));
     res.status(status).json({ code: GRPC_CODE[status] ?? 2, message: http.message, details: [] });

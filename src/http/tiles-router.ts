@@ -17,7 +17,7 @@
  *
  * The same router serves the Rekor v1 tree (`/tlog/v1`, through LogService) and the Rekor v2
  * log (`/` and `/tlog/v2`), each through its own TileLog. A log that has rotated its key serves
- * each later shard under `<prefix>/shards/N` (createShardTilesRouter; storage/shard-paths.ts).
+ * each later shard under `<prefix>/shards/N` (createShardTilesRouter; core/shard-paths.ts).
  */
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
@@ -25,7 +25,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { SealhouseError } from '../errors.js';
 import { toHttpError } from './error-map.js';
 import { TileResponseCache } from './tile-response-cache.js';
-import { shardPath } from '../storage/shard-paths.js';
+import { shardPath } from '../core/shard-paths.js';
 
 /** What a log offers to this router: tiles and bundles by C2SP path, and its current checkpoint. */
 export interface TileLog {
@@ -102,27 +102,32 @@ const SHARD_CACHE_BYTES = 4 * 1024 * 1024;
 
 /**
  * The tiles of a log's shards N ≥ 2 at `<prefix>/shards/N/…`, each through its own tiles
- * router, made when the shard is first asked for. `logOf` answers only for shards the log has,
- * so a request for any other N falls through (404) without making anything.
+ * router, made when the shard is first asked for. `logOf` answers only for shards the log has
+ * (it may look in the database for one another process started), so a request for any other N
+ * falls through (404) without making anything.
  */
-export function createShardTilesRouter(prefix: string, logOf: (ordinal: number) => TileLog | undefined): express.Router {
+export function createShardTilesRouter(prefix: string, logOf: (ordinal: number) => TileLog | undefined | Promise<TileLog | undefined>): express.Router {
   const base = normalisePrefix(prefix);
   const shardPrefix = `${base}/shards/`;
   const routers = new Map<number, express.Router>();
   const router = express.Router();
+  const serve = (ordinal: number, log: TileLog | undefined, req: Request, res: Response, next: NextFunction): void => {
+    if (!log) return next();
+    let shard = routers.get(ordinal);
+    if (!shard) {
+      shard = createTilesRouter({ prefix: `${base}${shardPath(ordinal)}`, log, cacheBytes: SHARD_CACHE_BYTES });
+      routers.set(ordinal, shard);
+    }
+    shard(req, res, next);
+  };
   router.use((req: Request, res: Response, next: NextFunction) => {
     if (!req.path.startsWith(shardPrefix)) return next();
     const m = /^([1-9][0-9]{0,8})\//.exec(req.path.slice(shardPrefix.length));
     const ordinal = m ? Number(m[1]) : 1;
     if (ordinal === 1) return next(); // shard 1 is the log's own prefix
-    let shard = routers.get(ordinal);
-    if (!shard) {
-      const log = logOf(ordinal);
-      if (!log) return next();
-      shard = createTilesRouter({ prefix: `${base}${shardPath(ordinal)}`, log, cacheBytes: SHARD_CACHE_BYTES });
-      routers.set(ordinal, shard);
-    }
-    shard(req, res, next);
+    const known = routers.get(ordinal);
+    if (known) return known(req, res, next);
+    Promise.resolve(logOf(ordinal)).then((log) => serve(ordinal, log, req, res, next), next);
   });
   return router;
 }

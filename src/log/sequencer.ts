@@ -89,6 +89,8 @@ export interface SequencerDeps extends SequencerTarget {
    * Without it a frozen tree fails the batch.
    */
   readonly onFrozen?: (frozen: ShardFrozenError) => Promise<SequencerTarget>;
+  /** How long a batch keeps trying to reach the new shard before its callers get a 503 (default FAILOVER_MS). */
+  readonly failoverMs?: number;
 }
 
 /** How long a batch keeps trying to reach a log's new shard before it is refused (503, retry). */
@@ -136,7 +138,7 @@ export class Sequencer {
    * index probe per entry on every ordinary batch.
    */
   private async commitFailingOver(batch: readonly PendingEntry[], attempt: CommitAttempt): Promise<(SequencedEntry | Error)[]> {
-    const deadline = Date.now() + FAILOVER_MS;
+    const deadline = Date.now() + (this.deps.failoverMs ?? FAILOVER_MS);
     for (;;) {
       try {
         return await this.commitBatch(batch, attempt, this.target);

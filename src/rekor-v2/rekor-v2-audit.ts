@@ -15,11 +15,32 @@ import { verifySignedNote } from '../note/verify-note.js';
 import type { AuditCheckpoint, AuditStore } from '../storage/audit-store.js';
 import { auditTree, boundKeyOf, type AuditHead, type AuditLeaf, type Findings, type TreeAuditCounts } from '../storage/tree-audit.js';
 import { hex } from '../storage/tree-integrity.js';
+import { rekorV2ShardOrigin } from '../core/shard-paths.js';
 import { hashedRekordEntry } from './hashedrekord-v002.js';
 import { REKOR_V2_TREE } from './rekor-v2-log.js';
 
-export async function auditRekorV2Log(store: AuditStore, findings: Findings, pageSize: number, origin: string): Promise<(TreeAuditCounts & { treeId: number; bodiesRederived: number }) | undefined> {
-  const tree = await store.tree(REKOR_V2_TREE);
+export type RekorV2AuditCounts = TreeAuditCounts & { treeId: number; bodiesRederived: number };
+
+export async function auditRekorV2Log(store: AuditStore, findings: Findings, pageSize: number, origin: string): Promise<RekorV2AuditCounts | undefined> {
+  return auditShard(store, findings, pageSize, origin, 1);
+}
+
+/**
+ * Every shard after the first (a rotated key, storage/log-shards.ts): the tree rotateShard named
+ * "rekor-v2#N", checked as shard 1 is, with its own origin and the key it was bound to. Frozen
+ * shards are checked too; their trees never change.
+ */
+export async function auditRekorV2LaterShards(store: AuditStore, findings: Findings, pageSize: number, origin: string): Promise<(RekorV2AuditCounts & { ordinal: number })[]> {
+  const found: (RekorV2AuditCounts & { ordinal: number })[] = [];
+  for (let ordinal = 2; ; ordinal++) {
+    const counts = await auditShard(store, findings, pageSize, rekorV2ShardOrigin(origin, ordinal), ordinal);
+    if (!counts) return found;
+    found.push({ ordinal, ...counts });
+  }
+}
+
+async function auditShard(store: AuditStore, findings: Findings, pageSize: number, origin: string, ordinal: number): Promise<RekorV2AuditCounts | undefined> {
+  const tree = await store.tree(ordinal === 1 ? REKOR_V2_TREE : `${REKOR_V2_TREE}#${ordinal}`);
   if (!tree) return undefined;
   const { treeId } = tree;
   const key = boundKeyOf(tree, findings);

@@ -106,6 +106,11 @@ export class TestWitness {
     return this.state.get(origin);
   }
 
+  /** Drop what it cosigned for `origin` (a witness operator re-registering a log whose key rotated under the same origin). */
+  forget(origin: string): void {
+    this.state.delete(origin);
+  }
+
   /** Pretend to have cosigned `origin` at `size` (a witness that knew the log before). */
   setLatest(origin: string, size: number, root: Uint8Array): void {
     this.state.set(origin, { size, root });

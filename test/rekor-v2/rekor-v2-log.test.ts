@@ -15,7 +15,7 @@ import { DuplicateEntryError, isSealhouseError } from '../../src/errors.js';
 import { nodeCrypto, nodeSha256 } from '../../src/node-crypto.js';
 import { ed25519KeyHash } from '../../src/note/ed25519-note.js';
 import { hashedRekordEntry } from '../../src/rekor-v2/hashedrekord-v002.js';
-import { RekorV2Log, REKOR_V2_TREE, type RekorV2LogOptions } from '../../src/rekor-v2/rekor-v2-log.js';
+import { RekorV2Log, REKOR_V2_TREE, type RekorV2LogOptions, type V2SequencedEntry } from '../../src/rekor-v2/rekor-v2-log.js';
 import { TreeIntegrityError } from '../../src/storage/tree-integrity.js';
 import type { SequencedEntry } from '../../src/log/sequencer.js';
 import { openTestDatabase, type TestDatabase } from '../helpers/db.js';
@@ -72,7 +72,7 @@ describe('Rekor v2 log', () => {
     const entries = Array.from({ length: 300 }, () => hashedRekordEntry(v2Request().request));
     const repeat = entries[7] as (typeof entries)[number];
     const results = await Promise.allSettled([...entries, repeat].map((e) => log.append(e)));
-    const ok = results.filter((r): r is PromiseFulfilledResult<SequencedEntry> => r.status === 'fulfilled').map((r) => r.value);
+    const ok = results.filter((r): r is PromiseFulfilledResult<V2SequencedEntry> => r.status === 'fulfilled').map((r) => r.value);
     const failed = results.filter((r) => r.status === 'rejected');
     assert.equal(ok.length, 300);
     assert.equal(failed.length, 1);

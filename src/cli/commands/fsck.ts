@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config.js';
 import { auditCtLog } from '../../ct/ct-audit.js';
 import { auditRekorLog } from '../../log/log-audit.js';
-import { auditRekorV2Log } from '../../rekor-v2/rekor-v2-audit.js';
+import { auditRekorV2LaterShards, auditRekorV2Log } from '../../rekor-v2/rekor-v2-audit.js';
 import { withAuditSnapshot } from '../../storage/audit-store.js';
 import { claimEmbeddedStore } from '../../storage/embedded-store-lock.js';
 import { describeStore, openSql } from '../../storage/open-sql.js';
@@ -58,6 +58,9 @@ export const fsckCommand: Command = {
               ? `rekor-v2 tree ${v.treeId}: ${v.entries} entries, ${v.tiles} tiles, ${v.heads} checkpoints, ${v.consistencyProofs} consistency proofs, ${v.bodiesRederived} bodies rebuilt`
               : 'rekor-v2: no tree yet',
           );
+          for (const w of await auditRekorV2LaterShards(store, findings, pageSize, config.rekorV2Origin)) {
+            lines.push(`rekor-v2 shard ${w.ordinal} tree ${w.treeId}: ${w.entries} entries, ${w.tiles} tiles, ${w.heads} checkpoints, ${w.consistencyProofs} consistency proofs, ${w.bodiesRederived} bodies rebuilt`);
+          }
         }
         if (tree === 'ct' || tree === 'all') {
           const c = await auditCtLog(store, findings, pageSize);

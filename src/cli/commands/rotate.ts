@@ -1,6 +1,6 @@
 /**
- * `sealhouse rotate log`: a new shard of the Rekor v1 log with a new key (rotateLogKey below);
- * running processes move to it themselves.
+ * `sealhouse rotate log|rekor-v2`: a new shard of the Rekor v1 or v2 log with a new key
+ * (rotate-log-key.ts); running processes move to it themselves.
  *
  * `sealhouse rotate tsa|ca [--grace DURATION]`: puts a new timestamp authority, or a new issuing
  * CA, into use while the old one stays in trusted_root.json with its validFor closed, so what it
@@ -12,7 +12,7 @@
  * signing validly.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { existsSync, linkSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { signIntermediate } from '../../ca/ca-chain.js';
@@ -23,21 +23,27 @@ import { migrate } from '../../storage/migrate.js';
 import { claimEmbeddedStore } from '../../storage/embedded-store-lock.js';
 import { openSql } from '../../storage/open-sql.js';
 import { rotateAuthority } from '../../storage/authority-epochs.js';
-import { rotateShard } from '../../storage/log-shards.js';
 import type { Sql } from '../../storage/sql.js';
-import { type EcKeyUse, loadEcKey, loadOrCreateEcKey } from '../../key-file.js';
 import { GENERATED_LOG_KEY_FILE, LOG_KEY_USE } from '../../log/log-key.js';
 import { REKOR_TREE } from '../../log/log-service.js';
+import { REKOR_V2_KEY_FILE, REKOR_V2_KEY_USE } from '../../rekor-v2/rekor-v2-keys.js';
+import { REKOR_V2_TREE } from '../../rekor-v2/rekor-v2-log.js';
+import { rekorV2ShardOrigin, shardPath } from '../../core/shard-paths.js';
+import { baseUrlOf } from '../../trust/trust-documents.js';
+import { SealhouseError } from '../../errors.js';
+import { rotateLogKey, type RotatedShards, type ShardedLogKey } from './rotate-log-key.js';
 import { loadOrCreateTsa, loadTsaFiles } from '../../tsa/tsa-keys.js';
 import { type Command, UsageError } from '../command.js';
 
-const USAGE = `usage: sealhouse rotate log
+const USAGE = `usage: sealhouse rotate log|rekor-v2
        sealhouse rotate tsa|ca [--grace DURATION]
 
 log: freezes the Rekor v1 log's shard in use and starts a new one with a new key (generated:
   <dataDir>/log-key.pem, the old kept as log-key.retired-<N>.pem; configured: point
   SEALHOUSE_LOG_KEY's file at the new key first). Log indexes go on across shards; the frozen
   one stays readable and verifiable, and its key stays in trusted_root.json with a closed validFor.
+rekor-v2: the same for the Rekor v2 log (rekor-v2-key.pem, SEALHOUSE_REKOR_V2_KEY); shard N is
+  served at <url>/shards/N, and writes to any v2 URL go to the shard in use.
 
 tsa|ca: puts a new timestamp authority or issuing CA into use; the old one stays in
 trusted_root.json, valid until now + DURATION (default 10m; e.g. 0s, 90s, 30m, 2h), so what it
@@ -94,49 +100,21 @@ async function withStore<T>(config: Config, work: (sql: Sql) => Promise<T>): Pro
   }
 }
 
-/** A log whose key rotates by starting a new shard. */
-interface ShardedLog {
-  /** log_shards.log_name. */
-  readonly logName: string;
-  /** In the CLI's words: "the Rekor v1 log". */
-  readonly what: string;
-  /** The configured key file (SEALHOUSE_…_KEY), or undefined for the generated one. */
-  readonly configuredPath: string | undefined;
-  /** The generated key's file name in the data directory. */
-  readonly fileName: string;
-  readonly use: EcKeyUse;
+/** The logs that rotate by starting a new shard, by the name `sealhouse rotate` takes. */
+function shardedLog(kind: 'log' | 'rekor-v2', config: Config): ShardedLogKey & { readonly what: string } {
+  if (kind === 'log') return { logName: REKOR_TREE, what: 'the Rekor v1 log', configuredPath: config.logKeyPath, fileName: GENERATED_LOG_KEY_FILE, use: LOG_KEY_USE };
+  if (!config.rekorV2) throw new SealhouseError('invalid_input', 'the Rekor v2 log is off (SEALHOUSE_REKOR_V2=0): there is no key of it to rotate');
+  return { logName: REKOR_V2_TREE, what: 'the Rekor v2 log', configuredPath: config.rekorV2KeyPath, fileName: REKOR_V2_KEY_FILE, use: REKOR_V2_KEY_USE };
 }
 
-/**
- * Start a new shard of `log` with a new key. Generated: the new key is written as
- * <name>.next.pem, the shard is recorded, then the old file is kept as <name>.retired-<N>.pem
- * (a hard link, so the key file name never goes missing) and the new one renamed over it —
- * atomically, so a running process that re-reads the key meets the old key or the new one,
- * never none. Configured: the file configured now is the new key.
- */
-async function rotateLogKey(config: Config, sql: Sql, log: ShardedLog): Promise<string> {
-  const current = join(config.dataDir, log.fileName);
-  const nextName = log.fileName.replace(/\.pem$/, '.next.pem');
-  const next = join(config.dataDir, nextName);
-  // A .next key left by an interrupted rotation was never put into use: start afresh.
-  if (!log.configuredPath) rmSync(next, { force: true });
-  const key = log.configuredPath ? loadEcKey(log.configuredPath, log.use) : loadOrCreateEcKey({ ...log.use, dataDir: config.dataDir, fileName: nextName });
-  let shards;
-  try {
-    shards = await rotateShard(sql, log.logName, key.publicKey.export({ type: 'spki', format: 'der' }), new Date());
-  } catch (err) {
-    if (!log.configuredPath) rmSync(next, { force: true });
-    throw err;
-  }
-  const [frozen, started] = shards.slice(-2);
-  if (!log.configuredPath) {
-    const retired = join(config.dataDir, log.fileName.replace(/\.pem$/, `.retired-${frozen?.ordinal ?? 0}.pem`));
-    if (existsSync(current) && !existsSync(retired)) linkSync(current, retired);
-    renameSync(next, current);
-  }
+/** What `rotate log|rekor-v2` prints: which shard takes entries now, where, and that the frozen one stays served. */
+function describeRotation(config: Config, kind: 'log' | 'rekor-v2', what: string, { started, frozen }: RotatedShards): string {
+  const base = baseUrlOf(config.publicUrl);
+  const where = kind === 'rekor-v2' ? ` at ${base}${shardPath(started.ordinal)} (origin ${rekorV2ShardOrigin(config.rekorV2Origin, started.ordinal)})` : '';
   return (
-    `${log.what}: shard ${started?.ordinal ?? '?'} (tree ${started?.treeId ?? '?'}) takes entries from ${started?.activeFrom.toISOString() ?? '?'}; ` +
-    `shard ${frozen?.ordinal ?? '?'} (tree ${frozen?.treeId ?? '?'}) is frozen at ${frozen?.frozenSize ?? '?'} entries and stays readable and verifiable with its old key.`
+    `${what}: shard ${started.ordinal} (tree ${started.treeId}) takes entries${where} from ${started.activeFrom.toISOString()}` +
+    (frozen ? `; shard ${frozen.ordinal} (tree ${frozen.treeId}) is frozen at ${frozen.frozenSize ?? '?'} entries and stays readable and verifiable with its old key` : '') +
+    '.\nRunning server processes move to the new shard by themselves (within SEALHOUSE_ROTATION_POLL_MS, or at their next entry); a TUF repository needs the new documents signed (`sealhouse tuf update`).\n'
   );
 }
 
@@ -146,17 +124,15 @@ export const rotateCommand: Command = {
   async run(args: readonly string[]): Promise<number> {
     const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, strict: true, options: { grace: { type: 'string' } } });
     const [kind, ...rest] = positionals;
-    if (kind !== 'tsa' && kind !== 'ca' && kind !== 'log') throw new UsageError(`expected "log", "tsa" or "ca", got "${kind ?? ''}"`);
+    if (kind !== 'tsa' && kind !== 'ca' && kind !== 'log' && kind !== 'rekor-v2') throw new UsageError(`expected "log", "rekor-v2", "tsa" or "ca", got "${kind ?? ''}"`);
     if (rest.length > 0) throw new UsageError(`unexpected operands "${rest.join(' ')}"`);
     const graceMs = duration(values.grace ?? '10m');
     const config = loadConfig();
-    if (kind === 'log') {
+    if (kind === 'log' || kind === 'rekor-v2') {
       if (values.grace !== undefined) throw new UsageError('--grace is for the TSA and the CA: a log shard is frozen at once, and every process moves its next batch to the new one');
+      const log = shardedLog(kind, config);
       return withStore(config, async (sql) => {
-        process.stdout.write(
-          `${await rotateLogKey(config, sql, { logName: REKOR_TREE, what: 'the Rekor v1 log', configuredPath: config.logKeyPath, fileName: GENERATED_LOG_KEY_FILE, use: LOG_KEY_USE })}\n` +
-            'Running server processes move to the new shard by themselves (within SEALHOUSE_ROTATION_POLL_MS, or at their next entry); a TUF repository needs the new documents signed (`sealhouse tuf update`).\n',
-        );
+        process.stdout.write(describeRotation(config, kind, log.what, await rotateLogKey(config, sql, log)));
         return 0;
       });
     }
