@@ -8,7 +8,8 @@
  * update or rotation then uses) and breaking a signature in a served N.root.json.
  */
 import assert from 'node:assert/strict';
-import { type Dirent, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { type Dirent, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, type CliResult } from './cli.js';
 import { startV2TsaInstance, type V2TsaInstance } from './v2-tsa.js';
@@ -130,4 +131,25 @@ export function cachedRootVersion(dir: string): number {
   };
   walk(dir);
   return best;
+}
+
+/** @sigstore/cli (the `sigstore` command of sigstore-js), as scripts/install-sigstore-cli.sh installs it. */
+export interface SigstoreCli {
+  /** Its entry point, a node script (bin/run), run with this Node. */
+  readonly main: string;
+  /** Why the test skips, or undefined when it runs. */
+  readonly skip?: string;
+}
+
+/** The directory the install script fills; SEALHOUSE_SIGSTORE_CLI_DIR overrides it for both. */
+export const sigstoreCliDir = (): string => process.env.SEALHOUSE_SIGSTORE_CLI_DIR ?? join(homedir(), '.cache', 'sealhouse', 'sigstore-cli');
+
+/** Find @sigstore/cli; when it is missing the test skips, naming the script, except under CI=true, where that is a failure. */
+export function locateSigstoreCli(): SigstoreCli {
+  const main = join(sigstoreCliDir(), 'node_modules', '@sigstore', 'cli', 'bin', 'run');
+  if (existsSync(main)) return { main };
+  const why = `SKIPPED: @sigstore/cli is not installed in ${sigstoreCliDir()} (run scripts/install-sigstore-cli.sh)`;
+  if (process.env.CI === 'true') throw new Error(`${why} — CI=true, so this is a failure`);
+  console.error(`# ${why}`);
+  return { main, skip: why };
 }
