@@ -16,6 +16,7 @@ import { Updater } from 'tuf-js';
 import { runCli } from '../helpers/cli.js';
 import { loadRoleKeys } from '../../src/tuf/role-keys.js';
 import { signEnvelope, type RootSigned, type Envelope } from '../../src/tuf/metadata.js';
+import { TufRefresher } from '../../src/tuf/refresher.js';
 
 let work: string;
 let server: Server;
@@ -125,7 +126,7 @@ test('rotate-root --roles snapshot,timestamp replaces the online keys in place; 
   const r = await makeRepo('online', '{"n":1}\n');
   const client = mkdtempSync(join(work, 'client-'));
   assert.equal((await refreshClient(join(r.repo, '1.root.json'), client)).rootVersion, 1);
-  const before = loadRoleKeys(r.online, ['snapshot', 'timestamp']);
+  const previousKeys = loadRoleKeys(r.online, ['snapshot', 'timestamp']);
   const staleOnline = join(r.dir, 'online-copy');
   cpSync(r.online, staleOnline, { recursive: true });
   const withNewDir = await tuf(['rotate-root', '--offline-keys', r.offline, '--new-offline-keys', join(r.dir, 'x'), '--roles', 'snapshot,timestamp', '--online-keys', r.online, '--repo', r.repo]);
@@ -135,10 +136,10 @@ test('rotate-root --roles snapshot,timestamp replaces the online keys in place; 
   assert.match(rotated.stdout, /listing new snapshot, timestamp keys; new snapshot 2 and timestamp 2\. New online keys in .*retired-1\.pem/);
   assert.deepEqual(readdirSync(r.online).sort(), ['snapshot.pem', 'snapshot.retired-1.pem', 'timestamp.pem', 'timestamp.retired-1.pem']);
   for (const file of readdirSync(r.online)) assert.equal(statSync(join(r.online, file)).mode & 0o777, 0o600);
-  const after = loadRoleKeys(r.online, ['snapshot', 'timestamp']);
-  assert.notEqual(after.timestamp.keyid, before.timestamp.keyid);
+  const rotatedKeys = loadRoleKeys(r.online, ['snapshot', 'timestamp']);
+  assert.notEqual(rotatedKeys.timestamp.keyid, previousKeys.timestamp.keyid);
   const root2 = readRoot(join(r.repo, '2.root.json'));
-  assert.deepEqual(root2.signed.roles.timestamp.keyids, [after.timestamp.keyid]);
+  assert.deepEqual(root2.signed.roles.timestamp.keyids, [rotatedKeys.timestamp.keyid]);
   assert.deepEqual(root2.signatures.length, 1, 'the root key did not rotate: one signature, by it');
   assert.deepEqual(await refreshClient(join(r.repo, '1.root.json'), client), { text: '{"n":1}\n', rootVersion: 2 });
 
@@ -148,6 +149,18 @@ test('rotate-root --roles snapshot,timestamp replaces the online keys in place; 
   assert.match(stale.stderr, /the TUF snapshot key given .* is not the snapshot key of 2\.root\.json/);
   const refresh = await tuf(['refresh', '--online-keys', r.online, '--repo', r.repo]);
   assert.equal(refresh.status, 0, refresh.stderr);
+
+  // The server's refresher reads the keys at every look: with the replaced directory it re-signs with
+  // the new keys when due; pointed at a stale copy it fails (reported through onError) instead of
+  // publishing a timestamp that clients holding 2.root.json would refuse.
+  const docs = { trustedRoot: readFileSync(join(r.dir, 'tr.json')), signingConfig: readFileSync(join(r.dir, 'sc.json')) };
+  const events = { onRefreshed: () => {}, onStale: () => assert.fail('stale'), onError: (err: unknown) => assert.fail(String(err)) };
+  const later = new Date(Date.now() + 0.6 * 86_400_000);
+  assert.throws(() => new TufRefresher(r.repo, staleOnline, docs, events).refreshNow(later), /the TUF snapshot key given .* is not the snapshot key of 2\.root\.json/);
+  assert.equal(new TufRefresher(r.repo, r.online, docs, events).refreshNow(later), 'timestamp');
+  const timestamp = JSON.parse(readFileSync(join(r.repo, 'timestamp.json'), 'utf8')) as Envelope;
+  assert.deepEqual(timestamp.signatures.map((sig) => sig.keyid), [rotatedKeys.timestamp.keyid]);
+  assert.deepEqual(await refreshClient(join(r.repo, '1.root.json'), client), { text: '{"n":1}\n', rootVersion: 2 });
 });
 
 test('a client refuses a 2.root.json without the old root key’s signature, or with it broken', async () => {
