@@ -45,7 +45,7 @@ DOCUMENTS      --from-server URL           the documents a running Sealhouse ser
                --trusted-root F --signing-config F
                (neither: built from this configuration, which opens its database — on the
                embedded one only while no server runs on it)
-Move the --offline-keys directory off the server after init; bring it back for update.`;
+Move the --offline-keys directory off the server after init; bring it back for update and rotate-root.`;
 
 /** The most `--from-server` reads of one document: a trust document is a few KiB; 4 MiB is far past any real one. */
 export const MAX_DOCUMENT_BYTES = 4 * 1024 * 1024;
