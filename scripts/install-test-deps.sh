@@ -2,8 +2,9 @@
 # Everything the test suite needs that npm cannot install, on a fresh Debian machine (root, or
 # sudo): Debian's chromium (the search-UI browser tests), the real Go sigstore clients (the
 # cosign/rekor-cli end-to-end tests), sigstore-python from PyPI (the Rekor v2 + TSA client
-# tests) and — when DATABASE_URL points at Postgres on this machine — a running PostgreSQL on
-# 127.0.0.1:5432 with trust auth.
+# tests), @sigstore/cli from npm into its own cache (the TUF mirror test) and — when
+# DATABASE_URL points at Postgres on this machine — a running PostgreSQL on 127.0.0.1:5432 with
+# trust auth.
 # Each step is idempotent and cached: on a machine that already has them this takes seconds.
 # `npm test` calls it first (SEALHOUSE_SKIP_INSTALL=1 skips it); .ci/run too.
 set -euo pipefail
@@ -19,4 +20,5 @@ echo "-- chromium";   bash scripts/install-browser.sh
 echo "-- go clients"; bash scripts/install-go-clients.sh
 echo "-- schemathesis"; bash scripts/install-schemathesis.sh
 echo "-- sigstore-python"; bash scripts/install-sigstore-python.sh
+echo "-- @sigstore/cli"; bash scripts/install-sigstore-cli.sh
 echo "-- sigstore-conformance"; bash scripts/install-conformance.sh

@@ -8,8 +8,7 @@
  * TSA. Negative twins: another repository's root.json, a served target tampered on disk, and a
  * repository updated (`sealhouse tuf update`) to a trusted root whose TSA is another authority —
  * which the same cache picks up on its next call, and drops again when the original is back.
- * (@sigstore/cli is not among the installed packages, so `sigstore verify --tuf-mirror-url` is
- * not exercised here.)
+ * (`sigstore verify --tuf-mirror-url` of @sigstore/cli: test/e2e/tuf-sigstore-cli.test.ts.)
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';

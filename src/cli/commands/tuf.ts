@@ -1,7 +1,8 @@
 /**
- * `sealhouse tuf init|update|refresh`: publishes this instance's trust documents as TUF targets
- * (src/tuf/). Root and targets are signed with the offline keys, which only init and update
- * need; refresh (what the server does by itself every few minutes) needs only the online ones.
+ * `sealhouse tuf init|update|refresh|rotate-root`: publishes this instance's trust documents as
+ * TUF targets (src/tuf/). Root and targets are signed with the offline keys, which only init,
+ * update and rotate-root need; refresh (what the server does by itself every few minutes) needs
+ * only the online ones.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -10,13 +11,17 @@ import { SealhouseError } from '../../errors.js';
 import { socketErrorMeaning } from '../../socket-errors.js';
 import { trustTargets } from '../../http/trust-router.js';
 import { loadTrustDocuments } from '../../server.js';
-import { initRepository, refreshRepository, type TrustTargets, updateRepository } from '../../tuf/repository.js';
-import { createRoleKeys, loadRoleKeys, ONLINE_ROLES } from '../../tuf/role-keys.js';
+import { generateTufKey, type TufKey } from '../../tuf/keys.js';
+import { ROLE_NAMES, type RoleName } from '../../tuf/metadata.js';
+import { checkRootRotation, initRepository, refreshRepository, rotateRoot, type TrustTargets, updateRepository } from '../../tuf/repository.js';
+import { createRoleKeys, loadRoleKeys, OFFLINE_ROLES, ONLINE_ROLES, replaceOnlineKeys, writeOfflineKeys } from '../../tuf/role-keys.js';
 import { type Command, UsageError } from '../command.js';
 
 const USAGE = `usage: sealhouse tuf init    --offline-keys DIR [--online-keys DIR] [--repo DIR] [DOCUMENTS]
        sealhouse tuf update  --offline-keys DIR [--online-keys DIR] [--repo DIR] [DOCUMENTS]
        sealhouse tuf refresh [--online-keys DIR] [--repo DIR]
+       sealhouse tuf rotate-root --offline-keys OLD_DIR [--new-offline-keys NEW_DIR] [--roles LIST]
+                             [--online-keys DIR] [--repo DIR]
 
 init     writes new TUF keys (mode 0600) — root and targets into --offline-keys, snapshot and
          timestamp into --online-keys — and a new repository of the trust documents into --repo
@@ -24,6 +29,15 @@ update   signs a new targets version with the offline targets key when the docum
          (or the targets are past half their lifetime), else only a new timestamp
 refresh  re-signs the snapshot and timestamp when they are past half their lifetime; the
          server does this itself while it runs
+rotate-root  signs root version N+1 listing new keys for the roles in --roles (default
+         root,targets; any of root,targets,snapshot,timestamp) with the current root key from
+         OLD_DIR and the new root key, so clients that trust N.root.json follow to N+1 on their
+         next refresh; re-signs the same targets when the targets key rotated, then signs a new
+         snapshot and timestamp. New root/targets keys are written (mode 0600) to NEW_DIR, which
+         must hold no keys yet (required when root or targets rotate); a kept offline key is
+         copied there, so NEW_DIR replaces OLD_DIR from now on. New snapshot/timestamp keys
+         replace those in --online-keys, each old one kept as <role>.retired-<N>.pem; a running
+         server signs with them at its next look, without a restart
 
 --online-keys  default SEALHOUSE_TUF_KEYS_DIR, else <SEALHOUSE_DATA_DIR>/tuf-keys (where the server looks)
 --repo         default SEALHOUSE_TUF_DIR, else <SEALHOUSE_DATA_DIR>/tuf (what the server serves at /tuf/)
@@ -31,7 +45,39 @@ DOCUMENTS      --from-server URL           the documents a running Sealhouse ser
                --trusted-root F --signing-config F
                (neither: built from this configuration, which opens its database — on the
                embedded one only while no server runs on it)
-Move the --offline-keys directory off the server after init; bring it back for update.`;
+Move the --offline-keys directory off the server after init; bring it back for update and rotate-root.`;
+
+/** The most `--from-server` reads of one document: a trust document is a few KiB; 4 MiB is far past any real one. */
+export const MAX_DOCUMENT_BYTES = 4 * 1024 * 1024;
+
+const tooLarge = (url: URL): SealhouseError =>
+  new SealhouseError('payload_too_large', `${url.href} sent more than ${MAX_DOCUMENT_BYTES / 1024 / 1024} MiB, far more than a trust document: ` +
+    'is --from-server the base URL of a Sealhouse? (or save the two documents and give --trusted-root F --signing-config F)');
+
+/** The body, refused as soon as it passes MAX_DOCUMENT_BYTES (by Content-Length before reading, else while reading). */
+async function boundedBody(url: URL, response: Response): Promise<Uint8Array> {
+  const declared = Number(response.headers.get('content-length') ?? NaN);
+  if (declared > MAX_DOCUMENT_BYTES) {
+    await response.body?.cancel();
+    throw tooLarge(url);
+  }
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  if (response.body) {
+    const reader = response.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.length;
+      if (total > MAX_DOCUMENT_BYTES) {
+        await reader.cancel();
+        throw tooLarge(url);
+      }
+      chunks.push(value);
+    }
+  }
+  return new Uint8Array(Buffer.concat(chunks, total));
+}
 
 async function fetchDocument(url: URL): Promise<Uint8Array> {
   let response: Response;
@@ -43,8 +89,42 @@ async function fetchDocument(url: URL): Promise<Uint8Array> {
     const meaning = socketErrorMeaning(cause?.code) ?? cause?.message ?? (err as Error).message;
     throw new SealhouseError('invalid_input', `cannot fetch ${url.href} (${meaning}) — is --from-server the base URL of a running Sealhouse?`, { cause: err });
   }
-  if (!response.ok) throw new SealhouseError('invalid_input', `${url.href} answered ${response.status}: is --from-server the base URL of a running Sealhouse?`);
-  return new Uint8Array(await response.arrayBuffer());
+  if (!response.ok) {
+    await response.body?.cancel();
+    throw new SealhouseError('invalid_input', `${url.href} answered ${response.status}: is --from-server the base URL of a running Sealhouse?`);
+  }
+  return boundedBody(url, response);
+}
+
+function parseRoles(list: string | undefined): RoleName[] {
+  const names = (list ?? 'root,targets').split(',').map((name) => name.trim()).filter((name) => name !== '');
+  const unknown = names.filter((name) => !(ROLE_NAMES as readonly string[]).includes(name));
+  if (unknown.length > 0 || names.length === 0) throw new UsageError(`--roles takes a comma-separated list of ${ROLE_NAMES.join(', ')}; got "${list ?? ''}"`);
+  return ROLE_NAMES.filter((role) => names.includes(role));
+}
+
+/** `tuf rotate-root`: checks everything, then writes the new keys, then the metadata that lists them. */
+function rotate(repo: string, offline: string, online: string, newOffline: string | undefined, roles: readonly RoleName[]): string {
+  const rotatesOffline = roles.some((role) => (OFFLINE_ROLES as readonly RoleName[]).includes(role));
+  if (rotatesOffline && !newOffline) throw new UsageError('--new-offline-keys NEW_DIR is required when root or targets rotate: the new offline keys are written there');
+  if (!rotatesOffline && newOffline) throw new UsageError('--new-offline-keys is only for rotating root or targets; --roles names neither');
+  const { root: oldRoot } = loadRoleKeys(offline, ['root']);
+  const next = {} as Record<RoleName, TufKey>;
+  for (const role of ROLE_NAMES) {
+    if (roles.includes(role)) next[role] = generateTufKey();
+    else next[role] = loadRoleKeys((OFFLINE_ROLES as readonly RoleName[]).includes(role) ? offline : online, [role])[role];
+  }
+  const current = checkRootRotation(repo, oldRoot, next, roles);
+  // Keys first: were the metadata first, a server looking in between would sign with keys it no longer lists.
+  if (newOffline) writeOfflineKeys(newOffline, next);
+  replaceOnlineKeys(online, Object.fromEntries(roles.filter((role) => !(OFFLINE_ROLES as readonly RoleName[]).includes(role)).map((role) => [role, next[role]])), current.version);
+  const done = rotateRoot(repo, oldRoot, next, roles);
+  return `signed ${done.rootVersion}.root.json with the old and the new root key, listing new ${roles.join(', ')} keys` +
+    (roles.includes('targets') ? `; re-signed the targets as version ${done.targetsVersion}` : '') +
+    `; new snapshot ${done.snapshotVersion} and timestamp ${done.timestampVersion}` +
+    (newOffline ? `. The offline keys are now in ${newOffline} (move it off the server; ${offline} no longer signs anything clients accept)` : '') +
+    (roles.some((role) => !(OFFLINE_ROLES as readonly RoleName[]).includes(role)) ? `. New online keys in ${online}, the old kept as <role>.retired-${current.version}.pem` : '') +
+    '\n';
 }
 
 async function documents(values: { 'trusted-root'?: string | undefined; 'signing-config'?: string | undefined; 'from-server'?: string | undefined }): Promise<TrustTargets> {
@@ -75,10 +155,14 @@ export const tufCommand: Command = {
       options: {
         'offline-keys': { type: 'string' }, 'online-keys': { type: 'string' }, repo: { type: 'string' },
         'trusted-root': { type: 'string' }, 'signing-config': { type: 'string' }, 'from-server': { type: 'string' },
+        'new-offline-keys': { type: 'string' }, roles: { type: 'string' },
       },
     });
     const [action, ...rest] = positionals;
-    if (action !== 'init' && action !== 'update' && action !== 'refresh') throw new UsageError(`expected "init", "update" or "refresh", got "${action ?? ''}"`);
+    if (action !== 'init' && action !== 'update' && action !== 'refresh' && action !== 'rotate-root') {
+      throw new UsageError(`expected "init", "update", "refresh" or "rotate-root", got "${action ?? ''}"`);
+    }
+    if (action !== 'rotate-root' && (values['new-offline-keys'] !== undefined || values.roles !== undefined)) throw new UsageError('--new-offline-keys and --roles are options of rotate-root');
     if (rest.length > 0) throw new UsageError(`unexpected operands "${rest.join(' ')}"`);
     const config = loadConfig();
     const repo = values.repo ?? config.tufDir;
@@ -90,7 +174,10 @@ export const tufCommand: Command = {
     }
     const offline = values['offline-keys'];
     if (!offline) throw new UsageError('--offline-keys DIR is required: the directory holding (or, for init, to receive) the root and targets keys');
-    if (action === 'init') {
+    if (action === 'rotate-root') {
+      if (values['trusted-root'] ?? values['signing-config'] ?? values['from-server']) throw new UsageError('rotate-root keeps the published documents; to change them, run `tuf update` afterwards');
+      process.stdout.write(rotate(repo, offline, online, values['new-offline-keys'], parseRoles(values.roles)));
+    } else if (action === 'init') {
       const docs = await documents(values);
       initRepository(repo, createRoleKeys({ offline, online }), docs);
       process.stdout.write(
