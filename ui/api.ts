@@ -12,6 +12,8 @@ export interface LogInfo {
   treeSize: number;
   signedTreeHead: string;
   treeID: string;
+  /** The frozen shards of a log whose key rotated (null when it never did). */
+  inactiveShards?: { rootHash: string; treeSize: number; signedTreeHead: string; treeID: string }[] | null;
 }
 
 /** One entry as answered: its 80-hex (or 64-hex) ID and the LogEntryAnon. */
@@ -66,9 +68,11 @@ export function oneEntry(doc: unknown, path: string): Entry {
 
 export const getLogInfo = (): Promise<LogInfo> => json<LogInfo>('api/v1/log');
 
-export async function getPublicKeyPem(): Promise<string> {
-  const res = await send('api/v1/log/publicKey');
-  if (!res.ok) return fail(res, 'api/v1/log/publicKey');
+/** The log key of shard `treeID`, or of the shard in use. */
+export async function getPublicKeyPem(treeID?: string): Promise<string> {
+  const path = treeID === undefined ? 'api/v1/log/publicKey' : `api/v1/log/publicKey?treeID=${encodeURIComponent(treeID)}`;
+  const res = await send(path);
+  if (!res.ok) return fail(res, path);
   return res.text();
 }
 

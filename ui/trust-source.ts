@@ -8,7 +8,7 @@
  *      with no certificate authorities, so no identity can be verified against it.
  * Entries verified against 2 or 3 only show that the answers agree with what the server says now.
  */
-import { getPublicKeyPem, getTrustedRoot } from './api.js';
+import { getLogInfo, getPublicKeyPem, getTrustedRoot } from './api.js';
 import { UiError } from './errors.js';
 import { asTrustedRoot } from '../src/core/bundle/trusted-root.js';
 import { logFromPem, logsFromTrustedRoot, type TrustedLog } from '../src/core/trust.js';
@@ -73,14 +73,17 @@ async function load(): Promise<TrustAnchor> {
       throw new UiError('trust-unusable', `This server's trusted_root.json is unusable: ${(err as Error).message}`);
     }
   }
-  let log: TrustedLog;
+  // A log whose key rotated has a key per shard: the frozen shards' keys verify their entries.
+  let logs: TrustedLog[];
   try {
-    log = logFromPem(nobleCrypto, await getPublicKeyPem());
+    const frozen = (await getLogInfo()).inactiveShards ?? [];
+    const pems = await Promise.all([getPublicKeyPem(), ...frozen.map((s) => getPublicKeyPem(s.treeID))]);
+    logs = pems.map((pem) => logFromPem(nobleCrypto, pem));
   } catch (err) {
     if (err instanceof UiError) throw err;
     throw new UiError('trust-unusable', `This server's log public key is unusable: ${(err as Error).message}`);
   }
-  return { logs: [log], source: 'server-key', pinned: false, label: SERVER_KEY_LABEL };
+  return { logs, source: 'server-key', pinned: false, label: SERVER_KEY_LABEL };
 }
 
 /** The trust anchor for this page load (fetched once). */
