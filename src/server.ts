@@ -15,10 +15,11 @@ import { SealhouseError } from './errors.js';
 import { type EcKey, loadOrCreateEcKey } from './key-file.js';
 import { checkKeyFileMode } from './private-files.js';
 import { nativeVerifierStatus } from './entries/index.js';
-import { type CaMaterial, loadCaFiles, loadOrCreateCa } from './ca/ca-keys.js';
+import { type CaMaterial, loadCaDirectory, loadCaFiles, loadOrCreateCa } from './ca/ca-keys.js';
 import { CaService } from './ca/ca-service.js';
 import { CryptoWorkers } from './ca/crypto-workers.js';
 import { CT_TREE, CtLog } from './ct/ct-log.js';
+import { CT_KEY_FILE, ctKeyFiles, findCtKey } from './ct/ct-key-files.js';
 import { treeCreatedAt } from './ct/ct-store.js';
 import { type FulcioConfig, loadFulcioConfig } from './oidc/config.js';
 import { configurationJson, EMPTY_FULCIO_CONFIG, withIssuer } from './oidc/configuration.js';
@@ -26,7 +27,8 @@ import { DevOidcIssuer } from './oidc/dev-oidc.js';
 import { httpGet } from './oidc/http-get.js';
 import { FulcioOidcVerifier } from './oidc/verifier.js';
 import { baseUrlOf, trustDocumentsOf, type TrustDocuments } from './trust/trust-documents.js';
-import { type AuthorityEpoch, type AuthorityWording, bindAuthority } from './storage/authority-epochs.js';
+import { type AuthorityEpoch, type AuthorityWording, authorityEpochs, bindAuthority } from './storage/authority-epochs.js';
+import { AuthorityFollower } from './storage/authority-follower.js';
 import { createApp } from './http/app.js';
 import { createHttpServer } from './http/http-server.js';
 import { createCtRouter } from './http/ct-router.js';
@@ -38,7 +40,7 @@ import { createTsaRouter, TIMESTAMP_PATH } from './http/tsa-router.js';
 import { TufRefresher } from './tuf/refresher.js';
 import { createTufRouter } from './http/tuf-router.js';
 import { TimestampSigner } from './tsa/timestamp-signer.js';
-import { loadOrCreateTsa, loadTsaFiles, type TsaMaterial } from './tsa/tsa-keys.js';
+import { loadOrCreateTsa, loadTsaDirectory, loadTsaFiles, type TsaMaterial } from './tsa/tsa-keys.js';
 import { Metrics } from './http/metrics.js';
 import { createRekorApi } from './http/rekor-api.js';
 import { createRekorV2Router } from './http/rekor-v2-api.js';
@@ -60,6 +62,8 @@ export interface CaRuntime {
   readonly keys: CaKeys;
   readonly ct: CtLog;
   readonly service: CaService;
+  /** The timestamp authority signing now (swapped in place by `sealhouse rotate tsa`). */
+  readonly tsa: TimestampSigner;
   readonly issuers: FulcioConfig;
   readonly documents: TrustDocuments;
   /** Commit what the CT log has queued, refuse new submissions, stop the signing workers. */
@@ -78,7 +82,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export const CT_KEY_FILE = 'ct-key.pem';
+export { CT_KEY_FILE } from './ct/ct-key-files.js';
 export const REKOR_V2_KEY_FILE = 'rekor-v2-key.pem';
 
 /** The Rekor v2 log's Ed25519 checkpoint key: SEALHOUSE_REKOR_V2_KEY, or generated once into the data directory. */
@@ -194,13 +198,31 @@ interface CaOptions extends GroupCommitOptions {
   readonly onTokenRefused: (reason: string) => void;
 }
 
-async function openCa(sql: Sql, config: Config, rekor: LogIdentity, rekorV2: LogIdentity | undefined, opened: OpenedSoFar, options: CaOptions): Promise<CaRuntime> {
+/** The CA and TSA as configured, loaded without generating anything (a rotation watched by a running server). */
+const reloadCa = (config: Config): Promise<CaMaterial> =>
+  config.caChainPath && config.caKeyPath
+    ? loadCaFiles({ chain: config.caChainPath, key: config.caKeyPath, ...(config.caKeyPassphrase ? { passphrase: config.caKeyPassphrase } : {}) })
+    : loadCaDirectory(join(config.dataDir, 'ca'));
+const reloadTsa = (config: Config): Promise<TsaMaterial> =>
+  config.tsaChainPath && config.tsaKeyPath
+    ? loadTsaFiles({ chain: config.tsaChainPath, key: config.tsaKeyPath, passphrase: config.tsaKeyPassphrase })
+    : loadTsaDirectory(join(config.dataDir, 'tsa'));
+
+// caFromPem has checked that each chain ends at a self-signed root: the CT log accepts the
+// roots of every CA the instance has used, so a rotation to a new root still accepts the old.
+const rootsOf = (epochs: readonly AuthorityEpoch[]): Buffer[] =>
+  epochs.map((a) => a.chain[a.chain.length - 1] as Buffer).filter((r, i, all) => all.findIndex((x) => x.equals(r)) === i);
+
+async function openCa(sql: Sql, config: Config, rekor: LogIdentity, rekorV2: LogIdentity | undefined, opened: OpenedSoFar, watch: RotationWatch, options: CaOptions): Promise<CaRuntime> {
   const keys = await loadCaKeys(config);
   const authorities = await bindAuthorities(sql, config, keys);
-  // caFromPem has checked that each chain ends at a self-signed root: the CT log accepts the
-  // roots of every CA the instance has used, so a rotation to a new root still accepts the old.
-  const roots = authorities.ca.map((a) => a.chain[a.chain.length - 1] as Buffer).filter((r, i, all) => all.findIndex((x) => x.equals(r)) === i);
-  const ct = await CtLog.open(sql, { ...options, key: keys.ctKey.privateKey, roots });
+  const ctKeys = ctKeyFiles(config);
+  const ct = await CtLog.open(sql, {
+    ...options,
+    key: keys.ctKey.privateKey,
+    keys: { find: (spki) => findCtKey(ctKeys, spki), where: ctKeys.join(', ') },
+    roots: rootsOf(authorities.ca),
+  });
   opened.push(() => ct.close());
   const fromFile = config.oidcConfigPath ? await loadFulcioConfig(config.oidcConfigPath) : EMPTY_FULCIO_CONFIG;
   const issuers = keys.devIssuer ? withIssuer(fromFile, keys.devIssuer.issuerConfig()) : fromFile;
@@ -209,13 +231,39 @@ async function openCa(sql: Sql, config: Config, rekor: LogIdentity, rekorV2: Log
     acceptSubjectChallengeForEmail: config.oidcSubChallenge,
     ...(keys.devIssuer ? { get: keys.devIssuer.localGet(httpGet) } : {}),
   });
-  const workers = new CryptoWorkers(keys.ca.privateKey);
+  let workers = new CryptoWorkers(keys.ca.privateKey);
   opened.push(() => workers.close());
   const service = new CaService({ ca: keys.ca, ct, verifier, workers, onIssued: options.onIssued, onTokenRefused: options.onTokenRefused });
+  const tsa = new TimestampSigner(keys.tsa);
+  // `sealhouse rotate ca|tsa` from another process: swap in the new authority once its files
+  // are in place (storage/authority-follower.ts); requests in flight finish with the old one.
+  const caFollower = new AuthorityFollower(sql, keys.ca, {
+    kind: 'ca',
+    what: `the CA (${config.caChainPath ?? join(config.dataDir, 'ca')})`,
+    load: () => reloadCa(config),
+    apply: (ca) => {
+      const retiring = workers;
+      workers = new CryptoWorkers(ca.privateKey);
+      service.useCa(ca, workers);
+      void retiring.close(); // answers what it owes; jobs still sent to it run inline with the old key
+    },
+  });
+  const tsaFollower = new AuthorityFollower(sql, keys.tsa, {
+    kind: 'tsa',
+    what: `the timestamp authority (${config.tsaChainPath ?? join(config.dataDir, 'tsa')})`,
+    load: () => reloadTsa(config),
+    apply: (material) => tsa.use(material),
+  });
+  // A new root is accepted as soon as it is recorded, before the new CA's files are in place.
+  watch.onChange(async () => ct.acceptRoots(rootsOf(await authorityEpochs(sql, 'ca'))));
+  watch.onChange(() => ct.follow()); // `sealhouse rotate ct`; a batch meeting the frozen shard follows at once
+  watch.onChange(() => caFollower.follow());
+  watch.onChange(() => tsaFollower.follow());
   return {
     keys,
     ct,
     service,
+    tsa,
     issuers,
     documents: await trustDocuments(sql, config, keys, authorities, rekor, { publicKey: ct.signer.spki, treeId: ct.treeId }, rekorV2),
     close: async () => {
@@ -337,7 +385,7 @@ async function serve(config: Config, logger: Logger, releaseStore: () => void, o
   }
 
   const rekorV2Identity = rekorV2 && { publicKey: rekorV2.spki, treeId: rekorV2.treeId };
-  const ca = await openCa(sql, config, { publicKey: log.signer.spki, treeId: log.treeId }, rekorV2Identity, opened, {
+  const ca = await openCa(sql, config, { publicKey: log.signer.spki, treeId: log.treeId }, rekorV2Identity, opened, watch, {
     maxBatch: config.batchSize,
     maxDelayMs: config.batchMs,
     maxQueue: config.maxQueue,
@@ -391,7 +439,7 @@ async function serve(config: Config, logger: Logger, releaseStore: () => void, o
       await createFulcioRouter({ ca: ca.service, configuration: () => configuration, draining: () => draining, logger }),
       createCtRouter({ ct: ca.ct, prefix: config.ctPrefix, draining: () => draining, logger }),
       createTrustRouter(ca.documents),
-      createTsaRouter({ signer: new TimestampSigner(ca.keys.tsa), registry: metrics.registry }),
+      createTsaRouter({ signer: ca.tsa, registry: metrics.registry }),
       createTufRouter(config.tufDir),
       // The v1 tree as C2SP tlog-tiles, so mirrors and monitors can follow it without the v1 API.
       createTilesRouter({ prefix: '/tlog/v1', log: { tile: (path) => log.tile(path), checkpoint: async () => (await log.info()).checkpoint } }),
