@@ -29,6 +29,7 @@ import { type CtEntry, type Sct, verifySct } from '../../src/ct/sct.js';
 import { logShards, rotateShard } from '../../src/storage/log-shards.js';
 import { PgSql } from '../../src/storage/pg-sql.js';
 import { EMAIL_EXTENSIONS, keyPair, makeCa } from '../ca/fixtures.js';
+import { runCli } from '../helpers/cli.js';
 import { openTestDatabase, type TestDatabase, usingPostgres } from '../helpers/db.js';
 import { eventually, requestCertificate, rotateInAnotherProcess, steadyLoad, withCtShards } from '../helpers/live-rotation.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -196,5 +197,47 @@ describe('a running server follows `sealhouse rotate ct` under load', { timeout:
     const onlyNew = { ...root, ctlogs: root.ctlogs.slice(1) };
     sigstoreJsVerify(onlyNew, after1);
     assert.throws(() => sigstoreJsVerify(onlyNew, before1));
+  });
+});
+
+describe('`sealhouse rotate ct` with the server stopped (any store), then a start on the new shard', { timeout: 120_000 }, () => {
+  it('keeps the old key as ct-key.retired-1.pem, starts on shard 2 with the new key, serves shard 1 at its path, and refuses a configured key already used', async () => {
+    const server = await startTestServer({ SEALHOUSE_DEV_OIDC: '1' });
+    try {
+      const devIssuer = server.running.ca.keys.devIssuer as NonNullable<typeof server.running.ca.keys.devIssuer>;
+      await requestCertificate(server.url, await devIssuer.mint({ email: 'stopped@example.test' }), 'stopped@example.test');
+      const oldKey = readFileSync(join(server.dataDir, 'ct-key.pem'), 'utf8');
+      const oldSpki = spkiOf(createPrivateKey(oldKey));
+      await server.stop();
+      await nextSecond();
+      const env = { ...process.env, ...server.env };
+      const rotated = await runCli(['rotate', 'ct'], { env });
+      assert.equal(rotated.status, 0, rotated.stderr);
+      assert.match(rotated.stdout, usingPostgres() ? /Running servers switch/ : /Start the server again now/);
+      assert.equal(readFileSync(join(server.dataDir, 'ct-key.retired-1.pem'), 'utf8'), oldKey);
+      const newSpki = spkiOf(createPrivateKey(readFileSync(join(server.dataDir, 'ct-key.pem'), 'utf8')));
+      assert.ok(!newSpki.equals(oldSpki));
+
+      // The old key configured again: the database refuses to put a key into use a second time.
+      writeFileSync(join(server.dataDir, 'old-ct-key.pem'), oldKey, { mode: 0o600 });
+      const reused = await runCli(['rotate', 'ct'], { env: { ...env, SEALHOUSE_CT_KEY: join(server.dataDir, 'old-ct-key.pem') } });
+      assert.notEqual(reused.status, 0);
+      assert.match(reused.stderr, /this key already signed shard 1 .* a log key is never used for a second shard/);
+
+      const again = await startTestServer(server.env);
+      try {
+        assert.ok(again.running.ca.ct.signer.spki.equals(newSpki), 'a start signs with the shard in use');
+        const sth1 = await (await fetch(`${again.url}/ct/v1/get-sth`)).json() as { tree_size: number };
+        const sth2 = await (await fetch(`${again.url}/shards/2/ct/v1/get-sth`)).json() as { tree_size: number };
+        assert.equal(sth1.tree_size, 1, 'the frozen shard serves its final head at its old path');
+        assert.equal(sth2.tree_size, 0);
+        assert.equal((await fetch(`${again.url}/shards/3/ct/v1/get-sth`)).status, 404);
+        assert.equal((await fetch(`${again.url}/shards/1/ct/v1/get-sth`)).status, 404, 'shard 1 lives at the base path only');
+      } finally {
+        await again.stop();
+      }
+    } finally {
+      await server.close();
+    }
   });
 });
