@@ -97,11 +97,11 @@ export async function openLogShards(sql: Sql, logName: string): Promise<LogShard
  * Freeze the shard in use at its current size and start the next one, bound to `publicKey`,
  * from `at`. The frozen shard's validFor ends at the second after `at` and the new one's starts
  * at the second `at` falls in (integratedTime has whole seconds), so every entry of either
- * falls inside its own key's window. Returns every shard, oldest first.
+ * falls inside its own key's window (the frozen one's end is taken once its head lock is held, so
+ * it covers every batch that committed before). Returns every shard, oldest first.
  */
 export async function rotateShard(sql: Sql, logName: string, publicKey: Buffer, at: Date): Promise<LogShard[]> {
   const from = new Date(Math.floor(at.getTime() / 1000) * 1000);
-  const until = new Date(Math.ceil(at.getTime() / 1000) * 1000);
   return sql.tx(async (tx) => {
     const shards = await logShards(tx, logName);
     const active = activeShardOf(shards);
@@ -115,6 +115,10 @@ export async function rotateShard(sql: Sql, logName: string, publicKey: Buffer, 
     const [head] = await tx.query<{ tree_size: unknown }>('SELECT tree_size FROM trees WHERE tree_id = $1 FOR UPDATE', [active.treeId]);
     assert(head, `tree ${active.treeId} exists`);
     const size = toSafeNumber(head.tree_size);
+    // The frozen window ends after the lock is held, not at `at`: a batch that committed while
+    // this waited for the lock stamped its SCTs after `at`, and sigstore-js accepts an SCT only
+    // inside its log's validFor — ending at `at` disowned those in the second's last moments.
+    const until = new Date(Math.ceil(Math.max(at.getTime(), Date.now()) / 1000) * 1000);
     await tx.query('UPDATE trees SET frozen_at = $2 WHERE tree_id = $1', [active.treeId, until]);
     await tx.query('UPDATE log_shards SET frozen_at = $3, frozen_size = $4 WHERE log_name = $1 AND ordinal = $2', [logName, active.ordinal, until, size]);
     const ordinal = active.ordinal + 1;

@@ -98,6 +98,9 @@ describe('rotating the CT log key: the CT log', () => {
 
     const [frozen, current] = await logShards(db.sql, 'ct');
     assert.equal(frozen?.frozenSize, byOld.length, 'the frozen shard holds exactly what the old key signed');
+    // sigstore-js accepts an SCT only inside its log's validFor: every SCT falls in its shard's window.
+    assert.ok(byOld.every((l) => l.sct.timestamp <= (frozen?.frozenAt as Date).getTime()), 'old SCTs before the frozen shard ends');
+    assert.ok(byNew.every((l) => l.sct.timestamp >= (current?.activeFrom as Date).getTime()), 'new SCTs after the new shard starts');
     const shard1 = await log.shard(1);
     const shard2 = await log.shard(2);
     assert.ok(shard1 && shard2);
