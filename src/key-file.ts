@@ -44,6 +44,33 @@ export const nextKeyFile = (fileName: string): string => fileName.replace(/\.pem
 /** Where it keeps a frozen shard's generated key (never needed again by the log; the operator's to archive or destroy). */
 export const retiredKeyFile = (fileName: string, ordinal: number): string => fileName.replace(/\.pem$/, `.retired-${ordinal}.pem`);
 
+/**
+ * The files that may hold a rotating log key: the configured one, or the generated one and the
+ * .next one `sealhouse rotate` writes before the rotation is recorded and renames after — a
+ * process that meets the new shard between those steps finds the key under either name.
+ */
+export function rotatingKeyFiles(spec: { readonly path?: string | undefined; readonly dataDir: string; readonly fileName: string }): string[] {
+  return spec.path ? [spec.path] : [join(spec.dataDir, spec.fileName), join(spec.dataDir, nextKeyFile(spec.fileName))];
+}
+
+/**
+ * The key among `files` whose public key is `spki` (DER), or undefined while none holds it. A
+ * file that does not load is passed over: during a rotation it may be half renamed, and the
+ * caller says where it looked when nothing matched.
+ */
+export function findKeyFor(files: readonly string[], spki: Buffer, use: EcKeyUse): EcKey | undefined {
+  for (const file of files) {
+    if (!existsSync(file)) continue;
+    try {
+      const key = loadEcKey(file, use);
+      if (key.publicKey.export({ type: 'spki', format: 'der' }).equals(spki)) return key;
+    } catch {
+      // not this one (or not readable yet): try the next
+    }
+  }
+  return undefined;
+}
+
 export function loadEcKey(path: string, use: EcKeyUse): EcKey {
   checkKeyFileMode(path, use.what);
   let pem: string;

@@ -7,18 +7,20 @@
  * exactly what the server serves.
  */
 import type { Server } from 'node:http';
+import type { Server as NetServer } from 'node:net';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import type { Config } from './config.js';
 import { SealhouseError } from './errors.js';
-import { type EcKey, loadOrCreateEcKey } from './key-file.js';
+import { type EcKey, findKeyFor, loadOrCreateEcKey, rotatingKeyFiles } from './key-file.js';
 import { checkKeyFileMode } from './private-files.js';
 import { nativeVerifierStatus } from './entries/index.js';
-import { type CaMaterial, loadCaFiles, loadOrCreateCa } from './ca/ca-keys.js';
+import { type CaMaterial, loadCaDirectory, loadCaFiles, loadOrCreateCa } from './ca/ca-keys.js';
 import { CaService } from './ca/ca-service.js';
 import { CryptoWorkers } from './ca/crypto-workers.js';
 import { CT_TREE, CtLog } from './ct/ct-log.js';
+import { CT_KEY_FILE, ctKeyFiles, findCtKey } from './ct/ct-key-files.js';
 import { type FulcioConfig, loadFulcioConfig } from './oidc/config.js';
 import { configurationJson, EMPTY_FULCIO_CONFIG, withIssuer } from './oidc/configuration.js';
 import { DevOidcIssuer } from './oidc/dev-oidc.js';
@@ -28,6 +30,7 @@ import { baseUrlOf, trustDocumentsOf, type LogTrust, type TrustDocuments } from 
 import { type AuthorityEpoch, type AuthorityWording, authorityEpochs, bindAuthority } from './storage/authority-epochs.js';
 import { activeShardOf, openLogShards } from './storage/log-shards.js';
 import { rekorV2ShardOrigin, shardPath } from './core/shard-paths.js';
+import { AuthorityFollower } from './storage/authority-follower.js';
 import { createApp } from './http/app.js';
 import { createHttpServer } from './http/http-server.js';
 import { createCtRouter } from './http/ct-router.js';
@@ -39,7 +42,7 @@ import { createTsaRouter, TIMESTAMP_PATH } from './http/tsa-router.js';
 import { TufRefresher } from './tuf/refresher.js';
 import { createTufRouter } from './http/tuf-router.js';
 import { TimestampSigner } from './tsa/timestamp-signer.js';
-import { loadOrCreateTsa, loadTsaFiles, type TsaMaterial } from './tsa/tsa-keys.js';
+import { loadOrCreateTsa, loadTsaDirectory, loadTsaFiles, type TsaMaterial } from './tsa/tsa-keys.js';
 import { Metrics } from './http/metrics.js';
 import { createRekorApi } from './http/rekor-api.js';
 import { createRekorV2Router } from './http/rekor-v2-api.js';
@@ -47,7 +50,7 @@ import { REKOR_V2_TREE, RekorV2Log, type RekorV2Shard } from './rekor-v2/rekor-v
 import { REKOR_V2_KEY_FILE, rekorV2KeySource } from './rekor-v2/rekor-v2-keys.js';
 import { WitnessService } from './witness/witness-service.js';
 import { createUiRouter } from './http/ui-router.js';
-import { loadOrCreateLogKey } from './log/log-key.js';
+import { GENERATED_LOG_KEY_FILE, LOG_KEY_USE, loadOrCreateLogKey } from './log/log-key.js';
 import { LogService, REKOR_TREE } from './log/log-service.js';
 import { claimEmbeddedStore } from './storage/embedded-store-lock.js';
 import type { GroupCommitOptions } from './storage/group-commit.js';
@@ -56,12 +59,16 @@ import { describeStore, openSql } from './storage/open-sql.js';
 import type { Sql } from './storage/sql.js';
 import { TreeStore } from './storage/tree-store.js';
 import { RotationWatch } from './storage/rotation-watch.js';
+import { closeControlSocket, controlSocketPath, serveControlSocket } from './cli/control-socket.js';
+import { rotateInServer } from './cli/commands/rotate.js';
 
 /** The CA side of a running instance. */
 export interface CaRuntime {
   readonly keys: CaKeys;
   readonly ct: CtLog;
   readonly service: CaService;
+  /** The timestamp authority signing now (swapped in place by `sealhouse rotate tsa`). */
+  readonly tsa: TimestampSigner;
   readonly issuers: FulcioConfig;
   /** Commit what the CT log has queued, refuse new submissions, stop the signing workers. */
   close(): Promise<void>;
@@ -79,8 +86,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export const CT_KEY_FILE = 'ct-key.pem';
-export { REKOR_V2_KEY_FILE };
+export { CT_KEY_FILE, REKOR_V2_KEY_FILE };
 
 /** The Rekor v2 log's Ed25519 checkpoint key: SEALHOUSE_REKOR_V2_KEY, or generated once into the data directory. */
 function loadRekorV2Key(config: Config): EcKey {
@@ -211,13 +217,31 @@ interface CaOptions extends GroupCommitOptions {
   readonly onTokenRefused: (reason: string) => void;
 }
 
-async function openCa(sql: Sql, config: Config, opened: OpenedSoFar, options: CaOptions): Promise<CaRuntime> {
+/** The CA and TSA as configured, loaded without generating anything (a rotation watched by a running server). */
+const reloadCa = (config: Config): Promise<CaMaterial> =>
+  config.caChainPath && config.caKeyPath
+    ? loadCaFiles({ chain: config.caChainPath, key: config.caKeyPath, ...(config.caKeyPassphrase ? { passphrase: config.caKeyPassphrase } : {}) })
+    : loadCaDirectory(join(config.dataDir, 'ca'));
+const reloadTsa = (config: Config): Promise<TsaMaterial> =>
+  config.tsaChainPath && config.tsaKeyPath
+    ? loadTsaFiles({ chain: config.tsaChainPath, key: config.tsaKeyPath, passphrase: config.tsaKeyPassphrase })
+    : loadTsaDirectory(join(config.dataDir, 'tsa'));
+
+// caFromPem has checked that each chain ends at a self-signed root: the CT log accepts the
+// roots of every CA the instance has used, so a rotation to a new root still accepts the old.
+const rootsOf = (epochs: readonly AuthorityEpoch[]): Buffer[] =>
+  epochs.map((a) => a.chain[a.chain.length - 1] as Buffer).filter((r, i, all) => all.findIndex((x) => x.equals(r)) === i);
+
+async function openCa(sql: Sql, config: Config, opened: OpenedSoFar, watch: RotationWatch, options: CaOptions): Promise<CaRuntime> {
   const keys = await loadCaKeys(config);
   const authorities = await bindAuthorities(sql, config, keys);
-  // caFromPem has checked that each chain ends at a self-signed root: the CT log accepts the
-  // roots of every CA the instance has used, so a rotation to a new root still accepts the old.
-  const roots = authorities.ca.map((a) => a.chain[a.chain.length - 1] as Buffer).filter((r, i, all) => all.findIndex((x) => x.equals(r)) === i);
-  const ct = await CtLog.open(sql, { ...options, key: keys.ctKey.privateKey, roots });
+  const ctKeys = ctKeyFiles(config);
+  const ct = await CtLog.open(sql, {
+    ...options,
+    key: keys.ctKey.privateKey,
+    keys: { find: (spki) => findCtKey(ctKeys, spki), where: ctKeys.join(', ') },
+    roots: rootsOf(authorities.ca),
+  });
   opened.push(() => ct.close());
   const fromFile = config.oidcConfigPath ? await loadFulcioConfig(config.oidcConfigPath) : EMPTY_FULCIO_CONFIG;
   const issuers = keys.devIssuer ? withIssuer(fromFile, keys.devIssuer.issuerConfig()) : fromFile;
@@ -226,19 +250,57 @@ async function openCa(sql: Sql, config: Config, opened: OpenedSoFar, options: Ca
     acceptSubjectChallengeForEmail: config.oidcSubChallenge,
     ...(keys.devIssuer ? { get: keys.devIssuer.localGet(httpGet) } : {}),
   });
-  const workers = new CryptoWorkers(keys.ca.privateKey);
+  let workers = new CryptoWorkers(keys.ca.privateKey);
   opened.push(() => workers.close());
   const service = new CaService({ ca: keys.ca, ct, verifier, workers, onIssued: options.onIssued, onTokenRefused: options.onTokenRefused });
+  const tsa = new TimestampSigner(keys.tsa);
+  // `sealhouse rotate ca|tsa` from another process: swap in the new authority once its files
+  // are in place (storage/authority-follower.ts); requests in flight finish with the old one.
+  const caFollower = new AuthorityFollower(sql, keys.ca, {
+    kind: 'ca',
+    what: `the CA (${config.caChainPath ?? join(config.dataDir, 'ca')})`,
+    load: () => reloadCa(config),
+    apply: (ca) => {
+      const retiring = workers;
+      workers = new CryptoWorkers(ca.privateKey);
+      service.useCa(ca, workers);
+      void retiring.close(); // answers what it owes; jobs still sent to it run inline with the old key
+    },
+  });
+  const tsaFollower = new AuthorityFollower(sql, keys.tsa, {
+    kind: 'tsa',
+    what: `the timestamp authority (${config.tsaChainPath ?? join(config.dataDir, 'tsa')})`,
+    load: () => reloadTsa(config),
+    apply: (material) => tsa.use(material),
+  });
+  // A new root is accepted as soon as it is recorded, before the new CA's files are in place.
+  watch.onChange(async () => ct.acceptRoots(rootsOf(await authorityEpochs(sql, 'ca'))));
+  watch.onChange(() => ct.follow()); // `sealhouse rotate ct`; a batch meeting the frozen shard follows at once
+  watch.onChange(() => caFollower.follow());
+  watch.onChange(() => tsaFollower.follow());
   return {
     keys,
     ct,
     service,
+    tsa,
     issuers,
     close: async () => {
       await ct.close();
       await workers.close();
     },
   };
+}
+
+/** The embedded store's control socket, or undefined (with a warning) where this system cannot offer one. */
+async function openControlSocket(config: Config, sql: Sql, watch: RotationWatch, logger: Logger): Promise<NetServer | undefined> {
+  try {
+    return await serveControlSocket(config.dataDir, (_command, args) => rotateInServer(args, config, sql, () => watch.poke()), (err) =>
+      logger.error({ err }, 'the control socket failed a request'),
+    );
+  } catch (err) {
+    logger.warn({ err, path: controlSocketPath(config.dataDir) }, 'no control socket (a data directory path too long for a Unix socket?): `sealhouse rotate` needs the server stopped');
+    return undefined;
+  }
 }
 
 /** How long shutdown waits for in-flight requests before closing their connections. */
@@ -309,7 +371,7 @@ async function serve(config: Config, logger: Logger, releaseStore: () => void, o
   const log = await LogService.open(sql, {
     key,
     // After `sealhouse rotate log` the key source holds the new shard's key.
-    reloadKey: () => loadOrCreateLogKey({ keyPath: config.logKeyPath, dataDir: config.dataDir }),
+    findKey: (spki) => findKeyFor(rotatingKeyFiles({ path: config.logKeyPath, dataDir: config.dataDir, fileName: GENERATED_LOG_KEY_FILE }), spki, LOG_KEY_USE),
     onShardChange: (shard) => logger.info({ tree: 'rekor', shard: shard.ordinal, treeId: shard.treeId }, 'the Rekor v1 log rotated: appending to its new shard'),
     host: config.publicUrl.hostname,
     maxBatch: config.batchSize,
@@ -367,7 +429,7 @@ async function serve(config: Config, logger: Logger, releaseStore: () => void, o
     watch.onChange(() => rekorV2.follow());
   }
 
-  const ca = await openCa(sql, config, opened, {
+  const ca = await openCa(sql, config, opened, watch, {
     maxBatch: config.batchSize,
     maxDelayMs: config.batchMs,
     maxQueue: config.maxQueue,
@@ -429,7 +491,7 @@ async function serve(config: Config, logger: Logger, releaseStore: () => void, o
       await createFulcioRouter({ ca: ca.service, configuration: () => configuration, draining: () => draining, logger }),
       createCtRouter({ ct: ca.ct, prefix: config.ctPrefix, draining: () => draining, logger }),
       createTrustRouter(() => documents),
-      createTsaRouter({ signer: new TimestampSigner(ca.keys.tsa), registry: metrics.registry }),
+      createTsaRouter({ signer: ca.tsa, registry: metrics.registry }),
       createTufRouter(config.tufDir),
       // The v1 tree as C2SP tlog-tiles, so mirrors and monitors can follow it without the v1 API.
       createTilesRouter({ prefix: '/tlog/v1', log: { tile: (path) => log.tile(path, 1), checkpoint: () => log.checkpointOf(1) } }),
@@ -445,6 +507,10 @@ async function serve(config: Config, logger: Logger, releaseStore: () => void, o
   });
 
   await watch.start();
+  // On the embedded store no other process may open the database, so `sealhouse rotate` hands
+  // its rotation to this process (cli/control-socket.ts) and the watch applies it at once.
+  const control = config.databaseUrl ? undefined : await openControlSocket(config, sql, watch, logger);
+  if (control) opened.push(() => closeControlSocket(control, config.dataDir));
   const server = createHttpServer(app, config.http, logger);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => reject(listenError(err, config.port)));
@@ -487,6 +553,7 @@ async function serve(config: Config, logger: Logger, releaseStore: () => void, o
       server.closeIdleConnections();
       tuf.close();
       watch.close();
+      if (control) await closeControlSocket(control, config.dataDir);
       await Promise.all([log.close(), rekorV2?.close(), ca.close()]);
       await Promise.all(witnessServices.map((w) => w.close()));
       const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);

@@ -114,16 +114,24 @@ const exists = (path: string): Promise<boolean> =>
   );
 
 /**
+ * Load the complete CA directory `dir`, never generating: a running server reloading after
+ * `sealhouse rotate ca` must not create a CA in the moment between the CLI's two renames.
+ */
+export async function loadCaDirectory(dir: string): Promise<CaMaterial> {
+  const file = (name: string): string => join(dir, name);
+  if (!(await exists(file('chain.pem')))) throw fail(`CA directory ${dir} has no chain.pem (yet)`);
+  // The root key is not used while serving, but it is the most valuable file here.
+  checkKeyFileMode(file('root-key.pem'), 'the CA root key');
+  return loadCaFiles({ chain: file('chain.pem'), key: file('intermediate-key.pem') });
+}
+
+/**
  * Load the CA from `dir`, generating a fresh root + intermediate there on first start.
  * `chain.pem` is written last (via rename), so its presence means the directory is complete.
  */
 export async function loadOrCreateCa(dir: string, opts: CaGenerationOptions = {}): Promise<CaMaterial> {
   const file = (name: string): string => join(dir, name);
-  if (await exists(file('chain.pem'))) {
-    // The root key is not used while serving, but it is the most valuable file here.
-    checkKeyFileMode(file('root-key.pem'), 'the CA root key');
-    return loadCaFiles({ chain: file('chain.pem'), key: file('intermediate-key.pem') });
-  }
+  if (await exists(file('chain.pem'))) return loadCaDirectory(dir);
   if (await exists(file('intermediate-key.pem'))) throw fail(`CA directory ${dir} is incomplete (no chain.pem); refusing to overwrite its keys`);
 
   const ca = generateCaChain(opts);

@@ -76,38 +76,68 @@ export class CtSubmissionError extends SealhouseError {
   }
 }
 
+/** The issuing CA with what signs for it: everything one certificate must take from the same CA. */
+interface Issuing {
+  readonly ca: CaMaterial;
+  readonly issuerKeyHash: Buffer;
+  readonly sign: TbsSigning;
+  readonly workers: CryptoWorkers | undefined;
+}
+
+function issuingWith(ca: CaMaterial, workers: CryptoWorkers | undefined): Issuing {
+  return {
+    ca,
+    issuerKeyHash: sha256(ca.spki),
+    sign: workers ? (tbs) => workers.sign(tbs) : async (tbs) => signatureOver(tbs, ca.privateKey),
+    workers,
+  };
+}
+
 export class CaService {
-  private readonly issuerKeyHash: Buffer;
-  private readonly sign: TbsSigning;
+  private issuing: Issuing;
 
   constructor(private readonly deps: CaServiceDeps) {
-    this.issuerKeyHash = sha256(deps.ca.spki);
-    const { workers } = deps;
-    this.sign = workers ? (tbs) => workers.sign(tbs) : async (tbs) => signatureOver(tbs, deps.ca.privateKey);
+    this.issuing = issuingWith(deps.ca, deps.workers);
+  }
+
+  /** The issuing CA in use. */
+  get ca(): CaMaterial {
+    return this.issuing.ca;
+  }
+
+  /**
+   * Issue with `ca` (signing through `workers`, which hold its key) from the next request on:
+   * `sealhouse rotate ca` seen by a running server. A request in flight finishes with the CA it
+   * started with — its precert, SCT entry and final certificate must all name one issuer — so
+   * the caller closes the old workers only after swapping (their late jobs then run inline).
+   */
+  useCa(ca: CaMaterial, workers?: CryptoWorkers): void {
+    this.issuing = issuingWith(ca, workers);
   }
 
   /** Fulcio's trust bundle: one chain (issuing CA … root, PEM), no leaves. */
   trustBundle(): string[][] {
-    return [[...this.deps.ca.chainPem]];
+    return [[...this.issuing.ca.chainPem]];
   }
 
   async issue(req: SigningCertRequest): Promise<IssuedCertificate> {
     const principal = await this.authenticate(req.token);
     const proven = await this.proveKey(req, principal);
-    const draft = new LeafDraft(this.deps.ca, { publicKey: proven.spki, san: principal.san, extensions: principal.extensions }, this.deps.clock ?? systemClock);
-    const precert = await draft.precertificateWith(this.sign);
+    const { ca, issuerKeyHash, sign } = this.issuing;
+    const draft = new LeafDraft(ca, { publicKey: proven.spki, san: principal.san, extensions: principal.extensions }, this.deps.clock ?? systemClock);
+    const precert = await draft.precertificateWith(sign);
     let sct;
     try {
       sct = await this.deps.ct.submit({
-        entry: { type: 'precert', issuerKeyHash: this.issuerKeyHash, tbs: draft.tbsWithoutPoison() },
-        extraData: extraData('precert', [precert, ...this.deps.ca.chain]),
+        entry: { type: 'precert', issuerKeyHash, tbs: draft.tbsWithoutPoison() },
+        extraData: extraData('precert', [precert, ...ca.chain]),
       });
     } catch (err) {
       throw new CtSubmissionError(isSealhouseError(err, 'unavailable'), err);
     }
-    const leaf = await draft.finalCertificateWith(serializeSctList([sct]), this.sign);
+    const leaf = await draft.finalCertificateWith(serializeSctList([sct]), sign);
     this.deps.onIssued?.();
-    return { leaf, chainPem: [toPem(leaf), ...this.deps.ca.chainPem], principal };
+    return { leaf, chainPem: [toPem(leaf), ...ca.chainPem], principal };
   }
 
   private async authenticate(token: string): Promise<Principal> {
@@ -125,7 +155,7 @@ export class CaService {
 
   private async proveKey(req: SigningCertRequest, principal: Principal): Promise<ProvenKeyInfo> {
     const allowed = this.deps.allowedAlgorithms ?? DEFAULT_ALLOWED_ALGORITHMS;
-    const { workers } = this.deps;
+    const { workers } = this.issuing;
     if (req.csr !== undefined && req.csr.length > 0) return workers ? workers.proveCsr(req.csr, allowed) : verifyCsrProof(req.csr, allowed);
     const proof = { publicKey: req.publicKey ?? '', proofOfPossession: req.proofOfPossession ?? '', challenges: principal.acceptedChallenges };
     return workers ? workers.provePublicKey(proof, allowed) : verifyPublicKeyProof(proof, allowed);

@@ -1,6 +1,6 @@
 /**
  * The CT log's HTTP API, RFC 6962 §4 (https://www.rfc-editor.org/rfc/rfc6962#section-4), under
- * `<prefix>/ct/v1/`: add-chain, add-pre-chain, get-sth, get-sth-consistency, get-proof-by-hash,
+ * `<prefix>/ct/v1/` (shard N ≥ 2 of a rotated log under `<prefix>/shards/N/ct/v1/`): add-chain, add-pre-chain, get-sth, get-sth-consistency, get-proof-by-hash,
  * get-entries, get-roots and get-entry-and-proof. Binary values are base64; numbers are decimal
  * query parameters. Errors are plain text like the Go CT front end's (`http.Error`):
  *
@@ -14,6 +14,7 @@ import { STATUS_CODES } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { CtLog } from '../ct/ct-log.js';
+import type { CtShard } from '../ct/ct-shard.js';
 import { sthToJson } from '../ct/ct-wire.js';
 import { sctToJson } from '../ct/sct.js';
 import { SealhouseError } from '../errors.js';
@@ -54,44 +55,65 @@ function chainOf(body: unknown): Buffer[] {
   return chain.map((c, i) => base64Param(c, `chain[${i}]`));
 }
 
+/**
+ * Which shard a request is for (storage/shard-paths.ts): the base path is shard 1, the log's
+ * first tree, so every URL a client held before any rotation keeps its meaning;
+ * `<prefix>/shards/N/ct/v1/…` is shard N ≥ 2.
+ */
+async function shardOf(ct: CtLog, req: Request): Promise<CtShard> {
+  const raw = (req.params as { shard?: string }).shard;
+  const ordinal = raw === undefined ? 1 : /^[1-9]\d{0,8}$/.test(raw) && raw !== '1' ? Number(raw) : undefined;
+  const shard = ordinal === undefined ? undefined : await ct.shard(ordinal);
+  if (!shard) throw new SealhouseError('not_found', `this CT log has no shard ${raw ?? '1'}`);
+  return shard;
+}
+
 export function createCtRouter(deps: CtRouterDeps): express.Router {
   const { ct } = deps;
   const router = express.Router();
-  const base = `${deps.prefix.replace(/\/+$/, '')}/ct/v1`;
+  const prefix = deps.prefix.replace(/\/+$/, '');
+  // The layout of storage/shard-paths.ts (which http/ may not import): '' for shard 1, '/shards/N' after.
+  const bases = [`${prefix}/ct/v1`, `${prefix}/shards/:shard/ct/v1`];
   const route = (method: 'GET' | 'POST', name: string, fn: (req: Request, res: Response) => Promise<unknown> | unknown): void => {
-    router.all(`${base}/${name}`, async (req, res, next) => {
-      res.locals.operation = `ct-${name}`;
-      if (req.method !== method && !(method === 'GET' && req.method === 'HEAD')) {
-        return void res.status(405).set('Allow', method).type('text/plain').send(`Method Not Allowed\n${name} takes ${method}\n`);
-      }
-      try {
-        if (bodyError(res) !== undefined) throw bodyError(res);
-        const body = await fn(req, res);
-        if (body !== undefined) res.json(body);
-      } catch (err) {
-        next(err);
-      }
-    });
+    router.all(
+      bases.map((base) => `${base}/${name}`),
+      async (req, res, next) => {
+        res.locals.operation = `ct-${name}`;
+        if (req.method !== method && !(method === 'GET' && req.method === 'HEAD')) {
+          return void res.status(405).set('Allow', method).type('text/plain').send(`Method Not Allowed\n${name} takes ${method}\n`);
+        }
+        try {
+          if (bodyError(res) !== undefined) throw bodyError(res);
+          const body = await fn(req, res);
+          if (body !== undefined) res.json(body);
+        } catch (err) {
+          next(err);
+        }
+      },
+    );
   };
+  // Submissions at any shard's path go to the shard in use: one queued across a rotation must
+  // not fail, and the SCT names the log (key) that logged it, which the trusted root lists.
   const submit = async (req: Request, kind: 'addChain' | 'addPreChain'): Promise<unknown> => {
     if (deps.draining()) throw new SealhouseError('unavailable', 'the log is shutting down and accepts no new entries');
+    await shardOf(ct, req);
     return sctToJson(await ct[kind](chainOf(req.body)));
   };
 
   route('POST', 'add-chain', (req) => submit(req, 'addChain'));
   route('POST', 'add-pre-chain', (req) => submit(req, 'addPreChain'));
-  route('GET', 'get-sth', async () => sthToJson(await ct.sth()));
-  route('GET', 'get-sth-consistency', async (req) => ({ consistency: (await ct.consistency(param(req, 'first'), param(req, 'second'))).map(b64) }));
+  route('GET', 'get-sth', async (req) => sthToJson(await (await shardOf(ct, req)).sth()));
+  route('GET', 'get-sth-consistency', async (req) => ({ consistency: (await (await shardOf(ct, req)).consistency(param(req, 'first'), param(req, 'second'))).map(b64) }));
   route('GET', 'get-proof-by-hash', async (req) => {
-    const proof = await ct.proofByHash(base64Param(req.query.hash, 'hash'), param(req, 'tree_size'));
+    const proof = await (await shardOf(ct, req)).proofByHash(base64Param(req.query.hash, 'hash'), param(req, 'tree_size'));
     return { leaf_index: proof.leafIndex, audit_path: proof.auditPath.map(b64) };
   });
   route('GET', 'get-entries', async (req) => ({
-    entries: (await ct.entries(param(req, 'start'), param(req, 'end'))).map((e) => ({ leaf_input: b64(e.leafInput), extra_data: b64(e.extraData) })),
+    entries: (await (await shardOf(ct, req)).entries(param(req, 'start'), param(req, 'end'))).map((e) => ({ leaf_input: b64(e.leafInput), extra_data: b64(e.extraData) })),
   }));
   route('GET', 'get-roots', () => ({ certificates: ct.roots.map(b64) }));
   route('GET', 'get-entry-and-proof', async (req) => {
-    const { entry, auditPath } = await ct.entryAndProof(param(req, 'leaf_index'), param(req, 'tree_size'));
+    const { entry, auditPath } = await (await shardOf(ct, req)).entryAndProof(param(req, 'leaf_index'), param(req, 'tree_size'));
     return { leaf_input: b64(entry.leafInput), extra_data: b64(entry.extraData), audit_path: auditPath.map(b64) };
   });
 

@@ -66,8 +66,6 @@ export function createTsaRouter(deps: TsaRouterDeps): express.Router {
     labelNames: ['form'],
     registers: deps.registry ? [deps.registry] : [],
   });
-  // A Buffer, so Express adds no charset: the type is timestamp-authority's, exactly.
-  const chainPem = Buffer.from(deps.signer.chainPem, 'utf8');
 
   router.post(
     TIMESTAMP_PATH,
@@ -85,7 +83,9 @@ export function createTsaRouter(deps: TsaRouterDeps): express.Router {
   );
   router.get(`${TIMESTAMP_PATH}/certchain`, (_req, res) => {
     res.locals.operation = 'timestampCertChain';
-    res.status(200).type('application/pem-certificate-chain').send(chainPem);
+    // Read per request: a rotation (`sealhouse rotate tsa`) swaps the chain under a running server.
+    // A Buffer, so Express adds no charset: the type is timestamp-authority's, exactly.
+    res.status(200).type('application/pem-certificate-chain').send(Buffer.from(deps.signer.chainPem, 'utf8'));
   });
   return router;
 }

@@ -68,10 +68,11 @@ export interface LogServiceOptions extends GroupCommitOptions {
   readonly entryOptions?: EntryOptions;
   readonly key: LogKey;
   /**
-   * Reads the key source again (the configured file, or the data directory's) after a rotation:
-   * the new shard's key must be there by then. Without it the log cannot follow a rotation.
+   * The key bound to a new shard (DER SPKI) from the key source (the configured file, or the
+   * data directory's), read again after a rotation; undefined while it is not there yet.
+   * Without it the log cannot follow a rotation.
    */
-  readonly reloadKey?: () => LogKey;
+  readonly findKey?: (spki: Buffer) => LogKey | undefined;
   /** Public host name: checkpoint origin "<host> - <treeID>" and signature name. */
   readonly host: string;
   readonly clock?: Clock;
@@ -202,17 +203,15 @@ export class LogService {
     if (!newest) throw new SealhouseError('internal', 'the log has no shard in use');
     if (newest.treeId !== this.active.treeId || this.active.record.frozenAt) {
       if (newest.treeId !== this.activeSigner.treeId) {
-        const key = this.options.reloadKey ? this.options.reloadKey() : this.options.key;
-        const signer = new LogSigner(key, this.options.host, newest.treeId);
-        if (!newest.publicKey || !signer.spki.equals(newest.publicKey)) {
-          await signer.close();
+        const key = newest.publicKey && this.options.findKey?.(newest.publicKey);
+        if (!key) {
           throw new SealhouseError(
             'malformed_key',
             `the log rotated to shard ${newest.ordinal} (tree ${newest.treeId}), but the log key configured is not that shard's key: put the new key in place (SEALHOUSE_LOG_KEY or the data directory's log-key.pem)`,
           );
         }
         this.retiredSigners.push(this.activeSigner);
-        this.activeSigner = signer;
+        this.activeSigner = new LogSigner(key, this.options.host, newest.treeId);
         this.options.onShardChange?.(newest);
       }
     }

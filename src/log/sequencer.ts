@@ -16,8 +16,8 @@
  * committed there — no caller sees the rotation. While the new shard cannot be written yet
  * (its key file not yet in place), the batch waits and tries again, for FAILOVER_MS at most.
  */
-import { DuplicateEntryError, SealhouseError } from '../errors.js';
-import { ShardFrozenError } from '../storage/log-shards.js';
+import { DuplicateEntryError } from '../errors.js';
+import { commitAcrossRotations, ShardFrozenError } from '../storage/log-shards.js';
 import { proveInclusionBatch } from '../merkle/prove.js';
 import type { RekorStore, NewEntry, StoredCheckpoint } from '../storage/rekor-store.js';
 import type { Sql } from '../storage/sql.js';
@@ -95,7 +95,6 @@ export interface SequencerDeps extends SequencerTarget {
 
 /** How long a batch keeps trying to reach a log's new shard before it is refused (503, retry). */
 export const FAILOVER_MS = 15_000;
-const FAILOVER_PAUSE_MS = 200;
 
 export class Sequencer {
   private readonly group: GroupCommit<PendingEntry, SequencedEntry>;
@@ -137,32 +136,25 @@ export class Sequencer {
    * throws AlreadyLogged and GroupCommit redoes the batch with the lookup. This saves one
    * index probe per entry on every ordinary batch.
    */
-  private async commitFailingOver(batch: readonly PendingEntry[], attempt: CommitAttempt): Promise<(SequencedEntry | Error)[]> {
-    const deadline = Date.now() + (this.deps.failoverMs ?? FAILOVER_MS);
-    for (;;) {
-      try {
-        return await this.commitBatch(batch, attempt, this.target);
-      } catch (err) {
-        if (!(err instanceof ShardFrozenError) || !this.deps.onFrozen) throw err;
-        this.target = await this.nextTarget(err, deadline);
-      }
-    }
-  }
-
-  private async nextTarget(frozen: ShardFrozenError, deadline: number): Promise<SequencerTarget> {
-    const onFrozen = this.deps.onFrozen as (frozen: ShardFrozenError) => Promise<SequencerTarget>;
-    for (;;) {
-      try {
-        return await onFrozen(frozen);
-      } catch (err) {
-        if (Date.now() >= deadline) {
-          throw new SealhouseError('unavailable', `the log is moving to a new shard after a key rotation and cannot write to it yet (${err instanceof Error ? err.message : String(err)}); retry shortly`, {
-            retryAfterSeconds: 1,
-          });
+  private commitFailingOver(batch: readonly PendingEntry[], attempt: CommitAttempt): Promise<(SequencedEntry | Error)[]> {
+    const { onFrozen } = this.deps;
+    if (!onFrozen) return this.commitBatch(batch, attempt, this.target);
+    let frozen: ShardFrozenError | undefined;
+    return commitAcrossRotations(
+      async () => {
+        try {
+          return await this.commitBatch(batch, attempt, this.target);
+        } catch (err) {
+          if (err instanceof ShardFrozenError) frozen = err;
+          throw err;
         }
-        await new Promise((resolve) => setTimeout(resolve, FAILOVER_PAUSE_MS));
-      }
-    }
+      },
+      async () => {
+        this.target = await onFrozen(frozen as ShardFrozenError);
+      },
+      'the log',
+      this.deps.failoverMs ?? FAILOVER_MS,
+    );
   }
 
   private async commitBatch(batch: readonly PendingEntry[], { lookUpExisting }: CommitAttempt, target: SequencerTarget): Promise<(SequencedEntry | Error)[]> {

@@ -10,7 +10,7 @@
 import type { KeyObject } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadEcKey, nextKeyFile, type EcKeyUse } from '../key-file.js';
+import { loadEcKey, rotatingKeyFiles, type EcKeyUse } from '../key-file.js';
 
 export const REKOR_V2_KEY_FILE = 'rekor-v2-key.pem';
 
@@ -27,7 +27,7 @@ export interface RekorV2KeySource {
 export function rekorV2KeySource(config: { readonly rekorV2KeyPath?: string | undefined; readonly dataDir: string }): RekorV2KeySource {
   const configured = config.rekorV2KeyPath;
   if (configured) return { keys: () => [loadEcKey(configured, REKOR_V2_KEY_USE).privateKey], where: `SEALHOUSE_REKOR_V2_KEY=${configured}` };
-  const files = [join(config.dataDir, REKOR_V2_KEY_FILE), join(config.dataDir, nextKeyFile(REKOR_V2_KEY_FILE))];
+  const files = rotatingKeyFiles({ dataDir: config.dataDir, fileName: REKOR_V2_KEY_FILE });
   return {
     keys: () => files.filter((f) => existsSync(f)).map((f) => loadEcKey(f, REKOR_V2_KEY_USE).privateKey),
     where: `${files[0] ?? REKOR_V2_KEY_FILE} (generated; \`sealhouse rotate rekor-v2\` replaces it)`,

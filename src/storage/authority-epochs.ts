@@ -29,7 +29,8 @@ export interface AuthorityWording {
   readonly restore: string;
 }
 
-const fingerprintOf = (chain: readonly Buffer[]): Buffer => createHash('sha256').update(chain[0] as Buffer).digest();
+/** What authority_epochs.fingerprint holds: SHA-256 of the signer certificate. */
+export const fingerprintOf = (chain: readonly Buffer[]): Buffer => createHash('sha256').update(chain[0] as Buffer).digest();
 
 function splitChain(bytes: Buffer): Buffer[] {
   const out: Buffer[] = [];

@@ -33,6 +33,39 @@ export class ShardFrozenError extends Error {
   }
 }
 
+/**
+ * The failover every sharded log's write path shares: run `commit` (one batch, one transaction);
+ * when it locked a tree frozen by a rotation, call `follow` — move the log to its new shard —
+ * until it succeeds, and run the same batch again there. `follow` throws while the new shard
+ * cannot be written yet (its key file not in place); after `deadlineMs` the batch is refused with
+ * 503 + Retry-After instead, and its callers may retry. Nothing is written to a frozen tree (the
+ * head lock refuses it), so a batch is never committed twice.
+ */
+export async function commitAcrossRotations<T>(commit: () => Promise<T>, follow: () => Promise<void>, what: string, deadlineMs: number, pauseMs = 200): Promise<T> {
+  const deadline = Date.now() + deadlineMs;
+  for (;;) {
+    try {
+      return await commit();
+    } catch (err) {
+      if (!(err instanceof ShardFrozenError)) throw err;
+    }
+    for (;;) {
+      try {
+        await follow();
+        break;
+      } catch (err) {
+        if (Date.now() >= deadline) {
+          throw new SealhouseError('unavailable', `${what} is moving to a new shard after a key rotation and cannot write to it yet (${err instanceof Error ? err.message : String(err)}); retry shortly`, {
+            cause: err,
+            retryAfterSeconds: 1,
+          });
+        }
+        await new Promise((resolve) => setTimeout(resolve, pauseMs));
+      }
+    }
+  }
+}
+
 /** Tree IDs are int64 in Rekor, but every number in Sealhouse is a safe JS integer: pick below 2^53. */
 export const randomTreeId = (): number => randomInt(1, 2 ** 38) * 2 ** 15 + randomInt(0, 2 ** 15);
 
@@ -97,11 +130,11 @@ export async function openLogShards(sql: Sql, logName: string): Promise<LogShard
  * Freeze the shard in use at its current size and start the next one, bound to `publicKey`,
  * from `at`. The frozen shard's validFor ends at the second after `at` and the new one's starts
  * at the second `at` falls in (integratedTime has whole seconds), so every entry of either
- * falls inside its own key's window. Returns every shard, oldest first.
+ * falls inside its own key's window (the frozen one's end is taken once its head lock is held, so
+ * it covers every batch that committed before). Returns every shard, oldest first.
  */
 export async function rotateShard(sql: Sql, logName: string, publicKey: Buffer, at: Date): Promise<LogShard[]> {
   const from = new Date(Math.floor(at.getTime() / 1000) * 1000);
-  const until = new Date(Math.ceil(at.getTime() / 1000) * 1000);
   return sql.tx(async (tx) => {
     const shards = await logShards(tx, logName);
     const active = activeShardOf(shards);
@@ -115,6 +148,10 @@ export async function rotateShard(sql: Sql, logName: string, publicKey: Buffer, 
     const [head] = await tx.query<{ tree_size: unknown }>('SELECT tree_size FROM trees WHERE tree_id = $1 FOR UPDATE', [active.treeId]);
     assert(head, `tree ${active.treeId} exists`);
     const size = toSafeNumber(head.tree_size);
+    // The frozen window ends after the lock is held, not at `at`: a batch that committed while
+    // this waited for the lock stamped its SCTs after `at`, and sigstore-js accepts an SCT only
+    // inside its log's validFor — ending at `at` disowned those in the second's last moments.
+    const until = new Date(Math.ceil(Math.max(at.getTime(), Date.now()) / 1000) * 1000);
     await tx.query('UPDATE trees SET frozen_at = $2 WHERE tree_id = $1', [active.treeId, until]);
     await tx.query('UPDATE log_shards SET frozen_at = $3, frozen_size = $4 WHERE log_name = $1 AND ordinal = $2', [logName, active.ordinal, until, size]);
     const ordinal = active.ordinal + 1;

@@ -77,58 +77,83 @@ export interface IssuedTimestamp {
   readonly genTime: Date;
 }
 
+/** Everything about one TSA that does not change between its tokens, encoded once. */
+interface PreparedTsa {
+  readonly material: TsaMaterial;
+  readonly hash: 'sha256' | 'sha384' | 'sha512';
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+  readonly digestAlgorithm: Uint8Array;
+  readonly signatureAlgorithm: Uint8Array;
+  readonly sid: Uint8Array;
+  readonly tsaName: Uint8Array;
+  readonly certificates: Uint8Array;
+  readonly essAttr: Uint8Array;
+}
+
+function prepare(material: TsaMaterial): PreparedTsa {
+  const leafDer = material.chain[0];
+  if (!leafDer) throw new SealhouseError('malformed_key', 'the TSA chain is empty');
+  const leaf = coreCall(() => readCertificate(leafDer));
+  const alg = signatureAlgorithmFor(material.privateKey);
+  if (alg.hash === null || material.privateKey.asymmetricKeyType !== 'ec') throw new SealhouseError('malformed_key', 'the TSA key must be ECDSA');
+  const serial = tlv(TAG.INTEGER, leaf.serial);
+  // ESSCertIDv2's hashAlgorithm DEFAULTs to SHA-256, which DER therefore omits.
+  const certHash = createHash('sha256').update(leafDer).digest();
+  const issuerSerial = seq(seq(tlv(0xa4, leaf.issuer)), serial);
+  return {
+    material,
+    hash: alg.hash,
+    notBefore: leaf.notBefore,
+    notAfter: leaf.notAfter,
+    // RFC 5754 §2: SHA-2 AlgorithmIdentifiers are written without parameters.
+    digestAlgorithm: seq(encodeOid(HASH_OIDS[alg.hash])),
+    signatureAlgorithm: algorithmIdentifier(alg),
+    sid: seq(leaf.issuer, serial),
+    // GeneralName is a CHOICE, so [0] is EXPLICIT around directoryName [4], itself EXPLICIT around the Name.
+    tsaName: tlv(0xa0, tlv(0xa4, leaf.subject)),
+    certificates: tlv(0xa0, leafDer),
+    essAttr: attribute(OID.signingCertificateV2, seq(seq(seq(tlv(TAG.OCTET_STRING, certHash), issuerSerial)))),
+  };
+}
+
 export class TimestampSigner {
-  private readonly material: TsaMaterial;
+  private prepared: PreparedTsa;
   private readonly clock: Clock;
-  private readonly hash: 'sha256' | 'sha384' | 'sha512';
-  private readonly notBefore: Date;
-  private readonly notAfter: Date;
-  // Everything that does not change between tokens, encoded once.
-  private readonly digestAlgorithm: Uint8Array;
-  private readonly signatureAlgorithm: Uint8Array;
-  private readonly sid: Uint8Array;
-  private readonly tsaName: Uint8Array;
-  private readonly certificates: Uint8Array;
   private readonly contentTypeAttr = attribute(OID.contentType, encodeOid(OID.tstInfo));
-  private readonly essAttr: Uint8Array;
 
   constructor(material: TsaMaterial, clock: Clock = systemClock) {
-    this.material = material;
+    this.prepared = prepare(material);
     this.clock = clock;
-    const leafDer = material.chain[0];
-    if (!leafDer) throw new SealhouseError('malformed_key', 'the TSA chain is empty');
-    const leaf = coreCall(() => readCertificate(leafDer));
-    const alg = signatureAlgorithmFor(material.privateKey);
-    if (alg.hash === null || material.privateKey.asymmetricKeyType !== 'ec') throw new SealhouseError('malformed_key', 'the TSA key must be ECDSA');
-    this.hash = alg.hash;
-    this.notBefore = leaf.notBefore;
-    this.notAfter = leaf.notAfter;
-    // RFC 5754 §2: SHA-2 AlgorithmIdentifiers are written without parameters.
-    this.digestAlgorithm = seq(encodeOid(HASH_OIDS[alg.hash]));
-    this.signatureAlgorithm = algorithmIdentifier(alg);
-    const serial = tlv(TAG.INTEGER, leaf.serial);
-    this.sid = seq(leaf.issuer, serial);
-    // GeneralName is a CHOICE, so [0] is EXPLICIT around directoryName [4], itself EXPLICIT around the Name.
-    this.tsaName = tlv(0xa0, tlv(0xa4, leaf.subject));
-    this.certificates = tlv(0xa0, leafDer);
-    // ESSCertIDv2's hashAlgorithm DEFAULTs to SHA-256, which DER therefore omits.
-    const certHash = createHash('sha256').update(leafDer).digest();
-    const issuerSerial = seq(seq(tlv(0xa4, leaf.issuer)), serial);
-    this.essAttr = attribute(OID.signingCertificateV2, seq(seq(seq(tlv(TAG.OCTET_STRING, certHash), issuerSerial))));
+  }
+
+  /**
+   * Sign with `material` from the next token on (`sealhouse rotate tsa` seen by a running
+   * server). One assignment: a token is made wholly by the TSA it started with, since `issue`
+   * is synchronous and reads the prepared TSA once.
+   */
+  use(material: TsaMaterial): void {
+    this.prepared = prepare(material);
+  }
+
+  /** The TSA signing now. */
+  get material(): TsaMaterial {
+    return this.prepared.material;
   }
 
   /** The TSA certificate chain, PEM, leaf first. */
   get chainPem(): string {
-    return this.material.chainPem;
+    return this.prepared.material.chainPem;
   }
 
   /** One token for `req`, stamped with the clock's time (whole seconds, accuracy ±1 s). */
   issue(req: TimestampRequest): IssuedTimestamp {
+    const p = this.prepared;
     const now = this.clock.now();
     const genTime = new Date(Math.floor(now.getTime() / 1000) * 1000);
-    if (genTime > this.notAfter || genTime < this.notBefore) {
+    if (genTime > p.notAfter || genTime < p.notBefore) {
       // A token outside its certificate's validity would verify nowhere; better to say so.
-      throw new SealhouseError('unavailable', `the TSA certificate is valid from ${this.notBefore.toISOString()} to ${this.notAfter.toISOString()}; configure a new one`, { retryAfterSeconds: 3600 });
+      throw new SealhouseError('unavailable', `the TSA certificate is valid from ${p.notBefore.toISOString()} to ${p.notAfter.toISOString()}; configure a new one`, { retryAfterSeconds: 3600 });
     }
     const tstInfo = seq(
       int(1),
@@ -138,22 +163,22 @@ export class TimestampSigner {
       generalizedTime(genTime),
       seq(int(1)), // Accuracy { seconds 1 }
       ...(req.nonce ? [req.nonce] : []),
-      this.tsaName,
+      p.tsaName,
     );
     const attrs = [
       this.contentTypeAttr,
       attribute(OID.signingTime, encodeTime(genTime)),
-      attribute(OID.messageDigest, tlv(TAG.OCTET_STRING, createHash(this.hash).update(tstInfo).digest())),
-      this.essAttr,
+      attribute(OID.messageDigest, tlv(TAG.OCTET_STRING, createHash(p.hash).update(tstInfo).digest())),
+      p.essAttr,
     ].sort(derSetOrder);
     // The signature covers the attributes as a SET (RFC 5652 §5.4); the SignerInfo carries them as [0] IMPLICIT.
-    const signature = sign(this.hash, tlv(TAG.SET, ...attrs), { key: this.material.privateKey, dsaEncoding: 'der' });
-    const signerInfo = seq(int(1), this.sid, this.digestAlgorithm, tlv(0xa0, ...attrs), this.signatureAlgorithm, tlv(TAG.OCTET_STRING, signature));
+    const signature = sign(p.hash, tlv(TAG.SET, ...attrs), { key: p.material.privateKey, dsaEncoding: 'der' });
+    const signerInfo = seq(int(1), p.sid, p.digestAlgorithm, tlv(0xa0, ...attrs), p.signatureAlgorithm, tlv(TAG.OCTET_STRING, signature));
     const signedData = seq(
       int(3),
-      tlv(TAG.SET, this.digestAlgorithm),
+      tlv(TAG.SET, p.digestAlgorithm),
       seq(encodeOid(OID.tstInfo), tlv(0xa0, tlv(TAG.OCTET_STRING, tstInfo))),
-      ...(req.certReq ? [this.certificates] : []),
+      ...(req.certReq ? [p.certificates] : []),
       tlv(TAG.SET, signerInfo),
     );
     const token = seq(encodeOid(OID.signedData), tlv(0xa0, signedData));

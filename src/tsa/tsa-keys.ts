@@ -28,7 +28,7 @@ import { BundleVerificationError } from '../core/bundle/errors.js';
 import { certificatesFromPem, toPem } from '../core/pem.js';
 import { parseCertificate } from '../core/x509.js';
 import { coreCall, SealhouseError } from '../errors.js';
-import { loadOrCreateEcKey } from '../key-file.js';
+import { loadEcKey, loadOrCreateEcKey } from '../key-file.js';
 import { nodeCrypto } from '../node-crypto.js';
 import { checkKeyFileMode } from '../private-files.js';
 import { generateTsaChain, type TsaChainOptions } from './tsa-chain.js';
@@ -99,6 +99,17 @@ export async function loadTsaFiles(paths: { chain: string; key: string; passphra
 }
 
 const CHAIN_FILE = 'chain.pem';
+
+/**
+ * The complete generated TSA directory `dir`, never generating anything: what a running server
+ * reloads after `sealhouse rotate tsa`, when the directory may be between the CLI's renames.
+ */
+export async function loadTsaDirectory(dir: string): Promise<TsaMaterial> {
+  const chainPem = await readFile(join(dir, CHAIN_FILE), 'utf8').catch(() => undefined);
+  if (chainPem === undefined) throw fail(`TSA directory ${dir} has no ${CHAIN_FILE} (yet)`);
+  const leafKey = loadEcKey(join(dir, 'tsa-key.pem'), { what: 'the TSA signing key' });
+  return assemble(chainPem, leafKey.privateKey, dir, systemClock.now());
+}
 
 /** The TSA in `dir`, generated there on first start (see the layout above). */
 export async function loadOrCreateTsa(dir: string, opts: TsaChainOptions = {}): Promise<TsaMaterial> {

@@ -42,7 +42,7 @@ describe('log shards', () => {
 
   before(async () => {
     db = await openTestDatabase();
-    log = await openLog(db.sql, { key: oldKey, reloadKey: () => currentKey });
+    log = await openLog(db.sql, { key: oldKey, findKey: (spki) => (spkiOf(currentKey).equals(spki) ? currentKey : undefined) });
   });
   after(async () => {
     await log.close();

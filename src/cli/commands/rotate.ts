@@ -1,15 +1,21 @@
 /**
- * `sealhouse rotate log|rekor-v2`: a new shard of the Rekor v1 or v2 log with a new key
- * (rotate-log-key.ts); running processes move to it themselves.
+ * `sealhouse rotate log|rekor-v2|ct`: a new shard of that log with a new key (rotate-log-key.ts):
+ * the shard in use is frozen and keeps serving its entries and proofs at its path, the new one
+ * takes every entry from now on. Every process moves to it by itself: a batch that meets the
+ * frozen tree fails over to the new shard, and the rotation watch tells the rest. --grace does
+ * not apply: a frozen shard takes no entry, so there is nothing to be valid for.
  *
- * `sealhouse rotate tsa|ca [--grace DURATION]`: puts a new timestamp authority, or a new issuing
- * CA, into use while the old one stays in trusted_root.json with its validFor closed, so what it
- * signed still verifies. With the generated default the new one is made beside the old (a new
- * TSA; for the CA a new intermediate under the same root) and the old directory is kept as
- * <name>.retired-<epoch>; with SEALHOUSE_TSA_* / SEALHOUSE_CA_*, the files configured now are
- * the new authority. Then restart every server process (the trust documents are built at start);
- * the old authority stays valid for --grace (default 10m) so the ones not yet restarted keep
- * signing validly.
+ * `sealhouse rotate tsa|ca [--grace DURATION]`: the old authority stays in trusted_root.json with
+ * its validFor closed, so what it signed still verifies. With the generated default the new one
+ * is made beside the old (a new TSA; for the CA a new intermediate under the same root) and the
+ * old directory is kept as <name>.retired-<epoch>; with SEALHOUSE_TSA_* / SEALHOUSE_CA_*, the
+ * files configured now are the new authority. Running servers switch to it at their next
+ * rotation poll, once its files are in place there (storage/authority-follower.ts); the old
+ * authority stays valid for --grace (default 10m), so a server that has not switched yet signs
+ * validly.
+ *
+ * On the embedded database, whose store a running server holds, the rotation is handed to that
+ * server through its control socket (control-socket.ts) and runs there.
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
@@ -19,40 +25,50 @@ import { signIntermediate } from '../../ca/ca-chain.js';
 import { loadCaFiles, loadOrCreateCa, parsePrivateKey, writeCaDirectory } from '../../ca/ca-keys.js';
 import { rootIssuer } from '../../ca/root-issuer.js';
 import { type Config, loadConfig } from '../../config.js';
-import { migrate } from '../../storage/migrate.js';
-import { claimEmbeddedStore } from '../../storage/embedded-store-lock.js';
-import { openSql } from '../../storage/open-sql.js';
-import { rotateAuthority } from '../../storage/authority-epochs.js';
-import type { Sql } from '../../storage/sql.js';
+import { CT_KEY_FILE, CT_KEY_USE } from '../../ct/ct-key-files.js';
+import { CT_TREE } from '../../ct/ct-log.js';
+import { SealhouseError } from '../../errors.js';
 import { GENERATED_LOG_KEY_FILE, LOG_KEY_USE } from '../../log/log-key.js';
 import { REKOR_TREE } from '../../log/log-service.js';
 import { REKOR_V2_KEY_FILE, REKOR_V2_KEY_USE } from '../../rekor-v2/rekor-v2-keys.js';
 import { REKOR_V2_TREE } from '../../rekor-v2/rekor-v2-log.js';
 import { rekorV2ShardOrigin, shardPath } from '../../core/shard-paths.js';
-import { baseUrlOf } from '../../trust/trust-documents.js';
-import { SealhouseError } from '../../errors.js';
-import { rotateLogKey, type RotatedShards, type ShardedLogKey } from './rotate-log-key.js';
+import { migrate } from '../../storage/migrate.js';
+import { claimEmbeddedStore, embeddedStoreHolder } from '../../storage/embedded-store-lock.js';
+import { openSql } from '../../storage/open-sql.js';
+import { rotateAuthority } from '../../storage/authority-epochs.js';
+import type { Sql } from '../../storage/sql.js';
 import { loadOrCreateTsa, loadTsaFiles } from '../../tsa/tsa-keys.js';
+import { baseUrlOf } from '../../trust/trust-documents.js';
 import { type Command, UsageError } from '../command.js';
+import { type ControlAnswer, callControlSocket, hasControlSocket } from '../control-socket.js';
+import { rotateLogKey, type RotatedShards, type ShardedLogKey } from './rotate-log-key.js';
 
-const USAGE = `usage: sealhouse rotate log|rekor-v2
+const USAGE = `usage: sealhouse rotate log|rekor-v2|ct
        sealhouse rotate tsa|ca [--grace DURATION]
 
-log: freezes the Rekor v1 log's shard in use and starts a new one with a new key (generated:
-  <dataDir>/log-key.pem, the old kept as log-key.retired-<N>.pem; configured: point
-  SEALHOUSE_LOG_KEY's file at the new key first). Log indexes go on across shards; the frozen
-  one stays readable and verifiable, and its key stays in trusted_root.json with a closed validFor.
-rekor-v2: the same for the Rekor v2 log (rekor-v2-key.pem, SEALHOUSE_REKOR_V2_KEY); shard N is
-  served at <url>/shards/N, and writes to any v2 URL go to the shard in use.
+log, rekor-v2, ct: freezes that log's shard in use (still served, still verifiable with its old
+  key, which stays in trusted_root.json with a closed validFor) and starts a new one with a new
+  key, which takes every entry from now on.
+  generated: a new <dataDir>/log-key.pem, rekor-v2-key.pem or ct-key.pem; the old kept as
+      <name>.retired-<N>.pem
+  configured (SEALHOUSE_LOG_KEY, _REKOR_V2_KEY, _CT_KEY): put the new key in that file first,
+      on every server machine
+  Rekor v1 indexes go on across shards; shard N of Rekor v2 is served at <url>/shards/N, of the CT
+  log at <SEALHOUSE_CT_PREFIX>/shards/N/ct/v1.
 
-tsa|ca: puts a new timestamp authority or issuing CA into use; the old one stays in
+tsa, ca: puts a new timestamp authority or issuing CA into use; the old one stays in
 trusted_root.json, valid until now + DURATION (default 10m; e.g. 0s, 90s, 30m, 2h), so what it
 signed keeps verifying.
   generated (no SEALHOUSE_TSA_CHAIN / SEALHOUSE_CA_CHAIN): a new TSA, or a new intermediate under
       the same root, in <dataDir>/tsa or <dataDir>/ca; the old directory is kept as <name>.retired-<epoch>
   configured: point SEALHOUSE_TSA_CHAIN/KEY or SEALHOUSE_CA_CHAIN/KEY at the new files first
       (a new intermediate from an offline root: sealhouse ca intermediate-key, sign-intermediate)
-Then restart the server processes. On the embedded database, stop the server first.`;
+
+Running servers switch without a restart: on Postgres at their next rotation poll
+(SEALHOUSE_ROTATION_POLL_MS) once the new files are in place on their machine; on the embedded
+database the server runs the rotation itself (this command hands it over through
+<dataDir>/control.sock).`;
 
 function duration(text: string): number {
   const m = /^(\d{1,6})(s|m|h)$/.exec(text);
@@ -87,86 +103,131 @@ async function newCa(config: Config, currentDir: string, nextDir: string): Promi
   return { chain: (await loadOrCreateCa(nextDir)).chain, madeIn: nextDir };
 }
 
-/** Run `work` on the configured database, migrated; released afterwards whatever happens. */
-async function withStore<T>(config: Config, work: (sql: Sql) => Promise<T>): Promise<T> {
-  const releaseStore = claimEmbeddedStore(config);
-  const sql = await openSql(config);
-  try {
-    await migrate(sql);
-    return await work(sql);
-  } finally {
-    await sql.close();
-    releaseStore();
-  }
-}
+type ShardedKind = 'log' | 'rekor-v2' | 'ct';
+type Kind = ShardedKind | 'tsa' | 'ca';
+const KINDS: readonly Kind[] = ['log', 'rekor-v2', 'ct', 'tsa', 'ca'];
 
 /** The logs that rotate by starting a new shard, by the name `sealhouse rotate` takes. */
-function shardedLog(kind: 'log' | 'rekor-v2', config: Config): ShardedLogKey & { readonly what: string } {
+function shardedLog(kind: ShardedKind, config: Config): ShardedLogKey & { readonly what: string } {
   if (kind === 'log') return { logName: REKOR_TREE, what: 'the Rekor v1 log', configuredPath: config.logKeyPath, fileName: GENERATED_LOG_KEY_FILE, use: LOG_KEY_USE };
+  if (kind === 'ct') return { logName: CT_TREE, what: 'the CT log', configuredPath: config.ctKeyPath, fileName: CT_KEY_FILE, use: CT_KEY_USE };
   if (!config.rekorV2) throw new SealhouseError('invalid_input', 'the Rekor v2 log is off (SEALHOUSE_REKOR_V2=0): there is no key of it to rotate');
   return { logName: REKOR_V2_TREE, what: 'the Rekor v2 log', configuredPath: config.rekorV2KeyPath, fileName: REKOR_V2_KEY_FILE, use: REKOR_V2_KEY_USE };
 }
 
-/** What `rotate log|rekor-v2` prints: which shard takes entries now, where, and that the frozen one stays served. */
-function describeRotation(config: Config, kind: 'log' | 'rekor-v2', what: string, { started, frozen }: RotatedShards): string {
+/** Where a log's shard N is served, for the message. */
+function shardUrl(config: Config, kind: ShardedKind, ordinal: number): string {
   const base = baseUrlOf(config.publicUrl);
-  const where = kind === 'rekor-v2' ? ` at ${base}${shardPath(started.ordinal)} (origin ${rekorV2ShardOrigin(config.rekorV2Origin, started.ordinal)})` : '';
+  if (kind === 'rekor-v2') return `${base}${shardPath(ordinal)} (origin ${rekorV2ShardOrigin(config.rekorV2Origin, ordinal)})`;
+  if (kind === 'ct') return `${base}${config.ctPrefix}${shardPath(ordinal)}/ct/v1`;
+  return `${base}/api/v1 (tiles at ${base}/tlog/v1${shardPath(ordinal)})`;
+}
+
+function describeShards(config: Config, kind: ShardedKind, what: string, { started, frozen }: RotatedShards): string {
   return (
-    `${what}: shard ${started.ordinal} (tree ${started.treeId}) takes entries${where} from ${started.activeFrom.toISOString()}` +
+    `${what}: shard ${started.ordinal} (tree ${started.treeId}) takes entries at ${shardUrl(config, kind, started.ordinal)} from ${started.activeFrom.toISOString()}` +
     (frozen ? `; shard ${frozen.ordinal} (tree ${frozen.treeId}) is frozen at ${frozen.frozenSize ?? '?'} entries and stays readable and verifiable with its old key` : '') +
-    '.\nRunning server processes move to the new shard by themselves (within SEALHOUSE_ROTATION_POLL_MS, or at their next entry); a TUF repository needs the new documents signed (`sealhouse tuf update`).\n'
+    '.'
   );
+}
+
+/** `rotate tsa|ca`: a new authority (generated, or the configured files') put into use, the old one valid for the grace. */
+async function rotateAuthorityKind(config: Config, sql: Sql, kind: 'tsa' | 'ca', graceMs: number): Promise<string> {
+  const generatedDir = join(config.dataDir, kind);
+  const nextDir = join(config.dataDir, `${kind}.next`);
+  let rotated = false;
+  try {
+    // A <kind>.next left by an interrupted rotation was never put into use: start it afresh.
+    rmSync(nextDir, { recursive: true, force: true });
+    const made = kind === 'tsa' ? await newTsa(config, nextDir) : await newCa(config, generatedDir, nextDir);
+    const now = new Date();
+    const epochs = await rotateAuthority(sql, kind, made.chain, now, new Date(now.getTime() + graceMs));
+    rotated = true;
+    const retired = epochs[epochs.length - 2];
+    if (made.madeIn) {
+      // The database now names the new authority; the directory follows. Interrupted here, a
+      // start refuses the old one by name, and moving <kind>.next to <kind> finishes the rotation.
+      if (retired && existsSync(generatedDir)) renameSync(generatedDir, join(config.dataDir, `${kind}.retired-${retired.epoch}`));
+      renameSync(made.madeIn, generatedDir);
+    }
+    const inUse = epochs[epochs.length - 1];
+    return (
+      `${kind === 'tsa' ? 'timestamp authority' : 'CA'} epoch ${inUse?.epoch ?? '?'} is in use from ${inUse?.validFrom.toISOString() ?? '?'}` +
+      (retired ? `; epoch ${retired.epoch} stays valid until ${retired.validUntil?.toISOString() ?? '?'}` : '') +
+      '.'
+    );
+  } finally {
+    // Made but never put into use (the database refused it): nothing may start from it.
+    if (!rotated) rmSync(nextDir, { recursive: true, force: true });
+  }
+}
+
+interface Rotation {
+  readonly kind: Kind;
+  readonly graceMs: number;
+}
+
+function parseRotation(args: readonly string[]): Rotation {
+  const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, strict: true, options: { grace: { type: 'string' } } });
+  const [kind, ...rest] = positionals;
+  if (!KINDS.includes(kind as Kind)) throw new UsageError(`expected one of ${KINDS.join(', ')}, got "${kind ?? ''}"`);
+  if (rest.length > 0) throw new UsageError(`unexpected operands "${rest.join(' ')}"`);
+  if (values.grace !== undefined && kind !== 'tsa' && kind !== 'ca') {
+    throw new UsageError('--grace is for the TSA and the CA: a log shard is frozen at once, and every process moves its next batch to the new one');
+  }
+  return { kind: kind as Kind, graceMs: duration(values.grace ?? '10m') };
+}
+
+/** Carry out a rotation on `sql` (the CLI's connection, or the server's own); returns what to tell the operator. */
+async function rotate(config: Config, sql: Sql, { kind, graceMs }: Rotation): Promise<string> {
+  if (kind === 'tsa' || kind === 'ca') return rotateAuthorityKind(config, sql, kind, graceMs);
+  const log = shardedLog(kind, config);
+  return describeShards(config, kind, log.what, await rotateLogKey(config, sql, log));
+}
+
+const TUF_NEXT = 'A TUF repository needs the new documents signed (`sealhouse tuf update`).';
+
+/**
+ * `rotate` run by the server that holds the embedded database, for the CLI (control-socket.ts):
+ * on its own connection, then `applied()` (the server's rotation watch looks at once), so the
+ * server has switched by the time the CLI prints the answer.
+ */
+export async function rotateInServer(args: readonly string[], config: Config, sql: Sql, applied: () => Promise<void>): Promise<ControlAnswer> {
+  let rotation: Rotation;
+  try {
+    rotation = parseRotation(args);
+  } catch (err) {
+    return { status: 2, stdout: '', stderr: `sealhouse rotate: ${(err as Error).message}\n` };
+  }
+  const done = await rotate(config, sql, rotation);
+  await applied();
+  return { status: 0, stdout: `${done}\nThe running server has switched already. ${TUF_NEXT}\n`, stderr: '' };
 }
 
 export const rotateCommand: Command = {
   name: 'rotate',
   usage: USAGE,
   async run(args: readonly string[]): Promise<number> {
-    const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, strict: true, options: { grace: { type: 'string' } } });
-    const [kind, ...rest] = positionals;
-    if (kind !== 'tsa' && kind !== 'ca' && kind !== 'log' && kind !== 'rekor-v2') throw new UsageError(`expected "log", "rekor-v2", "tsa" or "ca", got "${kind ?? ''}"`);
-    if (rest.length > 0) throw new UsageError(`unexpected operands "${rest.join(' ')}"`);
-    const graceMs = duration(values.grace ?? '10m');
+    const rotation = parseRotation(args);
     const config = loadConfig();
-    if (kind === 'log' || kind === 'rekor-v2') {
-      if (values.grace !== undefined) throw new UsageError('--grace is for the TSA and the CA: a log shard is frozen at once, and every process moves its next batch to the new one');
-      const log = shardedLog(kind, config);
-      return withStore(config, async (sql) => {
-        process.stdout.write(describeRotation(config, kind, log.what, await rotateLogKey(config, sql, log)));
-        return 0;
-      });
+    // The embedded store is the server's while it runs: hand the rotation to it.
+    if (!config.databaseUrl && embeddedStoreHolder(config) !== undefined && hasControlSocket(config.dataDir)) {
+      const answer = await callControlSocket(config.dataDir, 'rotate', args);
+      process.stdout.write(answer.stdout);
+      process.stderr.write(answer.stderr);
+      return answer.status;
     }
-    const generatedDir = join(config.dataDir, kind);
-    const nextDir = join(config.dataDir, `${kind}.next`);
     const releaseStore = claimEmbeddedStore(config);
     const sql = await openSql(config);
-    let rotated = false;
     try {
       await migrate(sql);
-      // A <kind>.next left by an interrupted rotation was never put into use: start it afresh.
-      rmSync(nextDir, { recursive: true, force: true });
-      const made = kind === 'tsa' ? await newTsa(config, nextDir) : await newCa(config, generatedDir, nextDir);
-      const now = new Date();
-      const epochs = await rotateAuthority(sql, kind, made.chain, now, new Date(now.getTime() + graceMs));
-      rotated = true;
-      const retired = epochs[epochs.length - 2];
-      if (made.madeIn) {
-        // The database now names the new authority; the directory follows. Interrupted here, a
-        // start refuses the old one by name, and moving <kind>.next to <kind> finishes the rotation.
-        if (retired && existsSync(generatedDir)) renameSync(generatedDir, join(config.dataDir, `${kind}.retired-${retired.epoch}`));
-        renameSync(made.madeIn, generatedDir);
-      }
-      const inUse = epochs[epochs.length - 1];
-      const what = kind === 'tsa' ? 'timestamp authority' : 'CA';
-      process.stdout.write(
-        `${what} epoch ${inUse?.epoch ?? '?'} is in use from ${inUse?.validFrom.toISOString() ?? '?'}` +
-          (retired ? `; epoch ${retired.epoch} stays valid until ${retired.validUntil?.toISOString() ?? '?'}` : '') +
-          '. Restart the server processes now; a TUF repository needs the new documents signed (`sealhouse tuf update`).\n',
-      );
+      const done = await rotate(config, sql, rotation);
+      const servers = config.databaseUrl
+        ? 'Running servers switch within SEALHOUSE_ROTATION_POLL_MS of the new files being in place on their machine, without a restart.'
+        : 'Start the server again now.';
+      process.stdout.write(`${done}\n${servers} ${TUF_NEXT}\n`);
       return 0;
     } finally {
-      // Made but never put into use (the database refused it): nothing may start from it.
-      if (!rotated) rmSync(nextDir, { recursive: true, force: true });
       await sql.close();
       releaseStore();
     }
