@@ -9,7 +9,6 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { loadEcKey, rotatingKeyFiles, type EcKeyUse } from '../key-file.js';
 
 export const REKOR_V2_KEY_FILE = 'rekor-v2-key.pem';
