@@ -11,8 +11,9 @@ import { CT_TREE } from './ct-log.js';
 import { treeHeadSignatureInput } from './ct-wire.js';
 
 /** The CT log: leaves are SHA-256(0 ‖ MerkleTreeLeaf); heads are STHs signed as RFC 6962 §3.5 says. */
-export async function auditCtLog(store: AuditStore, findings: Findings, pageSize: number): Promise<(TreeAuditCounts & { treeId: number }) | undefined> {
-  const tree = await store.tree(CT_TREE);
+/** One shard of the CT log, by its tree's name (default: the first, `ct`). */
+export async function auditCtLog(store: AuditStore, findings: Findings, pageSize: number, treeName = CT_TREE): Promise<(TreeAuditCounts & { treeId: number }) | undefined> {
+  const tree = await store.tree(treeName);
   if (!tree) return undefined;
   const { treeId } = tree;
   const key = boundKeyOf(tree, findings);

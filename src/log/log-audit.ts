@@ -13,7 +13,7 @@ import { parseCheckpoint, parseRekorOrigin } from '../note/checkpoint.js';
 import { ecdsaNoteVerifier } from '../note/ecdsa-note.js';
 import { parseSignedNote } from '../note/signed-note.js';
 import { verifySignedNote } from '../note/verify-note.js';
-import type { AuditRekorRow, AuditStore } from '../storage/audit-store.js';
+import type { AuditRekorRow, AuditStore, ShardTree } from '../storage/audit-store.js';
 import { indexKeyHash } from '../storage/rekor-store.js';
 import { auditTree, boundKeyOf, type AuditHead, type AuditLeaf, type Findings, type TreeAuditCounts } from '../storage/tree-audit.js';
 import { hex } from '../storage/tree-integrity.js';
@@ -62,8 +62,9 @@ class KeyWalk {
   }
 }
 
-export async function auditRekorLog(store: AuditStore, findings: Findings, pageSize: number): Promise<RekorAuditCounts | undefined> {
-  const tree = await store.tree(REKOR_TREE);
+/** One shard of the Rekor v1 log (default: the first); its SETs sign the global index, firstIndex + idx. */
+export async function auditRekorLog(store: AuditStore, findings: Findings, pageSize: number, shard: ShardTree = { name: REKOR_TREE, ordinal: 1, firstIndex: 0 }): Promise<RekorAuditCounts | undefined> {
+  const tree = await store.tree(shard.name);
   if (!tree) return undefined;
   const { treeId } = tree;
   const publicKey = boundKeyOf(tree, findings);
@@ -82,9 +83,10 @@ export async function auditRekorLog(store: AuditStore, findings: Findings, pageS
     const at = `tree ${treeId}, idx ${row.index}`;
     if (publicKey) {
       extra.sets++;
-      const fields = { body: row.body, integratedTime: row.integratedTime, logIdHex, logIndex: row.index };
+      const logIndex = shard.firstIndex + row.index;
+      const fields = { body: row.body, integratedTime: row.integratedTime, logIdHex, logIndex };
       if (!verifySet(fields, row.setSignature, publicKey)) {
-        findings.add({ table: 'rekor_entries', key: `${at} (set_signature)`, expected: `a SET by the log key over {body, integratedTime ${row.integratedTime}, logIndex ${row.index}}`, found: 'a signature that does not verify' });
+        findings.add({ table: 'rekor_entries', key: `${at} (set_signature)`, expected: `a SET by the log key over {body, integratedTime ${row.integratedTime}, logIndex ${logIndex}}`, found: 'a signature that does not verify' });
       }
     }
     const { orphans, mine } = await keys.upTo(row.index);

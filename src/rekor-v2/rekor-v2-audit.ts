@@ -12,7 +12,7 @@ import { parseCheckpoint } from '../note/checkpoint.js';
 import { ed25519KeyId } from '../note/ed25519-note.js';
 import { parseSignedNote } from '../note/signed-note.js';
 import { verifySignedNote } from '../note/verify-note.js';
-import type { AuditCheckpoint, AuditStore } from '../storage/audit-store.js';
+import type { AuditCheckpoint, AuditStore, ShardTree } from '../storage/audit-store.js';
 import { auditTree, boundKeyOf, type AuditHead, type AuditLeaf, type Findings, type TreeAuditCounts } from '../storage/tree-audit.js';
 import { hex } from '../storage/tree-integrity.js';
 import { rekorV2ShardOrigin } from '../core/shard-paths.js';
@@ -21,26 +21,13 @@ import { REKOR_V2_TREE } from './rekor-v2-log.js';
 
 export type RekorV2AuditCounts = TreeAuditCounts & { treeId: number; bodiesRederived: number };
 
-export async function auditRekorV2Log(store: AuditStore, findings: Findings, pageSize: number, origin: string): Promise<RekorV2AuditCounts | undefined> {
-  return auditShard(store, findings, pageSize, origin, 1);
+/** One shard of the Rekor v2 log (default: the first), checked with the key it was bound to and its origin. */
+export async function auditRekorV2Log(store: AuditStore, findings: Findings, pageSize: number, origin: string, shard: ShardTree = { name: REKOR_V2_TREE, ordinal: 1, firstIndex: 0 }): Promise<RekorV2AuditCounts | undefined> {
+  return auditShard(store, findings, pageSize, rekorV2ShardOrigin(origin, shard.ordinal), shard.name);
 }
 
-/**
- * Every shard after the first (a rotated key, storage/log-shards.ts): the tree rotateShard named
- * "rekor-v2#N", checked as shard 1 is, with its own origin and the key it was bound to. Frozen
- * shards are checked too; their trees never change.
- */
-export async function auditRekorV2LaterShards(store: AuditStore, findings: Findings, pageSize: number, origin: string): Promise<(RekorV2AuditCounts & { ordinal: number })[]> {
-  const found: (RekorV2AuditCounts & { ordinal: number })[] = [];
-  for (let ordinal = 2; ; ordinal++) {
-    const counts = await auditShard(store, findings, pageSize, rekorV2ShardOrigin(origin, ordinal), ordinal);
-    if (!counts) return found;
-    found.push({ ordinal, ...counts });
-  }
-}
-
-async function auditShard(store: AuditStore, findings: Findings, pageSize: number, origin: string, ordinal: number): Promise<RekorV2AuditCounts | undefined> {
-  const tree = await store.tree(ordinal === 1 ? REKOR_V2_TREE : `${REKOR_V2_TREE}#${ordinal}`);
+async function auditShard(store: AuditStore, findings: Findings, pageSize: number, origin: string, treeName: string): Promise<RekorV2AuditCounts | undefined> {
+  const tree = await store.tree(treeName);
   if (!tree) return undefined;
   const { treeId } = tree;
   const key = boundKeyOf(tree, findings);

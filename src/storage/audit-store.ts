@@ -49,10 +49,29 @@ export function withAuditSnapshot<T>(sql: Sql, fn: (store: AuditStore) => Promis
   });
 }
 
+/** One shard's tree as the audit reads it: its name in trees, its ordinal and its first global index. */
+export interface ShardTree {
+  readonly name: string;
+  readonly ordinal: number;
+  readonly firstIndex: number;
+}
+
 export class AuditStore {
   private cursors = 0;
 
   constructor(private readonly tx: SqlTx) {}
+
+  /**
+   * The trees of a log's shards, oldest first (storage/log-shards.ts): each by its name in trees
+   * and its first global index. A log whose shards were never recorded has its one tree.
+   */
+  async shardTrees(logName: string): Promise<ShardTree[]> {
+    const rows = await this.tx.query<{ log_name: string; ordinal: number; first_index: number }>(
+      'SELECT t.log_name, s.ordinal, s.first_index FROM log_shards s JOIN trees t ON t.tree_id = s.tree_id WHERE s.log_name = $1 ORDER BY s.ordinal',
+      [logName],
+    );
+    return rows.length > 0 ? rows.map((r) => ({ name: r.log_name, ordinal: Number(r.ordinal), firstIndex: Number(r.first_index) })) : [{ name: logName, ordinal: 1, firstIndex: 0 }];
+  }
 
   async tree(logName: string): Promise<AuditTree | undefined> {
     const [row] = await this.tx.query<{ tree_id: number; tree_size: number; root_hash: Buffer; public_key: Buffer | null }>(

@@ -173,4 +173,12 @@ describe('rotating the Rekor v1 log key', { skip: go.skip, timeout: 300_000 }, (
     }
     ok(await rekorCli(['loginfo']), 'rekor-cli loginfo');
   });
+
+  it('sealhouse fsck checks both shards, each with its own key (SETs over the global index)', async () => {
+    await server.stop();
+    const r = await runCli(['fsck', '--tree', 'rekor'], { env: { ...process.env, ...first.env } });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, new RegExp(`rekor tree ${oldTreeId}: \\d+ entries`));
+    assert.match(r.stdout, /rekor shard 2 tree \d+: \d+ entries, .* (\d+) SETs/);
+  });
 });

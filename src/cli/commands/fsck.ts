@@ -10,7 +10,10 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config.js';
 import { auditCtLog } from '../../ct/ct-audit.js';
 import { auditRekorLog } from '../../log/log-audit.js';
-import { auditRekorV2LaterShards, auditRekorV2Log } from '../../rekor-v2/rekor-v2-audit.js';
+import { auditRekorV2Log } from '../../rekor-v2/rekor-v2-audit.js';
+import { REKOR_V2_TREE } from '../../rekor-v2/rekor-v2-log.js';
+import { REKOR_TREE } from '../../log/log-service.js';
+import { CT_TREE } from '../../ct/ct-log.js';
 import { withAuditSnapshot } from '../../storage/audit-store.js';
 import { claimEmbeddedStore } from '../../storage/embedded-store-lock.js';
 import { describeStore, openSql } from '../../storage/open-sql.js';
@@ -42,29 +45,34 @@ export const fsckCommand: Command = {
     const lines: string[] = [];
     try {
       await withAuditSnapshot(sql, async (store) => {
+        // Every shard of each log (a rotated key, storage/log-shards.ts), frozen ones too.
+        const shardName = (ordinal: number, treeId: number): string => `${ordinal === 1 ? '' : ` shard ${ordinal}`} tree ${treeId}`;
         if (tree === 'rekor' || tree === 'all') {
-          const r = await auditRekorLog(store, findings, pageSize);
-          lines.push(
-            r
-              ? `rekor tree ${r.treeId}: ${r.entries} entries, ${r.tiles} tiles, ${r.heads} checkpoints, ${r.consistencyProofs} consistency proofs, ` +
-                  `${r.sets} SETs, ${r.indexKeys} index keys (${r.indexKeysRederived} entries re-derived)`
-              : 'rekor: no tree yet',
-          );
+          for (const shard of await store.shardTrees(REKOR_TREE)) {
+            const r = await auditRekorLog(store, findings, pageSize, shard);
+            lines.push(
+              r
+                ? `rekor${shardName(shard.ordinal, r.treeId)}: ${r.entries} entries, ${r.tiles} tiles, ${r.heads} checkpoints, ${r.consistencyProofs} consistency proofs, ` +
+                    `${r.sets} SETs, ${r.indexKeys} index keys (${r.indexKeysRederived} entries re-derived)`
+                : 'rekor: no tree yet',
+            );
+          }
         }
         if (tree === 'rekor-v2' || tree === 'all') {
-          const v = await auditRekorV2Log(store, findings, pageSize, config.rekorV2Origin);
-          lines.push(
-            v
-              ? `rekor-v2 tree ${v.treeId}: ${v.entries} entries, ${v.tiles} tiles, ${v.heads} checkpoints, ${v.consistencyProofs} consistency proofs, ${v.bodiesRederived} bodies rebuilt`
-              : 'rekor-v2: no tree yet',
-          );
-          for (const w of await auditRekorV2LaterShards(store, findings, pageSize, config.rekorV2Origin)) {
-            lines.push(`rekor-v2 shard ${w.ordinal} tree ${w.treeId}: ${w.entries} entries, ${w.tiles} tiles, ${w.heads} checkpoints, ${w.consistencyProofs} consistency proofs, ${w.bodiesRederived} bodies rebuilt`);
+          for (const shard of await store.shardTrees(REKOR_V2_TREE)) {
+            const v = await auditRekorV2Log(store, findings, pageSize, config.rekorV2Origin, shard);
+            lines.push(
+              v
+                ? `rekor-v2${shardName(shard.ordinal, v.treeId)}: ${v.entries} entries, ${v.tiles} tiles, ${v.heads} checkpoints, ${v.consistencyProofs} consistency proofs, ${v.bodiesRederived} bodies rebuilt`
+                : 'rekor-v2: no tree yet',
+            );
           }
         }
         if (tree === 'ct' || tree === 'all') {
-          const c = await auditCtLog(store, findings, pageSize);
-          lines.push(c ? `ct tree ${c.treeId}: ${c.entries} entries, ${c.tiles} tiles, ${c.heads} signed tree heads, ${c.consistencyProofs} consistency proofs` : 'ct: no tree yet');
+          for (const shard of await store.shardTrees(CT_TREE)) {
+            const c = await auditCtLog(store, findings, pageSize, shard.name);
+            lines.push(c ? `ct${shardName(shard.ordinal, c.treeId)}: ${c.entries} entries, ${c.tiles} tiles, ${c.heads} signed tree heads, ${c.consistencyProofs} consistency proofs` : 'ct: no tree yet');
+          }
         }
       });
     } finally {
