@@ -72,7 +72,7 @@ export function createCtRouter(deps: CtRouterDeps): express.Router {
   const { ct } = deps;
   const router = express.Router();
   const prefix = deps.prefix.replace(/\/+$/, '');
-  // The layout of storage/shard-paths.ts (which http/ may not import): '' for shard 1, '/shards/N' after.
+  // core/shard-paths.ts's layout as route patterns: shard 1 at the prefix, shard N under /shards/N.
   const bases = [`${prefix}/ct/v1`, `${prefix}/shards/:shard/ct/v1`];
   const route = (method: 'GET' | 'POST', name: string, fn: (req: Request, res: Response) => Promise<unknown> | unknown): void => {
     router.all(

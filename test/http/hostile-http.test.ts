@@ -280,7 +280,8 @@ describe('unexpected errors: a generic message and a request id for the client, 
   });
 
   it('CT: an unexpected error is plain text with the request id', async () => {
-    const ct = server.running.ca.ct as unknown as { sth: () => Promise<unknown> };
+    // get-sth reads the shard the path names (shard 1 here).
+    const ct = (await server.running.ca.ct.shard(1)) as unknown as { sth: () => Promise<unknown> };
     const original = ct.sth;
     ct.sth = () => Promise.reject(new Error('read ECONNRESET'));
     try {
