@@ -29,7 +29,7 @@ import { FulcioOidcVerifier } from './oidc/verifier.js';
 import { baseUrlOf, trustDocumentsOf, type LogTrust, type TrustDocuments } from './trust/trust-documents.js';
 import { type AuthorityEpoch, type AuthorityWording, authorityEpochs, bindAuthority } from './storage/authority-epochs.js';
 import { activeShardOf, openLogShards } from './storage/log-shards.js';
-import { rekorV2ShardOrigin, shardPath } from './core/shard-paths.js';
+import { rekorV2ShardAddress, shardPath } from './core/shard-paths.js';
 import { AuthorityFollower } from './storage/authority-follower.js';
 import { createApp } from './http/app.js';
 import { createHttpServer } from './http/http-server.js';
@@ -37,6 +37,7 @@ import { createCtRouter } from './http/ct-router.js';
 import { createDevOidcRouter } from './http/dev-oidc-router.js';
 import { createFulcioRouter } from './http/fulcio-api.js';
 import { createShardTilesRouter, createTilesRouter } from './http/tiles-router.js';
+import { createShardHostRouter } from './http/shard-hosts.js';
 import { createTrustRouter, trustTargets } from './http/trust-router.js';
 import { createTsaRouter, TIMESTAMP_PATH } from './http/tsa-router.js';
 import { TufRefresher } from './tuf/refresher.js';
@@ -136,9 +137,9 @@ async function bindAuthorities(sql: Sql, config: Config, keys: CaKeys): Promise<
 }
 
 /** The shards of `logName` as the trust documents list them (a shard whose key is not bound yet has signed nothing). */
-async function shardTrust(sql: Sql, logName: string): Promise<(LogTrust & { readonly ordinal: number })[]> {
+async function shardTrust(sql: Sql, logName: string): Promise<(LogTrust & { readonly ordinal: number; readonly baseUrl?: string })[]> {
   return (await openLogShards(sql, logName)).flatMap((s) =>
-    s.publicKey ? [{ ordinal: s.ordinal, publicKey: s.publicKey, activeFrom: s.activeFrom, ...(s.frozenAt ? { frozenAt: s.frozenAt } : {}) }] : [],
+    s.publicKey ? [{ ordinal: s.ordinal, publicKey: s.publicKey, activeFrom: s.activeFrom, ...(s.frozenAt ? { frozenAt: s.frozenAt } : {}), ...(s.baseUrl ? { baseUrl: s.baseUrl } : {}) }] : [],
   );
 }
 
@@ -155,7 +156,7 @@ async function trustDocuments(sql: Sql, config: Config, devIssuer: DevOidcIssuer
     // Rekor v2 serves its write API and tiles at the base URL itself, as rekor-tiles does; later shards under /shards/N.
     ...(config.rekorV2
       ? {
-          rekorV2: (await shardTrust(sql, REKOR_V2_TREE)).map((s) => ({ ...s, baseUrl: `${base}${shardPath(s.ordinal)}`, origin: rekorV2ShardOrigin(config.rekorV2Origin, s.ordinal) })),
+          rekorV2: (await shardTrust(sql, REKOR_V2_TREE)).map((s) => ({ ...s, ...rekorV2ShardAddress({ baseUrl: base, origin: config.rekorV2Origin }, s) })),
         }
       : {}),
     ct: (await shardTrust(sql, CT_TREE)).map((s) => ({ ...s, baseUrl: `${base}${config.ctPrefix}${shardPath(s.ordinal)}` })),
@@ -485,7 +486,7 @@ async function serve(config: Config, logger: Logger, releaseStore: () => void, o
     // Not ready while a log refuses writes because it cannot vouch for its tree.
     ready: async () => !draining && !log.integrityProblem && !rekorV2?.integrityProblem && !ca.ct.integrityProblem && (await sql.query('SELECT 1 AS ok')).length === 1,
     // POST /api/v2/log/entries reads its own body (rekor-tiles' 4 MiB limit).
-    rawBodyRouters: rekorV2 ? [createRekorV2Router({ log: rekorV2, draining: () => draining, logger, onAppended: () => metrics.entriesAppended.inc() })] : [],
+    rawBodyRouters: rekorV2 ? [createShardHostRouter((host) => rekorV2.shards.find((s) => s.ownUrl !== undefined && new URL(s.ownUrl).hostname === host)?.path), createRekorV2Router({ log: rekorV2, draining: () => draining, logger, onAppended: () => metrics.entriesAppended.inc() })] : [],
     routers: [
       createUiRouter(),
       await createFulcioRouter({ ca: ca.service, configuration: () => configuration, draining: () => draining, logger }),

@@ -15,7 +15,7 @@ import { verifySignedNote } from '../note/verify-note.js';
 import type { AuditCheckpoint, AuditStore, ShardTree } from '../storage/audit-store.js';
 import { auditTree, boundKeyOf, type AuditHead, type AuditLeaf, type Findings, type TreeAuditCounts } from '../storage/tree-audit.js';
 import { hex } from '../storage/tree-integrity.js';
-import { rekorV2ShardOrigin } from '../core/shard-paths.js';
+import { rekorV2ShardAddress } from '../core/shard-paths.js';
 import { hashedRekordEntry } from './hashedrekord-v002.js';
 import { REKOR_V2_TREE } from './rekor-v2-log.js';
 
@@ -23,7 +23,7 @@ export type RekorV2AuditCounts = TreeAuditCounts & { treeId: number; bodiesReder
 
 /** One shard of the Rekor v2 log (default: the first), checked with the key it was bound to and its origin. */
 export async function auditRekorV2Log(store: AuditStore, findings: Findings, pageSize: number, origin: string, shard: ShardTree = { name: REKOR_V2_TREE, ordinal: 1, firstIndex: 0 }): Promise<RekorV2AuditCounts | undefined> {
-  return auditShard(store, findings, pageSize, rekorV2ShardOrigin(origin, shard.ordinal), shard.name);
+  return auditShard(store, findings, pageSize, rekorV2ShardAddress({ baseUrl: '', origin }, shard).origin, shard.name);
 }
 
 async function auditShard(store: AuditStore, findings: Findings, pageSize: number, origin: string, treeName: string): Promise<RekorV2AuditCounts | undefined> {

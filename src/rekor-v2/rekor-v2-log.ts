@@ -108,7 +108,7 @@ export class RekorV2Log {
       throw new SealhouseError(
         'malformed_key',
         `the configured signing key does not match the key tree ${active.treeId} was created with (shard ${active.ordinal} of the Rekor v2 log, in use now); ` +
-          `start with that key (${log.where})`,
+          `start with that key (SEALHOUSE_REKOR_V2_KEY / the data directory it was generated in); looked in ${log.where}`,
       );
     }
     log.writer = await log.writerFor(active, key);

@@ -1,7 +1,7 @@
 /**
  * One shard of the Rekor v2 log (storage/log-shards.ts): a tree with its own Ed25519 key and
- * checkpoint origin (core/shard-paths.ts: the configured origin for shard 1, "<origin>/shards/N"
- * after), read as C2SP tiles and checkpoints (a TileLog, http/tiles-router.ts). Frozen shards
+ * checkpoint origin (core/shard-paths.ts: the log's configured origin, or the host name of a
+ * shard served under a host of its own), read as C2SP tiles and checkpoints (a TileLog, http/tiles-router.ts). Frozen shards
  * stay readable forever: their tiles and their last stored checkpoint, signed by their own key,
  * never change. Only the active shard has a Sequencer (rekor-v2-log.ts gives it one); a shard
  * knows its signer only if this process held its private key while it was active, which it
@@ -16,7 +16,7 @@ import { signCheckpoint } from '../note/checkpoint.js';
 import { ed25519KeyHash, ed25519KeySigner } from '../note/ed25519-note.js';
 import type { LogShard } from '../storage/log-shards.js';
 import type { StoredCheckpoint } from '../storage/rekor-store.js';
-import { rekorV2ShardOrigin, shardPath } from '../core/shard-paths.js';
+import { rekorV2ShardAddress, shardPath } from '../core/shard-paths.js';
 import type { Sql } from '../storage/sql.js';
 import { TreeStore, type TreeHead } from '../storage/tree-store.js';
 import { RekorV2Store } from './rekor-v2-store.js';
@@ -41,6 +41,8 @@ export class RekorV2Shard {
   readonly origin: string;
   /** Where it is served under the log's base URL: '' for shard 1, '/shards/N' after. */
   readonly path: string;
+  /** Its own public base URL when it is served under a host name of its own (requests for that host are routed to `path`). */
+  readonly ownUrl: string | undefined;
   /** DER SPKI of the shard's checkpoint key (trees.public_key). */
   readonly spki: Buffer;
   /** Full note key ID of origin and key: the trusted root's logId.keyId for this shard. */
@@ -61,8 +63,9 @@ export class RekorV2Shard {
   constructor(sql: Sql, shard: LogShard, baseOrigin: string) {
     if (!shard.publicKey) throw new SealhouseError('internal', `Rekor v2 shard ${shard.ordinal} (tree ${shard.treeId}) has no bound key`);
     this.ordinal = shard.ordinal;
-    this.origin = rekorV2ShardOrigin(baseOrigin, shard.ordinal);
+    this.origin = rekorV2ShardAddress({ baseUrl: '', origin: baseOrigin }, shard).origin;
     this.path = shardPath(shard.ordinal);
+    this.ownUrl = shard.baseUrl;
     this.spki = shard.publicKey;
     this.logId = ed25519KeyHash(this.origin, rawEd25519(shard.publicKey));
     this.tree = TreeStore.byId(sql, shard.treeId);

@@ -54,6 +54,8 @@ export interface ShardTree {
   readonly name: string;
   readonly ordinal: number;
   readonly firstIndex: number;
+  /** Its own base URL, when served under a host name of its own (migrations/0007). */
+  readonly baseUrl?: string;
 }
 
 export class AuditStore {
@@ -66,11 +68,12 @@ export class AuditStore {
    * and its first global index. A log whose shards were never recorded has its one tree.
    */
   async shardTrees(logName: string): Promise<ShardTree[]> {
-    const rows = await this.tx.query<{ log_name: string; ordinal: number; first_index: number }>(
-      'SELECT t.log_name, s.ordinal, s.first_index FROM log_shards s JOIN trees t ON t.tree_id = s.tree_id WHERE s.log_name = $1 ORDER BY s.ordinal',
+    const rows = await this.tx.query<{ log_name: string; ordinal: number; first_index: number; base_url: string | null }>(
+      'SELECT t.log_name, s.ordinal, s.first_index, s.base_url FROM log_shards s JOIN trees t ON t.tree_id = s.tree_id WHERE s.log_name = $1 ORDER BY s.ordinal',
       [logName],
     );
-    return rows.length > 0 ? rows.map((r) => ({ name: r.log_name, ordinal: Number(r.ordinal), firstIndex: Number(r.first_index) })) : [{ name: logName, ordinal: 1, firstIndex: 0 }];
+    if (rows.length === 0) return [{ name: logName, ordinal: 1, firstIndex: 0 }];
+    return rows.map((r) => ({ name: r.log_name, ordinal: Number(r.ordinal), firstIndex: Number(r.first_index), ...(r.base_url ? { baseUrl: r.base_url } : {}) }));
   }
 
   async tree(logName: string): Promise<AuditTree | undefined> {

@@ -23,6 +23,8 @@ export interface LogShard {
   /** Set once the shard is frozen; then `frozenSize` is its final size. */
   readonly frozenAt?: Date;
   readonly frozenSize?: number;
+  /** The shard's own public base URL, when it has a host name of its own (migrations/0007). */
+  readonly baseUrl?: string;
 }
 
 /** Thrown by an append that locked a frozen tree: the log has rotated to a new shard since this process looked. */
@@ -78,9 +80,10 @@ type ShardRow = {
   active_from: Date | string;
   frozen_at: Date | string | null;
   frozen_size: unknown;
+  base_url: string | null;
 };
 
-const SHARD_COLUMNS = 's.log_name, s.ordinal, s.tree_id, t.public_key, s.first_index, s.active_from, s.frozen_at, s.frozen_size';
+const SHARD_COLUMNS = 's.log_name, s.ordinal, s.tree_id, t.public_key, s.first_index, s.active_from, s.frozen_at, s.frozen_size, s.base_url';
 
 function shardOf(r: ShardRow): LogShard {
   return {
@@ -91,6 +94,7 @@ function shardOf(r: ShardRow): LogShard {
     firstIndex: toSafeNumber(r.first_index),
     activeFrom: new Date(r.active_from),
     ...(r.frozen_at ? { frozenAt: new Date(r.frozen_at), frozenSize: toSafeNumber(r.frozen_size) } : {}),
+    ...(r.base_url ? { baseUrl: r.base_url } : {}),
   };
 }
 
@@ -131,9 +135,10 @@ export async function openLogShards(sql: Sql, logName: string): Promise<LogShard
  * from `at`. The frozen shard's validFor ends at the second after `at` and the new one's starts
  * at the second `at` falls in (integratedTime has whole seconds), so every entry of either
  * falls inside its own key's window (the frozen one's end is taken once its head lock is held, so
- * it covers every batch that committed before). Returns every shard, oldest first.
+ * it covers every batch that committed before). `baseUrl`: the new shard's own public base URL,
+ * when it is served under a host name of its own. Returns every shard, oldest first.
  */
-export async function rotateShard(sql: Sql, logName: string, publicKey: Buffer, at: Date): Promise<LogShard[]> {
+export async function rotateShard(sql: Sql, logName: string, publicKey: Buffer, at: Date, baseUrl?: string): Promise<LogShard[]> {
   const from = new Date(Math.floor(at.getTime() / 1000) * 1000);
   return sql.tx(async (tx) => {
     const shards = await logShards(tx, logName);
@@ -162,12 +167,16 @@ export async function rotateShard(sql: Sql, logName: string, publicKey: Buffer, 
       publicKey,
       EMPTY_ROOT,
     ]);
-    await tx.query('INSERT INTO log_shards (log_name, ordinal, tree_id, first_index, active_from) VALUES ($1, $2, $3, $4, $5)', [
+    if (baseUrl !== undefined && shards.some((s) => s.baseUrl === baseUrl)) {
+      throw new SealhouseError('invalid_input', `${baseUrl} already serves a shard of the log "${logName}": a new log needs a base URL of its own`);
+    }
+    await tx.query('INSERT INTO log_shards (log_name, ordinal, tree_id, first_index, active_from, base_url) VALUES ($1, $2, $3, $4, $5, $6)', [
       logName,
       ordinal,
       treeId,
       active.firstIndex + size,
       from,
+      baseUrl ?? null,
     ]);
     return logShards(tx, logName);
   });

@@ -9,7 +9,7 @@
  * (core/shard-paths.ts).
  */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
@@ -72,5 +72,30 @@ describe('cosign v3 across a Rekor v2 key rotation', { skip: go.skip, timeout: 2
   it('signs through shard 2, as the served signing config now says, and verifies that bundle against the served root', async () => {
     ok(await cosign(['sign-blob', '--signing-config', signingConfig, '--trusted-root', root, '--identity-token', await token(), '--bundle', join(sh.tmp, 'after.sigstore.json'), '--yes', blob('after')]), 'sign-blob after');
     ok(await cosign(['verify-blob', '--trusted-root', root, '--bundle', join(sh.tmp, 'after.sigstore.json'), '--use-signed-timestamps', ...identity(), join(sh.tmp, 'after')]), 'verify-blob after');
+  });
+
+  it('rotates again to a log with a host name of its own (--url): its origin is that host, cosign signs through it, and every bundle verifies', async () => {
+    const firstV2 = (JSON.parse(readFileSync(root, 'utf8')) as TrustedRootJson).tlogs.find((t) => t.publicKey.keyDetails === 'PKIX_ED25519');
+    const own = `http://127.0.0.2:${new URL(firstV2?.baseUrl ?? '').port}`;
+    // The running server holds the embedded store: the CLI hands the rotation over (control socket); on Postgres it rotates itself.
+    const r = await runCli(['rotate', 'rekor-v2', '--url', own], { env: { ...process.env, ...sh.server.env } });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /shard 3 \(tree \d+\) takes entries at http:\/\/127\.0\.0\.2:\d+ \(origin 127\.0\.0\.2\)/);
+    let config: { rekorTlogUrls: { url: string; majorApiVersion: number }[] } | undefined;
+    for (let i = 0; i < 100; i++) {
+      config = (await (await fetch(`${restarted?.address ?? ''}/signing_config.json`)).json()) as typeof config;
+      if (config?.rekorTlogUrls.some((u) => u.majorApiVersion === 2 && u.url === own)) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.ok(config?.rekorTlogUrls.some((u) => u.majorApiVersion === 2 && u.url === own), 'the signing config names the new host');
+    const served3 = (await (await fetch(`${restarted?.address ?? ''}/trusted_root.json`)).json()) as TrustedRootJson;
+    assert.deepEqual(served3.tlogs.filter((t) => t.publicKey.keyDetails === 'PKIX_ED25519').map((t) => t.baseUrl).slice(-1), [own]);
+    const root3 = sh.file('served-root-3.json', served3);
+    ok(await cosign(['sign-blob', '--signing-config', sh.file('served-signing-config-3.json', config), '--trusted-root', root3, '--identity-token', await token(), '--bundle', join(sh.tmp, 'own-host.sigstore.json'), '--yes', blob('own-host')]), 'sign-blob through the new host');
+    const bundle = JSON.parse(readFileSync(join(sh.tmp, 'own-host.sigstore.json'), 'utf8')) as { verificationMaterial: { tlogEntries: { inclusionProof: { checkpoint: { envelope: string } } }[] } };
+    assert.match(bundle.verificationMaterial.tlogEntries[0]?.inclusionProof.checkpoint.envelope ?? '', /^127\.0\.0\.2\n/);
+    for (const name of ['before', 'after', 'own-host']) {
+      ok(await cosign(['verify-blob', '--trusted-root', root3, '--bundle', join(sh.tmp, `${name}.sigstore.json`), '--use-signed-timestamps', ...identity(), join(sh.tmp, name)]), `verify-blob ${name}`);
+    }
   });
 });

@@ -31,6 +31,8 @@ export interface ShardedLogKey {
   readonly fileName: string;
   /** Its type (P-256 or Ed25519) and name in messages. */
   readonly use: EcKeyUse;
+  /** The new shard's own public base URL, when it gets a host name of its own (Rekor v2 `--url`). */
+  readonly baseUrl?: string;
 }
 
 export interface RotatedShards {
@@ -76,7 +78,7 @@ export async function rotateLogKey(config: Config, sql: Sql, log: ShardedLogKey)
   } else {
     const spki = log.configuredPath ? spkiOf(loadEcKey(log.configuredPath, log.use).publicKey) : writeNextKey(config.dataDir, log);
     try {
-      shards = await rotateShard(sql, log.logName, spki, new Date());
+      shards = await rotateShard(sql, log.logName, spki, new Date(), log.baseUrl);
     } catch (err) {
       // Never put into use: nothing may start from it.
       if (!log.configuredPath) rmSync(nextFile, { force: true });

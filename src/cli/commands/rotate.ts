@@ -32,19 +32,21 @@ import { GENERATED_LOG_KEY_FILE, LOG_KEY_USE } from '../../log/log-key.js';
 import { REKOR_TREE } from '../../log/log-service.js';
 import { REKOR_V2_KEY_FILE, REKOR_V2_KEY_USE } from '../../rekor-v2/rekor-v2-keys.js';
 import { REKOR_V2_TREE } from '../../rekor-v2/rekor-v2-log.js';
-import { rekorV2ShardOrigin, shardPath } from '../../core/shard-paths.js';
+import { rekorV2ShardAddress, shardPath } from '../../core/shard-paths.js';
 import { migrate } from '../../storage/migrate.js';
 import { claimEmbeddedStore, embeddedStoreHolder } from '../../storage/embedded-store-lock.js';
 import { openSql } from '../../storage/open-sql.js';
 import { rotateAuthority } from '../../storage/authority-epochs.js';
 import type { Sql } from '../../storage/sql.js';
+import type { LogShard } from '../../storage/log-shards.js';
 import { loadOrCreateTsa, loadTsaFiles } from '../../tsa/tsa-keys.js';
 import { baseUrlOf } from '../../trust/trust-documents.js';
 import { type Command, UsageError } from '../command.js';
 import { type ControlAnswer, callControlSocket, hasControlSocket } from '../control-socket.js';
 import { rotateLogKey, type RotatedShards, type ShardedLogKey } from './rotate-log-key.js';
 
-const USAGE = `usage: sealhouse rotate log|rekor-v2|ct
+const USAGE = `usage: sealhouse rotate log|ct
+       sealhouse rotate rekor-v2 [--url https://HOST[:PORT]]
        sealhouse rotate tsa|ca [--grace DURATION]
 
 log, rekor-v2, ct: freezes that log's shard in use (still served, still verifiable with its old
@@ -54,8 +56,10 @@ log, rekor-v2, ct: freezes that log's shard in use (still served, still verifiab
       <name>.retired-<N>.pem
   configured (SEALHOUSE_LOG_KEY, _REKOR_V2_KEY, _CT_KEY): put the new key in that file first,
       on every server machine
-  Rekor v1 indexes go on across shards; shard N of Rekor v2 is served at <url>/shards/N, of the CT
-  log at <SEALHOUSE_CT_PREFIX>/shards/N/ct/v1.
+  Rekor v1 indexes go on across shards; shard N of the CT log is served at
+  <SEALHOUSE_CT_PREFIX>/shards/N/ct/v1, of Rekor v2 at <url>/shards/N with the log's origin — or,
+  with --url, at the root of that host (point its DNS and TLS at this server), whose host name is
+  the new log's origin, as rekor-tiles starts each new log on a new host.
 
 tsa, ca: puts a new timestamp authority or issuing CA into use; the old one stays in
 trusted_root.json, valid until now + DURATION (default 10m; e.g. 0s, 90s, 30m, 2h), so what it
@@ -115,17 +119,21 @@ function shardedLog(kind: ShardedKind, config: Config): ShardedLogKey & { readon
   return { logName: REKOR_V2_TREE, what: 'the Rekor v2 log', configuredPath: config.rekorV2KeyPath, fileName: REKOR_V2_KEY_FILE, use: REKOR_V2_KEY_USE };
 }
 
-/** Where a log's shard N is served, for the message. */
-function shardUrl(config: Config, kind: ShardedKind, ordinal: number): string {
+/** Where a log's shard is served, for the message. */
+function shardUrl(config: Config, kind: ShardedKind, shard: LogShard): string {
   const base = baseUrlOf(config.publicUrl);
-  if (kind === 'rekor-v2') return `${base}${shardPath(ordinal)} (origin ${rekorV2ShardOrigin(config.rekorV2Origin, ordinal)})`;
+  const { ordinal } = shard;
+  if (kind === 'rekor-v2') {
+    const address = rekorV2ShardAddress({ baseUrl: base, origin: config.rekorV2Origin }, shard);
+    return `${address.baseUrl} (origin ${address.origin})`;
+  }
   if (kind === 'ct') return `${base}${config.ctPrefix}${shardPath(ordinal)}/ct/v1`;
   return `${base}/api/v1 (tiles at ${base}/tlog/v1${shardPath(ordinal)})`;
 }
 
 function describeShards(config: Config, kind: ShardedKind, what: string, { started, frozen }: RotatedShards): string {
   return (
-    `${what}: shard ${started.ordinal} (tree ${started.treeId}) takes entries at ${shardUrl(config, kind, started.ordinal)} from ${started.activeFrom.toISOString()}` +
+    `${what}: shard ${started.ordinal} (tree ${started.treeId}) takes entries at ${shardUrl(config, kind, started)} from ${started.activeFrom.toISOString()}` +
     (frozen ? `; shard ${frozen.ordinal} (tree ${frozen.treeId}) is frozen at ${frozen.frozenSize ?? '?'} entries and stays readable and verifiable with its old key` : '') +
     '.'
   );
@@ -165,23 +173,43 @@ async function rotateAuthorityKind(config: Config, sql: Sql, kind: 'tsa' | 'ca',
 interface Rotation {
   readonly kind: Kind;
   readonly graceMs: number;
+  /** rekor-v2 --url: the new shard's own base URL (a host name of its own, and so a new origin). */
+  readonly url?: string;
+}
+
+/** `--url` as a shard base URL: http(s), a host name and maybe a port, no path, query or credentials. */
+function shardBaseUrl(text: string, config: Config): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`--url must be an absolute URL such as https://log2.sigstore.example, got "${text}"`);
+  }
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password || url.search || url.hash || url.pathname !== '/') {
+    throw new UsageError(`--url must be http(s)://host[:port] with nothing after it (the shard is served at its root, as rekor-tiles serves a log), got "${text}"`);
+  }
+  if (url.hostname === config.publicUrl.hostname) {
+    throw new UsageError(`--url must name a host other than SEALHOUSE_URL's (${config.publicUrl.hostname}): the host name is the new log's origin; without --url the shard is served under SEALHOUSE_URL at /shards/N`);
+  }
+  return url.href.replace(/\/+$/, '');
 }
 
 function parseRotation(args: readonly string[]): Rotation {
-  const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, strict: true, options: { grace: { type: 'string' } } });
+  const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, strict: true, options: { grace: { type: 'string' }, url: { type: 'string' } } });
   const [kind, ...rest] = positionals;
   if (!KINDS.includes(kind as Kind)) throw new UsageError(`expected one of ${KINDS.join(', ')}, got "${kind ?? ''}"`);
   if (rest.length > 0) throw new UsageError(`unexpected operands "${rest.join(' ')}"`);
   if (values.grace !== undefined && kind !== 'tsa' && kind !== 'ca') {
     throw new UsageError('--grace is for the TSA and the CA: a log shard is frozen at once, and every process moves its next batch to the new one');
   }
-  return { kind: kind as Kind, graceMs: duration(values.grace ?? '10m') };
+  if (values.url !== undefined && kind !== 'rekor-v2') throw new UsageError('--url is for rekor-v2: a new Rekor v2 log may get a host name of its own, as rekor-tiles gives each');
+  return { kind: kind as Kind, graceMs: duration(values.grace ?? '10m'), ...(values.url !== undefined ? { url: values.url } : {}) };
 }
 
 /** Carry out a rotation on `sql` (the CLI's connection, or the server's own); returns what to tell the operator. */
-async function rotate(config: Config, sql: Sql, { kind, graceMs }: Rotation): Promise<string> {
+async function rotate(config: Config, sql: Sql, { kind, graceMs, url }: Rotation): Promise<string> {
   if (kind === 'tsa' || kind === 'ca') return rotateAuthorityKind(config, sql, kind, graceMs);
-  const log = shardedLog(kind, config);
+  const log = { ...shardedLog(kind, config), ...(url !== undefined ? { baseUrl: shardBaseUrl(url, config) } : {}) };
   return describeShards(config, kind, log.what, await rotateLogKey(config, sql, log));
 }
 
