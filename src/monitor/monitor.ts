@@ -47,6 +47,15 @@ export type RoundOutcome =
       /** New entries read and proven included; 0 when nothing is watched (they are not fetched). */
       readonly entries: number;
       readonly matches: number;
+    }
+  | {
+      /** The log rotated its key: the saved tree grew into `frozen`, its final checkpoint, and `head` is the new shard's. */
+      readonly status: 'rotated';
+      readonly from: CheckpointSummary;
+      readonly frozen: CheckpointSummary;
+      readonly head: CheckpointSummary;
+      readonly entries: number;
+      readonly matches: number;
     };
 
 /** The saved checkpoint, re-verified: a state file edited by hand must not become trusted. */
@@ -101,13 +110,28 @@ export async function runRound(ctx: RoundContext): Promise<RoundOutcome> {
     saveState(ctx.statePath, stateOf(ctx.url, head, now()));
     return { status: 'trusted-on-first-use', head: after };
   }
+  if (head.checkpoint.origin !== saved.checkpoint.origin) return followRotation(ctx, saved, head, now);
+  const extended = await extend(ctx, saved, head);
+  if (extended === 'unchanged') return { status: 'unchanged', head: after };
+  saveState(ctx.statePath, stateOf(ctx.url, head, now()));
+  return { status: 'grew', from: before, head: after, ...extended };
+}
+
+/**
+ * `head` is on the saved checkpoint's tree and extends it: the same or a larger size, and a
+ * consistency proof between the two; the entries added in between read for the watched
+ * identities. Throws an Inconsistency otherwise.
+ */
+async function extend(ctx: RoundContext, saved: VerifiedCheckpoint, head: VerifiedCheckpoint): Promise<'unchanged' | { entries: number; matches: number }> {
+  const before = summary(saved.checkpoint);
+  const after = summary(head.checkpoint);
   const old = saved.checkpoint;
   const cur = head.checkpoint;
   if (cur.origin !== old.origin) throw new Inconsistency(`the log's origin changed from "${old.origin}" to "${cur.origin}"`, before, after);
   if (cur.size < old.size) throw new Inconsistency(`the tree shrank from size ${old.size} to size ${cur.size}`, before, after);
   if (cur.size === old.size) {
     if (toHex(cur.rootHash) !== toHex(old.rootHash)) throw new Inconsistency(`two different roots are signed for size ${cur.size}: the log is forked`, before, after);
-    return { status: 'unchanged', head: after };
+    return 'unchanged';
   }
   try {
     if (old.size > 0) {
@@ -118,12 +142,38 @@ export async function runRound(ctx: RoundContext): Promise<RoundOutcome> {
         throw new Inconsistency(`the tree at size ${cur.size} does not extend the saved tree at size ${old.size}: ${(err as Error).message}`, before, after);
       }
     }
-    const { entries, matches } = await reportMatches(ctx, old.size, head);
-    saveState(ctx.statePath, stateOf(ctx.url, head, now()));
-    return { status: 'grew', from: before, head: after, entries, matches };
+    return await reportMatches(ctx, old.size, head);
   } catch (err) {
     // Sources know the head but not the saved checkpoint: name both in the report.
     if (err instanceof Inconsistency && !err.saved) throw new Inconsistency(err.reason, before, err.current ?? after, err.evidence);
     throw err;
   }
+}
+
+/**
+ * A new origin is a log that rotated its key (a new shard), or a log that was replaced. It is a
+ * rotation only when the log still serves the saved tree, frozen, with a final checkpoint that
+ * verifies with the trusted root and extends the saved one; then the entries up to the freeze
+ * and the new shard's from its first are read, and the new shard is followed from now on.
+ */
+async function followRotation(ctx: RoundContext, saved: VerifiedCheckpoint, head: VerifiedCheckpoint, now: () => Date): Promise<RoundOutcome> {
+  const before = summary(saved.checkpoint);
+  const after = summary(head.checkpoint);
+  const note = await ctx.source.frozenShard?.(saved.checkpoint.origin);
+  if (note === undefined) {
+    throw new Inconsistency(`the log's origin changed from "${saved.checkpoint.origin}" to "${head.checkpoint.origin}", and it serves no frozen shard with the saved origin`, before, after);
+  }
+  const frozen = verifyCheckpointNote(note, ctx.logs, before, now());
+  const untilFreeze = await extend(ctx, saved, frozen);
+  const fromStart = await reportMatches(ctx, 0, head);
+  saveState(ctx.statePath, stateOf(ctx.url, head, now()));
+  const upToFreeze = untilFreeze === 'unchanged' ? { entries: 0, matches: 0 } : untilFreeze;
+  return {
+    status: 'rotated',
+    from: before,
+    frozen: summary(frozen.checkpoint),
+    head: after,
+    entries: upToFreeze.entries + fromStart.entries,
+    matches: upToFreeze.matches + fromStart.matches,
+  };
 }

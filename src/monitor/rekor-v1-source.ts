@@ -49,10 +49,46 @@ export class RekorV1Source implements LogSource {
     this.base = url.replace(/\/+$/, '');
   }
 
-  async checkpoint(): Promise<string> {
+  /** Global index of each shard's leaf 0, by tree ID: a frozen shard's never changes. */
+  private readonly firstIndexes = new Map<string, number>();
+
+  private async logInfo(): Promise<{ signedTreeHead: string; treeID: string; inactive: { treeID: string; treeSize: number; signedTreeHead: string }[] }> {
     const info = await this.fetcher.json(`${this.base}/api/v1/log`);
     if (!isObject(info) || typeof info.signedTreeHead !== 'string') throw new BadAnswerError(`GET ${this.base}/api/v1/log has no signedTreeHead`);
-    return info.signedTreeHead;
+    const raw = info.inactiveShards ?? [];
+    if (!Array.isArray(raw)) throw new BadAnswerError('GET /api/v1/log: inactiveShards is not a list');
+    const inactive = raw.map((s: unknown) => {
+      if (!isObject(s) || typeof s.treeID !== 'string' || !Number.isSafeInteger(s.treeSize) || typeof s.signedTreeHead !== 'string') throw new BadAnswerError('GET /api/v1/log: an inactive shard lacks treeID, treeSize or signedTreeHead');
+      return { treeID: s.treeID, treeSize: s.treeSize as number, signedTreeHead: s.signedTreeHead };
+    });
+    return { signedTreeHead: info.signedTreeHead, treeID: String(info.treeID), inactive };
+  }
+
+  async checkpoint(): Promise<string> {
+    return (await this.logInfo()).signedTreeHead;
+  }
+
+  async frozenShard(origin: string): Promise<string | undefined> {
+    return (await this.logInfo()).inactive.find((s) => s.signedTreeHead.startsWith(`${origin}\n`))?.signedTreeHead;
+  }
+
+  /**
+   * The global log index of leaf 0 of the tree `head` is on: the sizes of the frozen shards
+   * before it (Rekor's virtual index, rekor-api.md §1.1); 0 for a log that never rotated.
+   */
+  private async firstIndexOf(head: VerifiedCheckpoint): Promise<number> {
+    const tree = / - ([0-9]+)$/.exec(head.checkpoint.origin)?.[1];
+    if (tree === undefined) return 0;
+    const known = this.firstIndexes.get(tree);
+    if (known !== undefined) return known;
+    const { treeID, inactive } = await this.logInfo();
+    let first = 0;
+    for (const shard of inactive) {
+      this.firstIndexes.set(shard.treeID, first);
+      first += shard.treeSize;
+    }
+    this.firstIndexes.set(treeID, first);
+    return this.firstIndexes.get(tree) ?? 0;
   }
 
   async consistencyProof(size1: number, size2: number, head: VerifiedCheckpoint): Promise<Uint8Array[]> {
@@ -64,8 +100,10 @@ export class RekorV1Source implements LogSource {
   }
 
   async *entries(start: number, end: number, head: VerifiedCheckpoint): AsyncIterable<LoggedEntry[]> {
-    for (let from = start; from < end; from += RETRIEVE_PAGE) {
-      const indexes = Array.from({ length: Math.min(RETRIEVE_PAGE, end - from) }, (_, i) => from + i);
+    // The API takes global indexes; the tree's own are these plus the shard's first index.
+    const first = await this.firstIndexOf(head);
+    for (let from = first + start; from < first + end; from += RETRIEVE_PAGE) {
+      const indexes = Array.from({ length: Math.min(RETRIEVE_PAGE, first + end - from) }, (_, i) => from + i);
       const answer = await this.fetcher.json(`${this.base}/api/v1/log/entries/retrieve`, { method: 'POST', body: JSON.stringify({ logIndexes: indexes }) });
       if (!Array.isArray(answer)) throw new BadAnswerError('POST /api/v1/log/entries/retrieve did not answer a JSON list');
       const byIndex = new Map<number, LoggedEntry>();

@@ -22,6 +22,12 @@ export interface LogSource {
   checkpoint(): Promise<string>;
   /** RFC 9162 consistency proof between two sizes (1 ≤ size1 < size2 ≤ head). */
   consistencyProof(size1: number, size2: number, head: VerifiedCheckpoint): Promise<Uint8Array[]>;
-  /** Entries [start, end) of the tree `head` describes, in pages, each entry proven included. */
+  /** Entries [start, end) of the tree `head` describes (its own indexes), in pages, each entry proven included. */
   entries(start: number, end: number, head: VerifiedCheckpoint): AsyncIterable<LoggedEntry[]>;
+  /**
+   * The final signed checkpoint of the frozen shard whose checkpoints carry `origin`, when the
+   * log has rotated its key away from that tree (Rekor v1's inactiveShards); undefined for a log
+   * that has no such shard or cannot say.
+   */
+  frozenShard?(origin: string): Promise<string | undefined>;
 }

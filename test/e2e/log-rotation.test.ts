@@ -43,6 +43,8 @@ describe('rotating the Rekor v1 log key', { skip: go.skip, timeout: 300_000 }, (
     assert.equal(r.code, 0, `${what} failed:\n${r.stdout}\n${r.stderr}`);
     return r.stdout + r.stderr;
   };
+  const monitorOnce = (root: string): Promise<{ status: number | null; stdout: string; stderr: string }> =>
+    runCli(['monitor', '--url', server.url, '--trusted-root', root, '--state', file('monitor-state.json'), '--once', '--retries', '2'], { timeoutMs: 60_000 });
   const logInfo = async (): Promise<LogInfoJson> => (await (await fetch(`${server.url}/api/v1/log`)).json()) as LogInfoJson;
 
   /** cosign signs a blob with its key and logs it to Rekor v1; the bundle goes to <name>.bundle.json. */
@@ -90,6 +92,10 @@ describe('rotating the Rekor v1 log key', { skip: go.skip, timeout: 300_000 }, (
   it(`rotates from another process while the server takes entries${usingPostgres() ? '' : ' (handed over through the control socket)'}; no request fails`, async () => {
     await signBlob('before');
     oldTreeId = (await logInfo()).treeID;
+    // An auditor's monitor has followed the log so far, with the trusted root of before the rotation.
+    writeFileSync(file('root-before.json'), await (await fetch(`${server.url}/trusted_root.json`)).text());
+    const followed = await monitorOnce(file('root-before.json'));
+    assert.equal(followed.status, 0, followed.stdout + followed.stderr);
     const rotate = (): Promise<{ status: number | null; stdout: string; stderr: string }> => runCli(['rotate', 'log'], { env: { ...process.env, ...first.env } });
     let rotating = true;
     const failures: string[] = [];
@@ -172,6 +178,20 @@ describe('rotating the Rekor v1 log key', { skip: go.skip, timeout: 300_000 }, (
       ok(await rekorCli(['get', '--uuid', a.id, '--format', 'json']), `rekor-cli get --uuid ${a.id}`);
     }
     ok(await rekorCli(['loginfo']), 'rekor-cli loginfo');
+  });
+
+  it('sealhouse monitor follows the rotation: the saved tree grew to its frozen final size, then the new shard is followed', async () => {
+    // With the old trusted root the new shard's checkpoint is signed by an unknown key: refused.
+    const stale = await monitorOnce(file('root-before.json'));
+    assert.notEqual(stale.status, 0, stale.stdout + stale.stderr);
+    // With the refreshed root (both keys) the rotation is proven and followed.
+    const rotated = await monitorOnce(file('trusted_root.json'));
+    assert.equal(rotated.status, 0, rotated.stdout + rotated.stderr);
+    assert.match(rotated.stdout + rotated.stderr, /the log rotated its key: the saved tree grew consistently to its final size \d+/);
+    await submitOne();
+    const next = await monitorOnce(file('trusted_root.json'));
+    assert.equal(next.status, 0, next.stdout + next.stderr);
+    assert.match(next.stdout + next.stderr, /consistent: size \d+ → \d+/);
   });
 
   it('sealhouse fsck checks both shards, each with its own key (SETs over the global index)', async () => {

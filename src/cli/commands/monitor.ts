@@ -73,6 +73,11 @@ function describeOutcome(o: RoundOutcome): string {
       return `the log has not grown (${describeCheckpoint(o.head)})`;
     case 'grew':
       return `consistent: size ${o.from.size} → ${o.head.size} (${describeCheckpoint(o.head)}); ${o.entries > 0 ? `${o.entries} new entries read, ${o.matches} watched identities found` : 'no identities watched, entries not read'}`;
+    case 'rotated':
+      return (
+        `the log rotated its key: the saved tree grew consistently to its final size ${o.frozen.size} (${describeCheckpoint(o.frozen)}) and is frozen; ` +
+        `following the new shard from now on (${describeCheckpoint(o.head)}); ${o.entries > 0 ? `${o.entries} new entries read, ${o.matches} watched identities found` : 'no identities watched, entries not read'}`
+      );
   }
 }
 
