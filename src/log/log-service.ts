@@ -117,110 +117,57 @@ class Shard implements ShardIdentity {
   }
 }
 
-export class LogService {
+/**
+ * The read side of the log: entries with inclusion proofs, search, checkpoints, consistency
+ * proofs and tiles, every one from the database as it is now. The writer (LogService, below)
+ * is this plus the sequencer and the signing key; a reader process on a Postgres streaming
+ * replica (src/reader-server.ts) is this alone, so both serve reads with the same code.
+ *
+ * Why a read is consistent on a replica too: a batch commits its entries, tiles, head and
+ * checkpoint in one transaction, a hot standby shows transactions whole and in commit order,
+ * and each read here takes the entries first, then the checkpoint, then tiles at that
+ * checkpoint's size — later snapshots only add to what the earlier ones showed, and the first
+ * N hashes of a tile never change, so the proof is the one of the checkpoint served with it,
+ * and that checkpoint is one the replica has (never newer).
+ */
+export class LogReader {
   // The stores stay private: callers get the reads they need from the methods below, so every
   // query of the log goes through one place (and the refusal to write, tree-integrity.ts).
-  private shards: Shard[];
-  private activeSigner: LogSigner;
-  /** Signers of shards this process has left: a batch that started on one may still be using it. */
-  private readonly retiredSigners: LogSigner[] = [];
-  private readonly sequencer: Sequencer;
-  private switching: Promise<void> = Promise.resolve();
+  protected shards: Shard[];
 
-  private constructor(
-    private readonly sql: Sql,
-    private readonly options: LogServiceOptions,
+  protected constructor(
+    protected readonly sql: Sql,
     shards: Shard[],
-    signer: LogSigner,
+    private readonly readEntryOptions: EntryOptions = {},
   ) {
     this.shards = shards;
-    this.activeSigner = signer;
-    this.sequencer = new Sequencer(
-      {
-        sql,
-        ...this.target(),
-        onFrozen: async () => {
-          await this.refreshShards();
-          if (this.active.record.frozenAt) throw new SealhouseError('unavailable', 'the new shard is not recorded yet');
-          return this.target();
-        },
-        ...(options.clock ? { clock: options.clock } : {}),
-        ...(options.observer ? { observer: options.observer } : {}),
-      },
-      options,
-    );
-  }
-
-  static async open(sql: Sql, options: LogServiceOptions): Promise<LogService> {
-    const shards = (await openLogShards(sql, REKOR_TREE)).map((r) => new Shard(sql, r));
-    const active = shards[shards.length - 1] as Shard;
-    const signer = new LogSigner(options.key, options.host, active.treeId);
-    await active.tree.bindPublicKey(signer.spki, 'SEALHOUSE_LOG_KEY');
-    const bound = (await logShards(sql, REKOR_TREE)).map((r) => new Shard(sql, r));
-    if (options.onIntegrityProblem) (bound[bound.length - 1] as Shard).tree.onProblem(options.onIntegrityProblem);
-    const service = new LogService(sql, options, bound, signer);
-    await service.verifyActive();
-    return service;
-  }
-
-  /** The start-up check of the shard in use (frozen shards were checked while they were in use). */
-  private async verifyActive(): Promise<void> {
-    const { tree, entries } = this.active;
-    const latest = await entries.latestCheckpoint();
-    await tree.verifyStored(latest && { ...latest, row: `checkpoints (tree_size ${latest.treeSize})` }, async (start, end) =>
-      (await entries.entriesRange(start, end - start)).map((e) => ({
-        index: e.index,
-        fromData: leafHash(e.body),
-        column: e.leafHash,
-        row: `rekor_entries idx ${e.index}`,
-      })),
-    );
-  }
-
-  private get active(): Shard {
-    return this.shards[this.shards.length - 1] as Shard;
-  }
-
-  private target(): SequencerTarget {
-    const shard = this.active;
-    return { tree: shard.tree, entries: shard.entries, signer: this.activeSigner, firstIndex: shard.firstIndex };
   }
 
   /**
-   * Read the shards again and, when a rotation has started a new one, move to it: reload the
-   * key, check it is the one the new shard is bound to, sign with it from now on. Idempotent;
-   * throws (and stays on the old shard) while the new key is not in place yet.
+   * The log as a reader sees it, without a key and without writing: refuses to open a log
+   * no writer has started yet (no shard recorded).
    */
-  refreshShards(): Promise<void> {
-    const run = this.switching.then(() => this.applyShards());
-    this.switching = run.catch(() => undefined);
-    return run;
-  }
-
-  private async applyShards(): Promise<void> {
-    const records = await logShards(this.sql, REKOR_TREE);
-    const newest = activeShardOf(records);
-    if (!newest) throw new SealhouseError('internal', 'the log has no shard in use');
-    if (newest.treeId !== this.active.treeId || this.active.record.frozenAt) {
-      if (newest.treeId !== this.activeSigner.treeId) {
-        const key = newest.publicKey && this.options.findKey?.(newest.publicKey);
-        if (!key) {
-          throw new SealhouseError(
-            'malformed_key',
-            `the log rotated to shard ${newest.ordinal} (tree ${newest.treeId}), but the log key configured is not that shard's key: put the new key in place (SEALHOUSE_LOG_KEY or the data directory's log-key.pem)`,
-          );
-        }
-        this.retiredSigners.push(this.activeSigner);
-        this.activeSigner = new LogSigner(key, this.options.host, newest.treeId);
-        this.options.onShardChange?.(newest);
-      }
+  static async openReadOnly(sql: Sql, entryOptions?: EntryOptions): Promise<LogReader> {
+    const records = await logShards(sql, REKOR_TREE);
+    if (!activeShardOf(records)) {
+      throw new SealhouseError('unavailable', 'the database holds no Rekor log yet: start a writer (DATABASE_URL on the primary) once, then the reader');
     }
-    this.shards = records.map((r) => new Shard(this.sql, r));
-    if (this.options.onIntegrityProblem) this.active.tree.onProblem(this.options.onIntegrityProblem);
+    return new LogReader(sql, records.map((r) => new Shard(sql, r)), entryOptions);
   }
 
-  get signer(): LogSigner {
-    return this.activeSigner;
+  protected get active(): Shard {
+    return this.shards[this.shards.length - 1] as Shard;
+  }
+
+  /** Read the shards again (another process may have rotated the log). */
+  async refreshShards(): Promise<void> {
+    const records = await logShards(this.sql, REKOR_TREE);
+    if (activeShardOf(records)) this.shards = records.map((r) => new Shard(this.sql, r));
+  }
+
+  /** The checkpoint of an empty shard in use: only a process with the key can sign one. */
+  protected emptyCheckpoint(): string {
+    throw new SealhouseError('unavailable', 'the log has no signed checkpoint yet (no entries): the writer signs the first one with its first batch');
   }
 
   /** The tree of the shard in use. */
@@ -233,46 +180,9 @@ export class LogService {
     return this.shards.map((s) => s.record);
   }
 
-  /** Why the log accepts no writes (it cannot vouch for its tree), or undefined when it does. */
-  get integrityProblem(): TreeIntegrityError | undefined {
-    return this.active.tree.problem;
-  }
-
-  get queueDepth(): number {
-    return this.sequencer.queueDepth;
-  }
-
-  /**
-   * Append and wait for the commit. Rejects with DuplicateEntryError for a body logged in the
-   * shard in use (as Rekor's, deduplication is per shard); `client` (the submitter's address)
-   * is held to its share of the queue (maxQueuePerClient).
-   */
-  async append(entry: PendingEntry, client?: string): Promise<AppendedEntry> {
-    const problem = this.active.tree.problem;
-    if (problem) throw problem;
-    const appended = await this.sequencer.add(entry, client);
-    return { ...appended, shard: this.shardOfTree(appended.treeId) ?? (await this.refreshed(appended.treeId)) };
-  }
-
-  private async refreshed(treeId: number): Promise<Shard> {
-    await this.refreshShards().catch(() => undefined);
-    const shard = this.shardOfTree(treeId);
-    if (!shard) throw new SealhouseError('internal', `an entry was appended to tree ${treeId}, which is not a shard of this log`);
-    return shard;
-  }
-
-  /** Validate a client's ProposedEntry (signatures included), then append it. */
-  async submit(proposed: unknown, client?: string): Promise<AppendedEntry> {
-    return this.append(await canonicalizeProposedEntry(proposed, this.entryOptions), client);
-  }
-
-  private get entryOptions(): EntryOptions {
-    return this.options.entryOptions ?? {};
-  }
-
   /** The logged entries whose canonical body equals this proposed entry's (search semantics), in every shard. */
   async findProposed(proposed: unknown): Promise<ProvenEntry[]> {
-    const canonical = await canonicalizeProposedEntry(proposed, { ...this.entryOptions, purpose: 'search' });
+    const canonical = await canonicalizeProposedEntry(proposed, { ...this.readEntryOptions, purpose: 'search' });
     return this.entriesByLeafHash([canonical.leafHash]);
   }
 
@@ -290,7 +200,7 @@ export class LogService {
   async info(): Promise<LogInfo> {
     const latest = await this.active.entries.latestCheckpoint();
     if (latest) return { treeSize: latest.treeSize, rootHash: latest.rootHash, checkpoint: latest.note };
-    return { treeSize: 0, rootHash: EMPTY_ROOT, checkpoint: this.activeSigner.signCheckpoint(0, EMPTY_ROOT) };
+    return { treeSize: 0, rootHash: EMPTY_ROOT, checkpoint: this.emptyCheckpoint() };
   }
 
   /** The frozen shards, oldest first, each with its final signed checkpoint (an empty one holds nothing and is left out). */
@@ -372,7 +282,7 @@ export class LogService {
     return out;
   }
 
-  private shardOfTree(treeId: number): Shard | undefined {
+  protected shardOfTree(treeId: number): Shard | undefined {
     return this.shards.find((s) => s.treeId === treeId);
   }
 
@@ -405,7 +315,7 @@ export class LogService {
 
   /** The PEM public key of shard `treeId`, or of the one in use; undefined for a tree that is not a shard of this log. */
   async publicKeyPem(treeId?: number): Promise<string | undefined> {
-    if (treeId === undefined) return this.activeSigner.publicKeyPem();
+    if (treeId === undefined) return this.active.publicKeyPem();
     if (!(await this.hasTree(treeId))) return undefined;
     return this.shardOfTree(treeId)?.publicKeyPem();
   }
@@ -443,6 +353,153 @@ export class LogService {
     const latest = shard && (await shard.entries.latestCheckpoint());
     if (!latest) throw new SealhouseError('not_found', `this log has no shard ${ordinal} with entries`);
     return latest.note;
+  }
+
+}
+
+/** The log as the writer runs it: the read side above, plus appends through the sequencer with the log's key. */
+export class LogService extends LogReader {
+  private activeSigner: LogSigner;
+  /** Signers of shards this process has left: a batch that started on one may still be using it. */
+  private readonly retiredSigners: LogSigner[] = [];
+  private readonly sequencer: Sequencer;
+  private switching: Promise<void> = Promise.resolve();
+
+  private constructor(
+    sql: Sql,
+    private readonly options: LogServiceOptions,
+    shards: Shard[],
+    signer: LogSigner,
+  ) {
+    super(sql, shards, options.entryOptions);
+    this.activeSigner = signer;
+    this.sequencer = new Sequencer(
+      {
+        sql,
+        ...this.target(),
+        onFrozen: async () => {
+          await this.refreshShards();
+          if (this.active.record.frozenAt) throw new SealhouseError('unavailable', 'the new shard is not recorded yet');
+          return this.target();
+        },
+        ...(options.clock ? { clock: options.clock } : {}),
+        ...(options.observer ? { observer: options.observer } : {}),
+      },
+      options,
+    );
+  }
+
+  static async open(sql: Sql, options: LogServiceOptions): Promise<LogService> {
+    const shards = (await openLogShards(sql, REKOR_TREE)).map((r) => new Shard(sql, r));
+    const active = shards[shards.length - 1] as Shard;
+    const signer = new LogSigner(options.key, options.host, active.treeId);
+    await active.tree.bindPublicKey(signer.spki, 'SEALHOUSE_LOG_KEY');
+    const bound = (await logShards(sql, REKOR_TREE)).map((r) => new Shard(sql, r));
+    if (options.onIntegrityProblem) (bound[bound.length - 1] as Shard).tree.onProblem(options.onIntegrityProblem);
+    const service = new LogService(sql, options, bound, signer);
+    await service.verifyActive();
+    return service;
+  }
+
+  /** The start-up check of the shard in use (frozen shards were checked while they were in use). */
+  private async verifyActive(): Promise<void> {
+    const { tree, entries } = this.active;
+    const latest = await entries.latestCheckpoint();
+    await tree.verifyStored(latest && { ...latest, row: `checkpoints (tree_size ${latest.treeSize})` }, async (start, end) =>
+      (await entries.entriesRange(start, end - start)).map((e) => ({
+        index: e.index,
+        fromData: leafHash(e.body),
+        column: e.leafHash,
+        row: `rekor_entries idx ${e.index}`,
+      })),
+    );
+  }
+
+  private target(): SequencerTarget {
+    const shard = this.active;
+    return { tree: shard.tree, entries: shard.entries, signer: this.activeSigner, firstIndex: shard.firstIndex };
+  }
+
+  /**
+   * Read the shards again and, when a rotation has started a new one, move to it: reload the
+   * key, check it is the one the new shard is bound to, sign with it from now on. Idempotent;
+   * throws (and stays on the old shard) while the new key is not in place yet.
+   */
+  override refreshShards(): Promise<void> {
+    const run = this.switching.then(() => this.applyShards());
+    this.switching = run.catch(() => undefined);
+    return run;
+  }
+
+  private async applyShards(): Promise<void> {
+    const records = await logShards(this.sql, REKOR_TREE);
+    const newest = activeShardOf(records);
+    if (!newest) throw new SealhouseError('internal', 'the log has no shard in use');
+    if (newest.treeId !== this.active.treeId || this.active.record.frozenAt) {
+      if (newest.treeId !== this.activeSigner.treeId) {
+        const key = newest.publicKey && this.options.findKey?.(newest.publicKey);
+        if (!key) {
+          throw new SealhouseError(
+            'malformed_key',
+            `the log rotated to shard ${newest.ordinal} (tree ${newest.treeId}), but the log key configured is not that shard's key: put the new key in place (SEALHOUSE_LOG_KEY or the data directory's log-key.pem)`,
+          );
+        }
+        this.retiredSigners.push(this.activeSigner);
+        this.activeSigner = new LogSigner(key, this.options.host, newest.treeId);
+        this.options.onShardChange?.(newest);
+      }
+    }
+    this.shards = records.map((r) => new Shard(this.sql, r));
+    if (this.options.onIntegrityProblem) this.active.tree.onProblem(this.options.onIntegrityProblem);
+  }
+
+  get signer(): LogSigner {
+    return this.activeSigner;
+  }
+
+  protected override emptyCheckpoint(): string {
+    return this.activeSigner.signCheckpoint(0, EMPTY_ROOT);
+  }
+
+  override async publicKeyPem(treeId?: number): Promise<string | undefined> {
+    return treeId === undefined ? this.activeSigner.publicKeyPem() : super.publicKeyPem(treeId);
+  }
+
+  /** Why the log accepts no writes (it cannot vouch for its tree), or undefined when it does. */
+  get integrityProblem(): TreeIntegrityError | undefined {
+    return this.active.tree.problem;
+  }
+
+  get queueDepth(): number {
+    return this.sequencer.queueDepth;
+  }
+
+  /**
+   * Append and wait for the commit. Rejects with DuplicateEntryError for a body logged in the
+   * shard in use (as Rekor's, deduplication is per shard); `client` (the submitter's address)
+   * is held to its share of the queue (maxQueuePerClient).
+   */
+  async append(entry: PendingEntry, client?: string): Promise<AppendedEntry> {
+    const problem = this.active.tree.problem;
+    if (problem) throw problem;
+    const appended = await this.sequencer.add(entry, client);
+    return { ...appended, shard: this.shardOfTree(appended.treeId) ?? (await this.refreshed(appended.treeId)) };
+  }
+
+  private async refreshed(treeId: number): Promise<Shard> {
+    await this.refreshShards().catch(() => undefined);
+    const shard = this.shardOfTree(treeId);
+    if (!shard) throw new SealhouseError('internal', `an entry was appended to tree ${treeId}, which is not a shard of this log`);
+    return shard;
+  }
+
+  /** Validate a client's ProposedEntry (signatures included), then append it. */
+  async submit(proposed: unknown, client?: string): Promise<AppendedEntry> {
+    return this.append(await canonicalizeProposedEntry(proposed, this.entryOptions), client);
+  }
+
+  private get entryOptions(): EntryOptions {
+    return this.options.entryOptions ?? {};
   }
 
   /** Commit everything queued, refuse anything new. */
