@@ -17,6 +17,17 @@ export interface Config {
   readonly publicUrl: URL;
   /** Postgres connection string (DATABASE_URL, or a file named by DATABASE_URL_FILE); unset → embedded PGlite in dataDir. */
   readonly databaseUrl: string | undefined;
+  /**
+   * A Postgres streaming replica (SEALHOUSE_READ_DATABASE_URL, or a file named by
+   * SEALHOUSE_READ_DATABASE_URL_FILE): set, this process is a reader — it serves the log's reads
+   * (entries, proofs, search, checkpoints, tiles, the UI) from the replica and takes no writes
+   * (src/reader-server.ts). Instead of DATABASE_URL, never with it.
+   */
+  readonly readDatabaseUrl: string | undefined;
+  /** Where a reader sends writes, with 307 (SEALHOUSE_WRITE_URL); unset → 503 naming what to do. */
+  readonly writeUrl: URL | undefined;
+  /** A reader whose replica lags more than this many seconds is not ready (SEALHOUSE_READ_MAX_LAG_SECONDS; 0, the default: no limit). */
+  readonly readMaxLagSeconds: number;
   /** Postgres schema (SEALHOUSE_DB_SCHEMA), for sharing one database between deployments or tests. */
   readonly databaseSchema: string | undefined;
   /** Where generated keys and the embedded database live (SEALHOUSE_DATA_DIR, default ./data). */
@@ -163,7 +174,7 @@ function flag(env: Env, name: string): boolean {
  * and Docker/Kubernetes secrets do it), so they stay out of `docker inspect` and process
  * listings. Private keys already are files (SEALHOUSE_*_KEY).
  */
-const SECRET_SETTINGS = ['DATABASE_URL', 'SEALHOUSE_CA_KEY_PASSPHRASE', 'SEALHOUSE_TSA_KEY_PASSPHRASE'] as const;
+const SECRET_SETTINGS = ['DATABASE_URL', 'SEALHOUSE_READ_DATABASE_URL', 'SEALHOUSE_CA_KEY_PASSPHRASE', 'SEALHOUSE_TSA_KEY_PASSPHRASE'] as const;
 
 function withSecretFiles(env: Env): Env {
   const resolved: Env = { ...env };
@@ -183,8 +194,8 @@ function withSecretFiles(env: Env): Env {
 }
 
 /** A Postgres connection string, checked here so a typo fails with its name instead of a DNS error later. */
-function databaseUrl(env: Env): string | undefined {
-  const raw = env.DATABASE_URL;
+function databaseUrl(env: Env, name: 'DATABASE_URL' | 'SEALHOUSE_READ_DATABASE_URL' = 'DATABASE_URL'): string | undefined {
+  const raw = env[name];
   if (!raw) return undefined;
   let parsed: URL | undefined;
   try {
@@ -194,7 +205,8 @@ function databaseUrl(env: Env): string | undefined {
   }
   if (!parsed || (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') || (parsed.hostname === '' && !parsed.searchParams.has('host'))) {
     // The value may hold a password: name its shape, never echo it.
-    throw new SealhouseError('invalid_input', 'DATABASE_URL must be a postgres:// URL such as postgres://sealhouse@db.example:5432/sealhouse (unset it to use the embedded database)');
+    const unset = name === 'DATABASE_URL' ? 'unset it to use the embedded database' : 'a streaming replica of the primary; unset it to run a writer';
+    throw new SealhouseError('invalid_input', `${name} must be a postgres:// URL such as postgres://sealhouse@db.example:5432/sealhouse (${unset})`);
   }
   return raw;
 }
@@ -275,10 +287,17 @@ export function loadConfig(environment: Env = process.env): Config {
   }
   const publicUrl = url(env, 'SEALHOUSE_URL', `http://localhost:${port}`);
   const dataDir = resolve(env.SEALHOUSE_DATA_DIR || './data');
+  const readDatabaseUrl = databaseUrl(env, 'SEALHOUSE_READ_DATABASE_URL');
+  if (readDatabaseUrl && env.DATABASE_URL) {
+    throw new SealhouseError('invalid_input', 'set DATABASE_URL (a writer, on the primary) or SEALHOUSE_READ_DATABASE_URL (a reader, on a replica), not both');
+  }
   return Object.freeze({
     port,
     publicUrl,
     databaseUrl: databaseUrl(env),
+    readDatabaseUrl,
+    writeUrl: env.SEALHOUSE_WRITE_URL ? url(env, 'SEALHOUSE_WRITE_URL', '') : undefined,
+    readMaxLagSeconds: integer(env, 'SEALHOUSE_READ_MAX_LAG_SECONDS', 0, 0, 86_400),
     databaseSchema: schema,
     dataDir,
     logKeyPath: env.SEALHOUSE_LOG_KEY ? resolve(env.SEALHOUSE_LOG_KEY) : undefined,

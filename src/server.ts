@@ -317,7 +317,7 @@ function checkConfiguredKeyFiles(config: Config): void {
 }
 
 /** A listen failure in the operator's words: which port, and what to do about it. */
-function listenError(err: NodeJS.ErrnoException, port: number): Error {
+export function listenError(err: NodeJS.ErrnoException, port: number): Error {
   if (err.code === 'EADDRINUSE') {
     return new SealhouseError('invalid_input', `port ${port} is in use — set PORT to another port or stop the other process`, { cause: err });
   }

@@ -17,8 +17,8 @@ export interface AppDeps {
   readonly metrics: Metrics;
   readonly logger: Logger;
   readonly maxBodyBytes: number;
-  /** Is the service able to take traffic (database reachable, not draining)? */
-  readonly ready: () => Promise<boolean>;
+  /** Is the service able to take traffic (database reachable, not draining)? Details (a reader's replica lag) go into the /readyz body. */
+  readonly ready: () => Promise<boolean | { readonly ready: boolean; readonly [detail: string]: unknown }>;
   /** Extra routers mounted before the API (CA, UI, trust documents). */
   readonly routers?: readonly express.Router[];
   /** Routers that read their own request bodies, with their own limits (Rekor v2's 4 MiB): mounted before the JSON body parser. */
@@ -77,8 +77,9 @@ export function createApp(deps: AppDeps): express.Express {
   });
   app.get('/readyz', async (_req, res) => {
     res.locals.operation = 'readyz';
-    const ready = await deps.ready().catch(() => false);
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready' });
+    const answer = await deps.ready().catch(() => false);
+    const { ready, ...detail } = typeof answer === 'boolean' ? { ready: answer } : answer;
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', ...detail });
   });
   app.get('/metrics', async (_req, res) => {
     res.locals.operation = 'metrics';

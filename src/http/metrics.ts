@@ -1,7 +1,7 @@
 /**
  * Prometheus metrics (prom-client), served at /metrics: request durations by operation and
  * status, entries appended, batch sizes and commit times, tree size, sequencer queue depth,
- * certificates issued and OIDC failures.
+ * certificates issued and OIDC failures; on a reader, its replica's lag.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
@@ -9,6 +9,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export interface GaugeSources {
   treeSize?: () => Promise<number>;
   queueDepth?: () => number;
+  /** A reader's replica lag in seconds (src/reader-server.ts); undefined while unknown. */
+  replicaLag?: () => Promise<number | undefined>;
 }
 
 export class Metrics {
@@ -59,6 +61,17 @@ export class Metrics {
     registers: [this.registry],
     collect: () => {
       if (this.sources.queueDepth) this.queueDepth.set(this.sources.queueDepth());
+    },
+  });
+
+  readonly replicaLag = new Gauge({
+    name: 'sealhouse_replica_lag_seconds',
+    help: 'How far the replica a reader serves from is behind the primary (0 when it has replayed all it received)',
+    registers: [this.registry],
+    collect: async () => {
+      const lag = this.sources.replicaLag && (await this.sources.replicaLag().catch(() => undefined));
+      if (lag === undefined) this.replicaLag.reset();
+      else this.replicaLag.set(lag);
     },
   });
 

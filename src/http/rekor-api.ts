@@ -9,7 +9,7 @@ import { addSchemaFormats } from './schema-formats.js';
 import { DuplicateEntryError, SealhouseError } from '../errors.js';
 import { entryIdOf, parseEntryId } from '../log/entry-id.js';
 import { toLogEntryAnon } from '../log/log-entry-json.js';
-import type { LogService, ProvenEntry } from '../log/log-service.js';
+import { LogService, type LogReader, type ProvenEntry } from '../log/log-service.js';
 import { searchKeyGroups, type SearchIndexRequest } from '../log/search-keys.js';
 import { acceptGoClientShapes, noteDroppedNulls } from './go-client-shapes.js';
 import { validationMessage } from './validation-message.js';
@@ -18,7 +18,8 @@ export const REKOR_SPEC = new URL('../../../openapi/rekor.yaml', import.meta.url
 const MAX_SEARCH_ITEMS = 10;
 
 export interface RekorApiDeps {
-  readonly log: LogService;
+  /** The writer's log; a reader's (src/reader-server.ts) serves every operation but createLogEntry. */
+  readonly log: LogService | LogReader;
   /** True while shutting down: new entries are refused with 503. */
   readonly draining: () => boolean;
   /** Called once per committed entry (metrics). */
@@ -96,6 +97,8 @@ export async function createRekorApi(deps: RekorApiDeps): Promise<OpenAPIBackend
 
     createLogEntry: async (c, req, res) => {
       if (deps.draining()) throw new SealhouseError('unavailable', 'the log is shutting down and accepts no new entries');
+      // A reader's writes are answered before this (http/reader-writes.ts); this is the backstop.
+      if (!(log instanceof LogService)) throw new SealhouseError('unavailable', 'this Sealhouse process only reads (from a database replica); send entries to a writer');
       let entry;
       try {
         // The fair share is per connecting address; proxy headers are not trusted (they are the client's to forge).

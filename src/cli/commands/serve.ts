@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig, stackTracesWanted } from '../../config.js';
 import { createLogger } from '../../logger.js';
+import { startReader } from '../../reader-server.js';
 import { startServer } from '../../server.js';
 import { type Command, UsageError } from '../command.js';
 import { reportFailure } from '../report-failure.js';
@@ -32,7 +33,8 @@ export const serveCommand: Command = {
   run(args: readonly string[]): Promise<number> {
     const config = loadConfig(environmentWith(args));
     const logger = createLogger({ level: config.logLevel, format: config.logFormat, terminal: process.stdout.isTTY === true });
-    startServer(config, logger).then(
+    // SEALHOUSE_READ_DATABASE_URL makes this process a reader on a replica (reader-server.ts).
+    (config.readDatabaseUrl ? startReader(config, logger) : startServer(config, logger)).then(
       (running) => {
         for (const signal of ['SIGINT', 'SIGTERM'] as const) {
           process.once(signal, () => {
