@@ -161,7 +161,7 @@ describe('docker-compose.yml', () => {
           const secret = value.replace('/run/secrets/', '');
           assert.ok((service.secrets ?? []).includes(secret) && compose.secrets[secret], `${name}: ${key} names a secret the service mounts`);
           const file = join(dir, secret);
-          writeFileSync(file, key === 'DATABASE_URL_FILE' ? 'postgres://sealhouse:pw@postgres:5432/sealhouse\n' : 'secret\n');
+          writeFileSync(file, key.endsWith('DATABASE_URL_FILE') ? 'postgres://sealhouse:pw@postgres:5432/sealhouse\n' : 'secret\n');
           env[key] = file;
         }
         const config = loadConfig(env);
@@ -177,6 +177,24 @@ describe('docker-compose.yml', () => {
     assert.deepEqual(dev?.profiles, ['dev']);
     assert.equal(dev?.environment?.SEALHOUSE_DEV_OIDC, '1');
     assert.equal(compose.services.sealhouse?.environment?.SEALHOUSE_DEV_OIDC, undefined);
+  });
+
+  it('has a replicas profile: a streaming replica of postgres and a reader on it that sends writes to the writer', () => {
+    const replica = compose.services['postgres-replica'] as { profiles?: string[]; command?: string[]; depends_on?: Record<string, unknown>; volumes?: string[] } | undefined;
+    const reader = compose.services['sealhouse-reader'];
+    assert.deepEqual(replica?.profiles, ['replicas']);
+    assert.deepEqual(reader?.profiles, ['replicas']);
+    assert.match(replica?.command?.join('\n') ?? '', /pg_basebackup -h postgres .*-R /);
+    assert.ok(replica?.depends_on?.postgres, 'the replica waits for the primary');
+    // The reader is configured as one (config.ts refuses DATABASE_URL beside it) and redirects writes to the writer's public URL.
+    assert.equal(reader?.environment?.DATABASE_URL_FILE, undefined);
+    assert.ok(reader?.environment?.SEALHOUSE_READ_DATABASE_URL_FILE);
+    assert.equal(reader?.environment?.SEALHOUSE_WRITE_URL, compose.services.sealhouse?.environment?.SEALHOUSE_URL);
+    // The primary lets the replica stream: the init script it mounts adds the replication line.
+    const primary = compose.services.postgres as { volumes?: string[] } | undefined;
+    const mount = primary?.volumes?.find((v) => v.includes('docker-entrypoint-initdb.d'));
+    assert.ok(mount, 'the primary mounts the replication init script');
+    assert.match(readFileSync(join(REPO, mount.split(':')[0] as string), 'utf8'), /host replication all all scram-sha-256/);
   });
 
   it('the issuer example it points to is a valid Fulcio issuer config', async () => {

@@ -8,7 +8,8 @@
  * Needs DATABASE_URL (the PGlite run skips it: there is no replication without a server).
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { generateKeyPairSync, sign } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -264,6 +265,16 @@ describe('readers on a Postgres streaming replica', { skip, timeout: 300_000 }, 
       await replica.waitReplayed();
       const again = await cli(['loginfo']);
       assert.equal(again.code, 0, again.stderr); // consistent with the checkpoint it stored the first time
+      // An upload sent to the reader follows its 307 to the writer.
+      const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      const body = Buffer.from(`uploaded through a reader ${Date.now()}\n`);
+      const [file, sig, pub] = ['artifact.txt', 'artifact.sig', 'key.pub'].map((n) => join(home, n)) as [string, string, string];
+      writeFileSync(file, body);
+      writeFileSync(sig, sign('sha256', body, privateKey));
+      writeFileSync(pub, publicKey.export({ type: 'spki', format: 'pem' }));
+      const upload = await cli(['upload', '--artifact', file, '--signature', sig, '--public-key', pub, '--pki-format', 'x509']);
+      assert.equal(upload.code, 0, `${upload.stdout}\n${upload.stderr}`);
+      assert.match(upload.stdout, /Created entry at index \d+/);
     } finally {
       rmSync(home, { recursive: true, force: true });
     }
