@@ -88,6 +88,10 @@ async function serveReads(config: Config, logger: Logger, sql: PgSql): Promise<R
     });
   });
   const port = (server.address() as AddressInfo).port;
+  // A rotation recorded on the primary (`sealhouse rotate log`) reaches the reader's shard list
+  // here, as the rotation watch does it for a writer; lookups past the end also look again.
+  const following = setInterval(() => void log.refreshShards().catch((err: unknown) => logger.warn({ err }, 'could not read the log shards from the replica; trying again')), config.rotationPollMs);
+  following.unref();
   logger.info(
     { port, role: 'reader', readDatabase: new URL(config.readDatabaseUrl as string).host, schema, treeId: log.treeId, replica: first.replica, writeUrl: config.writeUrl?.href ?? 'none (writes get 503)', maxLagSeconds: maxLag || 'none' },
     'sealhouse is serving reads',
@@ -97,6 +101,7 @@ async function serveReads(config: Config, logger: Logger, sql: PgSql): Promise<R
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       draining = true;
+      clearInterval(following);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const force = setTimeout(() => server.closeAllConnections(), 10_000);

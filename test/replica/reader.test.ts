@@ -4,7 +4,8 @@
  * readers serving from it. Entries written through the writer appear on the readers with
  * proofs and checkpoints that verify with the writer's key; with replay paused the readers
  * keep serving their older, consistent checkpoint and report the lag; writes sent to a reader
- * are redirected (307) or refused (503); a schema older than the code is refused at start.
+ * are redirected (307) or refused (503); a schema older than the code is refused at start; a
+ * rotation recorded on the primary reaches the readers; rekor-cli reads through one.
  * Needs DATABASE_URL (the PGlite run skips it: there is no replication without a server).
  */
 import assert from 'node:assert/strict';
@@ -25,6 +26,7 @@ import { loadMigrations } from '../../src/storage/migrate.js';
 import { requireCurrentSchema } from '../../src/storage/replica-status.js';
 import { PgSql } from '../../src/storage/pg-sql.js';
 import { run } from '../helpers/go-clients.js';
+import { rotateInAnotherProcess } from '../helpers/live-rotation.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { call, create, get, hashedrekord, only, post, trustedLog, verifyAll, type TrustedLog } from '../http/rekor-client.js';
 import { postgresBinDir, startReplica, type Replica } from './replica-cluster.js';
@@ -278,5 +280,21 @@ describe('readers on a Postgres streaming replica', { skip, timeout: 300_000 }, 
     } finally {
       rmSync(home, { recursive: true, force: true });
     }
+  });
+
+  it('follows a rotation of the log recorded on the primary: the new shard in use, the old one frozen', async () => {
+    await rotateInAnotherProcess(['log'], writer.env);
+    const treeOf = async (base: string): Promise<string> => ((await get<{ treeID: string }>(base, '/api/v1/log')).json).treeID;
+    const before = await treeOf(refusing.address);
+    await eventually('the writer to move to the new shard', async () => (await treeOf(writer.url)) !== before);
+    await write(2, 'after the rotation');
+    await replica.waitReplayed();
+    const now = await treeOf(writer.url);
+    await eventually('the reader to follow', async () => (await treeOf(refusing.address)) === now);
+    const info = await get<{ inactiveShards?: { treeID: string }[] }>(refusing.address, '/api/v1/log');
+    assert.deepEqual(info.json.inactiveShards?.map((s) => s.treeID), [before]);
+    const [fromReader, fromWriter] = await Promise.all([refusing.address, writer.url].map(async (b) => (await fetch(`${b}/tlog/v1/shards/2/checkpoint`)).text()));
+    assert.equal(fromReader, fromWriter);
+    assert.equal((await get(refusing.address, '/api/v1/log/publicKey')).text, (await get(writer.url, '/api/v1/log/publicKey')).text);
   });
 });
