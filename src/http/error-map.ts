@@ -118,10 +118,21 @@ function fromExposedHttpError(err: unknown): SealhouseError | undefined {
   return new SealhouseError(code, scrubInternalText(err.message), { cause: err });
 }
 
+/**
+ * A hot standby cancels a reader's query when replaying the primary's changes needs the rows it
+ * reads (SQLSTATE 40001, "conflict with recovery"): nothing is wrong with the request, and the
+ * same query succeeds once replayed, so 503 and retry (src/reader-server.ts).
+ */
+function fromRecoveryConflict(err: unknown): SealhouseError | undefined {
+  const { code, message } = (err ?? {}) as { code?: unknown; message?: unknown };
+  if (code !== '40001' || typeof message !== 'string' || !/conflict with recovery/i.test(message)) return undefined;
+  return new SealhouseError('unavailable', 'the read replica cancelled this read while applying changes from the primary; retry it', { cause: err, retryAfterSeconds: 1 });
+}
+
 /** Anything thrown while serving a request, as the SealhouseError it amounts to (or undefined: a bug). */
 export function asSealhouseError(err: unknown): SealhouseError | undefined {
   if (err instanceof SealhouseError) return err;
-  return fromBodyParserError(err) ?? fromExposedHttpError(err);
+  return fromBodyParserError(err) ?? fromExposedHttpError(err) ?? fromRecoveryConflict(err);
 }
 
 /** What a client may read of a SealhouseError (internal ones say nothing but the request id). */

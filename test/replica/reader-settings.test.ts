@@ -11,6 +11,8 @@ import express from 'express';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../../src/config.js';
+import { toHttpError } from '../../src/http/error-map.js';
+import { retryAfterSeconds } from '../../src/http/retry-after.js';
 import { createReaderWritesRouter } from '../../src/http/reader-writes.js';
 
 describe('reader settings', () => {
@@ -75,5 +77,17 @@ describe("a reader's answer to writes", () => {
       assert.equal(moved.status, 307);
       assert.equal(moved.headers.get('location'), `https://rekor.example/prefix${path}?a=b`);
     }
+  });
+});
+
+describe('a read the replica cancelled', () => {
+  it('is a 503 to retry shortly, not a 500', () => {
+    const conflict = Object.assign(new Error('canceling statement due to conflict with recovery'), { code: '40001' });
+    const http = toHttpError(conflict);
+    assert.equal(http.status, 503);
+    assert.match(http.message, /read replica cancelled this read/);
+    assert.equal(retryAfterSeconds(conflict), 1);
+    // Another serialization failure stays what it was.
+    assert.equal(toHttpError(Object.assign(new Error('could not serialize access'), { code: '40001' })).status, 500);
   });
 });
