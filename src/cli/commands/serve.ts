@@ -12,6 +12,10 @@ const USAGE = `usage: sealhouse serve [--port N] [--data-dir DIR]
   --port N        TCP port of the HTTP API (same as PORT; default 3000)
   --data-dir DIR  where generated keys and the embedded database live (same as SEALHOUSE_DATA_DIR; default ./data)
 
+With SEALHOUSE_READ_DATABASE_URL (a Postgres streaming replica) instead of DATABASE_URL this
+process is a reader: it serves the log's reads, tiles and the UI and sends writes to
+SEALHOUSE_WRITE_URL (README "Scaling reads").
+
 A flag wins over its environment variable. Every other setting is read from the environment;
 see README.md. Logs are human-readable on a terminal and JSON otherwise (SEALHOUSE_LOG_FORMAT).`;
 
