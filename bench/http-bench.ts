@@ -67,7 +67,7 @@ const publicKey = createPublicKey(await (await fetch(`${url}/api/v1/log/publicKe
 
 console.log(`# Sealhouse HTTP benchmark — ${new Date().toISOString()}`);
 console.log(`# ${availableParallelism()} cores shared by server, load generator and Postgres; load average at start ${loadavg().map((l) => fmt(l)).join(' ')}`);
-console.log(`# Postgres ${new URL(databaseUrl).host}, schema ${schema}; batch ${process.env.SEALHOUSE_BATCH_SIZE ?? 1000} entries / ${process.env.SEALHOUSE_BATCH_MS ?? 10} ms; server LOG_LEVEL=${logLevel}`);
+console.log(`# Postgres ${new URL(databaseUrl).host}, schema ${schema}; batch ${process.env.SEALHOUSE_BATCH_SIZE ?? 1000} entries / ${process.env.SEALHOUSE_BATCH_MS ?? 0} ms; server LOG_LEVEL=${logLevel}`);
 console.log(`# ${runs} run(s) of ${seconds} s per row; the table shows the median run (by rate) of each row\n`);
 
 const pool = new EntryPool();
