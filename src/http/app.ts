@@ -39,18 +39,6 @@ function cors(req: Request, res: Response, next: NextFunction): void {
 }
 
 /** openapi-backend decodes path parameters and would throw a URIError (a 500) on a bad escape. */
-/**
- * Request IDs: a random prefix per process and a counter, 16 hex digits as before. They only
- * correlate a response with its log lines, so they need to be unique, not unpredictable; a
- * randomBytes call per request cost ≈ 15 µs of the main thread per entry (bench/cpu-profile-report.ts).
- */
-const requestIdPrefix = randomBytes(4).toString('hex');
-let requestCounter = 0;
-function nextRequestId(): string {
-  requestCounter = (requestCounter + 1) >>> 0;
-  return requestIdPrefix + requestCounter.toString(16).padStart(8, '0');
-}
-
 function checkPercentEncoding(path: string): void {
   try {
     decodeURIComponent(path);
@@ -70,7 +58,7 @@ export function createApp(deps: AppDeps): express.Express {
     // and the request log used to say "/log" for GET /api/v1/log. No query string (it can be long).
     const path = req.originalUrl.split('?', 1)[0]?.slice(0, 300) ?? '';
     // Quoted by a client that got "internal error", it finds the log lines of its request.
-    const requestId = nextRequestId();
+    const requestId = randomBytes(8).toString('hex');
     res.locals.requestId = requestId;
     res.set('X-Request-Id', requestId);
     res.on('finish', () => {
@@ -97,7 +85,11 @@ export function createApp(deps: AppDeps): express.Express {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
 
-  const rekorV1 = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+  for (const router of deps.rawBodyRouters ?? []) app.use(router);
+  app.use(parseJsonBodies(deps.maxBodyBytes));
+  for (const router of deps.routers ?? []) app.use(router);
+
+  app.use('/api/v1', rejectUnparsedBody, async (req, res, next) => {
     try {
       const path = req.originalUrl.split('?')[0] ?? req.path;
       checkPercentEncoding(path);
@@ -110,15 +102,7 @@ export function createApp(deps: AppDeps): express.Express {
     } catch (err) {
       next(err);
     }
-  };
-
-  for (const router of deps.rawBodyRouters ?? []) app.use(router);
-  app.use(parseJsonBodies(deps.maxBodyBytes));
-  // The write path skips the routers below, none of which answers POST /api/v1/log/entries:
-  // walking their layers cost ≈ 100 µs of the main thread per entry (bench/cpu-profile-report.ts).
-  app.post('/api/v1/log/entries', rejectUnparsedBody, rekorV1);
-  for (const router of deps.routers ?? []) app.use(router);
-  app.use('/api/v1', rejectUnparsedBody, rekorV1);
+  });
 
   app.use((_req: Request, res: Response) => void res.status(404).json({ code: 404, message: 'no such path' }));
 
