@@ -91,7 +91,9 @@ async function main(): Promise<void> {
     issue = async (i) => void (await running.ca.service.issue(i.request));
     stop = () => running.close();
   } else {
-    const child = fork(new URL(import.meta.url).pathname, ['--serve', JSON.stringify(env)], { stdio: 'inherit' });
+    // BENCH_SERVER_FLAGS="--cpu-prof --cpu-prof-dir=DIR" profiles the server (bench/cpu-profile-report.ts reads it).
+    const execArgv = (process.env.BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean);
+    const child = fork(new URL(import.meta.url).pathname, ['--serve', JSON.stringify(env)], { stdio: 'inherit', execArgv });
     const address = await new Promise<string>((resolve, reject) => {
       child.once('message', (m) => resolve((m as { address: string }).address));
       child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));

@@ -8,8 +8,15 @@
  *
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/test node dist/bench/http-bench.js
  *   BENCH_SECONDS=10 BENCH_RUNS=3 SEALHOUSE_BATCH_SIZE=1000 SEALHOUSE_BATCH_MS=10 LOG_LEVEL=info …
- *   BENCH_ONLY=c64,rate (rows: c1,c16,c64,rate,get16,get64)
+ *   BENCH_ONLY=c64,rate (rows: c1,c16,c64,rate,open,get16,get64)
+ *   BENCH_OPEN_RATE=1000 (the `open` row: open-loop, latency from each request's scheduled time)
  *   BENCH_SERVER_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof" (profile the server)
+ *   BENCH_PROFILE=/tmp/prof (the same, then print bench/cpu-profile-report.ts's tables per entry)
+ *   BENCH_SERVER_DIST=/tmp/main/dist (run another build's server under this harness: A/B, bench/ab-bench.ts)
+ *
+ * Each run also prints the CPU seconds per 1,000 entries of the server, of the Postgres backends
+ * serving it and of this load generator (bench/process-cpu.ts), and the rate those would allow
+ * if the three had the 2 cores to themselves.
  */
 import { fork } from 'node:child_process';
 import { createPublicKey } from 'node:crypto';
@@ -25,6 +32,9 @@ import { EntryPool } from './http-bench-pool.js';
 import { failureCount, runLoad, type RunResult } from './http-bench-load.js';
 import type { ServerMessage } from './http-bench-server.js';
 import { printTable, type Row } from './http-bench-report.js';
+import { runOpenLoop } from './http-bench-open-loop.js';
+import { describePerThousand, sampleComponents } from './process-cpu.js';
+import { reportProfiles } from './cpu-profile-report.js';
 
 const databaseUrl = process.env.DATABASE_URL || DEFAULT_BENCH_DATABASE;
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -32,15 +42,20 @@ const runs = Number(process.env.BENCH_RUNS ?? 3);
 const logLevel = process.env.LOG_LEVEL ?? 'info';
 const CONCURRENCY = [1, 16, 64];
 const FIXED_RATE = 500;
-/** Rows to run (default all): c1,c16,c64,rate,get16,get64. */
+const OPEN_RATE = Number(process.env.BENCH_OPEN_RATE ?? 1000);
+/** Rows to run (default all but `open`): c1,c16,c64,rate,open,get16,get64. */
 const only = new Set((process.env.BENCH_ONLY ?? 'c1,c16,c64,rate,get16,get64').split(','));
+const profileDir = process.env.BENCH_PROFILE;
 /** Extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */
-const serverFlags = (process.env.BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean);
+const serverFlags = [...(process.env.BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean), ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
 
 const { schema, drop } = await benchSchema(databaseUrl);
 const dataDir = mkdtempSync(join(tmpdir(), 'sealhouse-http-bench-'));
-const child = fork(new URL('./http-bench-server.js', import.meta.url), {
-  env: { ...process.env, DATABASE_URL: databaseUrl, SEALHOUSE_DB_SCHEMA: schema, PORT: '0', SEALHOUSE_URL: 'http://127.0.0.1', SEALHOUSE_DATA_DIR: dataDir, LOG_LEVEL: logLevel },
+/** The server's Postgres connections carry this name, so their backends' CPU can be read. */
+const appName = `sealhouse-bench-${schema}`;
+const serverScript = process.env.BENCH_SERVER_DIST ? join(process.env.BENCH_SERVER_DIST, 'bench', 'http-bench-server.js') : new URL('./http-bench-server.js', import.meta.url);
+const child = fork(serverScript, {
+  env: { ...process.env, PGAPPNAME: appName, DATABASE_URL: databaseUrl, SEALHOUSE_DB_SCHEMA: schema, PORT: '0', SEALHOUSE_URL: 'http://127.0.0.1', SEALHOUSE_DATA_DIR: dataDir, LOG_LEVEL: logLevel },
   stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   execArgv: serverFlags,
 });
@@ -52,7 +67,7 @@ const publicKey = createPublicKey(await (await fetch(`${url}/api/v1/log/publicKe
 
 console.log(`# Sealhouse HTTP benchmark — ${new Date().toISOString()}`);
 console.log(`# ${availableParallelism()} cores shared by server, load generator and Postgres; load average at start ${loadavg().map((l) => fmt(l)).join(' ')}`);
-console.log(`# Postgres ${new URL(databaseUrl).host}, schema ${schema}; batch ${process.env.SEALHOUSE_BATCH_SIZE ?? 1000} entries / ${process.env.SEALHOUSE_BATCH_MS ?? 10} ms; server LOG_LEVEL=${logLevel}`);
+console.log(`# Postgres ${new URL(databaseUrl).host}, schema ${schema}; batch ${process.env.SEALHOUSE_BATCH_SIZE ?? 1000} entries / ${process.env.SEALHOUSE_BATCH_MS ?? 0} ms; server LOG_LEVEL=${logLevel}`);
 console.log(`# ${runs} run(s) of ${seconds} s per row; the table shows the median run (by rate) of each row\n`);
 
 const pool = new EntryPool();
@@ -83,6 +98,21 @@ async function postRun(connections: number, rate?: number, secs = seconds): Prom
   return runLoad({ url, connections, seconds: secs, request, ...(rate === undefined ? {} : { rate }) });
 }
 
+/** Open loop: OPEN_RATE requests/s due on schedule, latency from each one's due time. */
+async function openRun(secs = seconds): Promise<RunResult> {
+  pool.ensure(OPEN_RATE * secs * 1.1);
+  return runOpenLoop({
+    url,
+    rate: OPEN_RATE,
+    seconds: secs,
+    method: 'POST',
+    path: '/api/v1/log/entries',
+    headers: { 'content-type': 'application/json' },
+    body: () => pool.next(),
+    onResponse: checkCreated,
+  });
+}
+
 async function getRun(connections: number, treeSize: number): Promise<RunResult> {
   let bad = 0;
   const request = {
@@ -95,15 +125,20 @@ async function getRun(connections: number, treeSize: number): Promise<RunResult>
   return result;
 }
 
-async function repeat(label: string, once: () => Promise<RunResult>): Promise<Row> {
+/** `prepare` (signing the run's bodies) runs before the CPU samples, so it is not charged to the load generator. */
+async function repeat(label: string, once: () => Promise<RunResult>, prepare?: () => void): Promise<Row> {
   const results: RunResult[] = [];
   for (let i = 0; i < runs; i++) {
+    prepare?.();
     const [cpu0, batches0] = [await sampleCpu(child, availableParallelism()), await batchStats(url)];
+    const parts0 = await sampleComponents(databaseUrl, appName, child.pid as number);
     const r = await once();
+    const parts = describePerThousand(parts0, await sampleComponents(databaseUrl, appName, child.pid as number), r.ok);
     const cpu = describeCpu(cpu0, await sampleCpu(child, availableParallelism()));
     const batches = label.startsWith('POST') ? `; ${describeBatches(batches0, await batchStats(url))}` : '';
     console.log(`${label} run ${i + 1}: ${fmt(r.perSecond, 0)}/s, p50 ${fmt(r.p50, 1)} ms, p95 ${fmt(r.p95, 1)} ms, p99 ${fmt(r.p99, 1)} ms, failures ${failureCount(r)}`);
     console.log(`    ${cpu}${batches}`);
+    console.log(`    ${parts}; load average ${loadavg().map((l) => fmt(l)).join(' ')}`);
     results.push(r);
   }
   return { label, results };
@@ -125,8 +160,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => 
 try {
   await postRun(16, undefined, 3); // warm-up: JIT, connection pools, first tiles
   const rows: Row[] = [];
-  for (const c of CONCURRENCY) if (only.has(`c${c}`)) rows.push(await repeat(`POST entries, ${c} conn`, () => postRun(c)));
-  if (only.has('rate')) rows.push(await repeat(`POST entries at ${FIXED_RATE}/s (50 conn)`, () => postRun(50, FIXED_RATE)));
+  for (const c of CONCURRENCY) if (only.has(`c${c}`)) rows.push(await repeat(`POST entries, ${c} conn`, () => postRun(c), () => pool.ensure(4000 * seconds * 1.2)));
+  if (only.has('rate')) rows.push(await repeat(`POST entries at ${FIXED_RATE}/s (50 conn)`, () => postRun(50, FIXED_RATE), () => pool.ensure(FIXED_RATE * seconds * 1.2)));
+  if (only.has('open')) rows.push(await repeat(`POST entries, open loop ${OPEN_RATE}/s`, () => openRun(), () => pool.ensure(OPEN_RATE * seconds * 1.1)));
   const info = (await (await fetch(`${url}/api/v1/log`)).json()) as { treeSize: number };
   for (const c of [16, 64]) if (only.has(`get${c}`)) rows.push(await repeat(`GET entry+proof, ${c} conn`, () => getRun(c, info.treeSize)));
 
@@ -142,3 +178,5 @@ try {
 } finally {
   await cleanUp(false);
 }
+// The server writes its profile as it exits; the tables are per entry logged in the whole run.
+if (profileDir) reportProfiles(profileDir, created);

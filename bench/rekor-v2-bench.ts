@@ -10,6 +10,11 @@
  *
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node dist/bench/rekor-v2-bench.js
  *   BENCH_SECONDS=10 BENCH_RUNS=3 BENCH_CONCURRENCY=16,64 …
+ *   BENCH_OPEN_RATE=1000 (adds open-loop v1 and v2 rows: latency from each request's scheduled time)
+ *   BENCH_SERVER_DIST=/tmp/main/dist (another build's server under this harness, for A/B)
+ *
+ * Each run also prints CPU seconds per 1,000 entries of the server, its Postgres backends and
+ * this load generator (bench/process-cpu.ts).
  */
 import { fork } from 'node:child_process';
 import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
@@ -25,11 +30,14 @@ import { EntryPool } from './http-bench-pool.js';
 import { failureCount, runLoad, type RunResult } from './http-bench-load.js';
 import type { ServerMessage } from './http-bench-server.js';
 import { printTable, type Row } from './http-bench-report.js';
+import { runOpenLoop } from './http-bench-open-loop.js';
+import { describePerThousand, sampleComponents } from './process-cpu.js';
 
 const databaseUrl = process.env.DATABASE_URL || DEFAULT_BENCH_DATABASE;
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const concurrency = (process.env.BENCH_CONCURRENCY ?? '1,16,64').split(',').map(Number);
+const openRate = process.env.BENCH_OPEN_RATE === undefined ? undefined : Number(process.env.BENCH_OPEN_RATE);
 
 /** v2 CreateEntryRequests with unique digests, signed before the timed runs (64 P-256 keys, as the v1 pool). */
 class V2Pool {
@@ -63,8 +71,11 @@ class V2Pool {
 
 const { schema, drop } = await benchSchema(databaseUrl);
 const dataDir = mkdtempSync(join(tmpdir(), 'sealhouse-v2-bench-'));
-const child = fork(new URL('./http-bench-server.js', import.meta.url), {
-  env: { ...process.env, DATABASE_URL: databaseUrl, SEALHOUSE_DB_SCHEMA: schema, PORT: '0', SEALHOUSE_URL: 'http://127.0.0.1', SEALHOUSE_DATA_DIR: dataDir, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+/** The server's Postgres connections carry this name, so their backends' CPU can be read. */
+const appName = `sealhouse-bench-${schema}`;
+const serverScript = process.env.BENCH_SERVER_DIST ? join(process.env.BENCH_SERVER_DIST, 'bench', 'http-bench-server.js') : new URL('./http-bench-server.js', import.meta.url);
+const child = fork(serverScript, {
+  env: { ...process.env, PGAPPNAME: appName, DATABASE_URL: databaseUrl, SEALHOUSE_DB_SCHEMA: schema, PORT: '0', SEALHOUSE_URL: 'http://127.0.0.1', SEALHOUSE_DATA_DIR: dataDir, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
   stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
 });
 const url = await new Promise<string>((resolve, reject) => {
@@ -104,6 +115,19 @@ async function post(version: 1 | 2, connections: number): Promise<RunResult> {
   return runLoad({ url, connections, seconds, request });
 }
 
+async function open(version: 1 | 2, rate: number): Promise<RunResult> {
+  return runOpenLoop({
+    url,
+    rate,
+    seconds,
+    method: 'POST',
+    path: version === 1 ? '/api/v1/log/entries' : '/api/v2/log/entries',
+    headers: { 'content-type': 'application/json' },
+    body: () => (version === 1 ? v1.next() : v2.next()),
+    ...(version === 2 ? { onResponse: checkV2 } : {}),
+  });
+}
+
 async function tiles(connections: number, fullTiles: number): Promise<RunResult> {
   const request = {
     method: 'GET',
@@ -115,8 +139,13 @@ async function tiles(connections: number, fullTiles: number): Promise<RunResult>
 async function repeat(label: string, once: () => Promise<RunResult>): Promise<Row> {
   const results: RunResult[] = [];
   for (let i = 0; i < runs; i++) {
+    // Bodies for the run are signed first, so that signing is not charged to the load generator.
+    if (label.includes('POST')) (label.startsWith('v1') ? v1 : v2).ensure(Math.max(4000, openRate ?? 0) * seconds * 1.2);
+    const parts0 = await sampleComponents(databaseUrl, appName, child.pid as number);
     const r = await once();
-    console.log(`${label} run ${i + 1}: ${fmt(r.perSecond, 0)}/s, p50 ${fmt(r.p50, 1)} ms, p99 ${fmt(r.p99, 1)} ms, failures ${failureCount(r)}; load average ${loadavg().map((l) => fmt(l)).join(' ')}`);
+    const parts = describePerThousand(parts0, await sampleComponents(databaseUrl, appName, child.pid as number), r.ok);
+    console.log(`${label} run ${i + 1}: ${fmt(r.perSecond, 0)}/s, p50 ${fmt(r.p50, 1)} ms, p95 ${fmt(r.p95, 1)} ms, p99 ${fmt(r.p99, 1)} ms, failures ${failureCount(r)}; load average ${loadavg().map((l) => fmt(l)).join(' ')}`);
+    if (label.includes('POST')) console.log(`    ${parts}`);
     results.push(r);
   }
   return { label, results };
@@ -129,6 +158,10 @@ try {
   for (const c of concurrency) {
     rows.push(await repeat(`v1 POST /api/v1/log/entries, ${c} conn`, () => post(1, c)));
     rows.push(await repeat(`v2 POST /api/v2/log/entries, ${c} conn`, () => post(2, c)));
+  }
+  if (openRate !== undefined) {
+    rows.push(await repeat(`v1 POST /api/v1/log/entries, open loop ${openRate}/s`, () => open(1, openRate)));
+    rows.push(await repeat(`v2 POST /api/v2/log/entries, open loop ${openRate}/s`, () => open(2, openRate)));
   }
   const size = Number((await (await fetch(`${url}/checkpoint`)).text()).split('\n')[1]);
   const full = Math.floor(size / 256);
