@@ -198,7 +198,7 @@ try {
   const versions = [
     `Sealhouse ${sh('git', ['-C', repo, 'rev-parse', '--short', 'HEAD'])} on Node ${process.version}, ${sh('psql', ['-At', adminUrl, '-c', 'SHOW server_version'])} Postgres at ${new URL(adminUrl).host}`,
     `${version('rekor-server')}; ${version('trillian_log_server')} (+ log signer); ${sh('mariadbd', ['--version'])}; ${sh('redis-server', ['--version'])}`,
-    `${version('posix')} (rekor-tiles POSIX, --checkpoint-interval=100ms, the minimum Tessera's POSIX driver accepts; batching at its defaults, 256 entries / 250 ms)`,
+    `${version('posix')} (rekor-tiles POSIX, --checkpoint-interval=100ms, the minimum Tessera's POSIX driver accepts; batching at its defaults, 256 entries / 250 ms). Its latency floor is not that interval: rekor-tiles answers a write once it has seen a checkpoint covering it, and it polls for checkpoints every 1 s (tessera.NewPublicationAwaiter(…, 1*time.Second) in its internal/tessera/tessera.go, not configurable), so each request takes about 1 s and a closed-loop client gets about one entry per connection per second — its rate here measures that bound, not its capacity`,
     `${version('fulcio')} (--ca=ephemeralca, no CT log)`,
     `Go ${sh('go', ['env', 'GOVERSION'])}`,
   ];

@@ -10,8 +10,10 @@
  *   trillian's own storage/mysql/schema/storage.sql (from the Go module cache); the tree is
  *   created by rekor-server itself at start-up (it does so when no tree ID is given, as there).
  * - Rekor v2: rekor-tiles' POSIX server, tiles on the local disk, with the shortest checkpoint
- *   interval Tessera's POSIX driver permits (100 ms): a write is answered only once a published
- *   checkpoint covers it, so this interval bounds its latency from below.
+ *   interval Tessera's POSIX driver permits (100 ms). A write is answered only once a published
+ *   checkpoint covers it, and rekor-tiles looks for new checkpoints once a second (its
+ *   PublicationAwaiter's poll period is a constant 1 s), so that second, not the interval, is
+ *   the floor of its latency.
  * - Sealhouse: bench/http-bench-server.ts (startServer, as `sealhouse serve`) on a fresh database
  *   of the real Postgres; its cost is the Node process plus the Postgres backends serving that
  *   database (the shared Postgres's background writer, WAL writer and checkpointer are not
