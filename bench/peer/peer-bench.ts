@@ -207,7 +207,7 @@ try {
     '',
     `Date: ${new Date().toISOString()}. Machine: ${availableParallelism()} cores (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, shared with other work.`,
     `Load: at start \`${startUptime}\`; at end \`${endUptime}\`.`,
-    `Each cell is the median of ${rounds} rounds of ${seconds} s (the rate column gives the rounds' range: the noise); ` +
+    `Each cell (but disk) is the median of ${rounds} rounds of ${seconds} s (the rate column gives the rounds' range: the noise); ` +
       'the two systems of a row ran one after the other on the same pre-signed unique P-256 entries, at the same concurrency, through the same autocannon load generator (bench/http-bench-load.ts), the order alternating between rounds.',
     '',
     table(rows),
@@ -216,7 +216,7 @@ try {
     '- CPU s / 1,000: utime+stime from /proc/<pid>/stat of the system\'s processes — Rekor v1: rekor-server, trillian_log_server, trillian_log_signer, mariadbd, redis-server; rekor-tiles: its one process; ' +
       'Fulcio: its one process; Sealhouse: the Node server plus the Postgres backends connected to its database (not the shared Postgres\'s background writer, WAL writer and checkpointer).',
     '- memory: proportional set size (PSS; equals RSS for a process sharing nothing, and counts shared buffers once across Postgres backends) summed over the same processes after the run.',
-    '- disk B / entry: growth of the data (MariaDB data directory + Redis + attestation dir; the tiles directory; pg_database_size + Sealhouse data dir) per entry; write-ahead/redo logs that are preallocated or server-wide are not included.',
+    '- disk B / entry: growth of the data (MariaDB data directory + Redis + attestation dir; the tiles directory; pg_database_size + Sealhouse data dir) per entry, over all rounds of the row (total growth / total entries: files grow in extents); write-ahead/redo logs that are preallocated or server-wide are not included.',
     '',
     'Versions:',
     ...versions.map((v) => `- ${v}`),
