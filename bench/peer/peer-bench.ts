@@ -237,5 +237,6 @@ try {
 } finally {
   for (const s of started.reverse()) await s.stop().catch((e: Error) => console.error(`stopping ${s.name}: ${e.message}`));
   // Data directories go; the logs stay beside them for a post-mortem until the next run's cleanup.
-  for (const d of ['mariadb', 'redis', 'attestations', 'tiles', 'sealhouse']) rmSync(join(runDir, d), { recursive: true, force: true });
+  // The throwaway signing key goes too: nothing in .cache should look like a key worth keeping.
+  for (const d of ['mariadb', 'redis', 'attestations', 'tiles', 'sealhouse', 'tiles-signer.pem', 'fulcio-legacy.sock']) rmSync(join(runDir, d), { recursive: true, force: true });
 }
