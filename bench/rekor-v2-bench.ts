@@ -17,7 +17,6 @@
  * this load generator (bench/process-cpu.ts).
  */
 import { fork } from 'node:child_process';
-import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +26,7 @@ import { parseTrustedRoot } from '../src/core/bundle/trusted-root.js';
 import { nodeCrypto } from '../src/node-crypto.js';
 import { DEFAULT_BENCH_DATABASE, benchSchema, fmt } from './bench-util.js';
 import { EntryPool } from './http-bench-pool.js';
+import { V2Pool } from './rekor-v2-pool.js';
 import { failureCount, runLoad, type RunResult } from './http-bench-load.js';
 import type { ServerMessage } from './http-bench-server.js';
 import { printTable, type Row } from './http-bench-report.js';
@@ -38,36 +38,6 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const concurrency = (process.env.BENCH_CONCURRENCY ?? '1,16,64').split(',').map(Number);
 const openRate = process.env.BENCH_OPEN_RATE === undefined ? undefined : Number(process.env.BENCH_OPEN_RATE);
-
-/** v2 CreateEntryRequests with unique digests, signed before the timed runs (64 P-256 keys, as the v1 pool). */
-class V2Pool {
-  private readonly keys: { privateKey: KeyObject; spkiB64: string }[] = [];
-  private readonly bodies: Buffer[] = [];
-  private made = 0;
-  private readonly salt = randomBytes(8).toString('hex');
-  constructor() {
-    for (let i = 0; i < 64; i++) {
-      const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-      this.keys.push({ privateKey, spkiB64: publicKey.export({ type: 'spki', format: 'der' }).toString('base64') });
-    }
-  }
-  ensure(count: number): void {
-    while (this.bodies.length < count) this.bodies.push(this.make());
-  }
-  next(): Buffer {
-    return this.bodies.pop() ?? this.make();
-  }
-  private make(): Buffer {
-    const key = this.keys[this.made % this.keys.length] as { privateKey: KeyObject; spkiB64: string };
-    const artifact = Buffer.from(`sealhouse rekor v2 bench ${this.salt} artifact ${this.made++}`);
-    const digest = createHash('sha256').update(artifact).digest('base64');
-    const signature = sign('sha256', artifact, key.privateKey).toString('base64');
-    return Buffer.from(
-      `{"hashedRekordRequestV002":{"digest":"${digest}","signature":{"content":"${signature}",` +
-        `"verifier":{"publicKey":{"rawBytes":"${key.spkiB64}"},"keyDetails":"PKIX_ECDSA_P256_SHA_256"}}}}`,
-    );
-  }
-}
 
 const { schema, drop } = await benchSchema(databaseUrl);
 const dataDir = mkdtempSync(join(tmpdir(), 'sealhouse-v2-bench-'));
