@@ -109,6 +109,28 @@ async function build(sql: Sql): Promise<void> {
   if (head.treeSize !== 0) throw new Error(`${DIR} holds a tree of ${head.treeSize}, not ${ENTRIES}: remove the directory`);
   const t0 = Date.now();
   console.log(`building ${ENTRIES.toLocaleString()} entries of ${BODY_BYTES} B in ${DIR} …`);
+  const [loaded] = await sql.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM rekor_entries WHERE tree_id = $1 AND EXISTS (SELECT 1 FROM pg_indexes WHERE indexname = 'rekor_entries_leaf_hash')",
+    [tree.treeId],
+  );
+  if (loaded?.n === ENTRIES) {
+    console.log('  entries already loaded by an interrupted build: rebuilding the tiles only');
+    await sql.query('DELETE FROM tiles WHERE tree_id = $1', [tree.treeId]);
+  } else await loadEntries(sql, tree.treeId, t0);
+
+  if (process.env.SCALE_TILES === 'js') await tilesInJs(sql, tree.treeId);
+  else await tilesInSql(sql, tree.treeId);
+  // The head's root from the stored tiles (the right edge, as TreeStore.vouch loads it).
+  const rootHash = await rootAt(ENTRIES, TreeStore.byId(sql, tree.treeId));
+  await sql.query('UPDATE trees SET tree_size = $2, root_hash = $3 WHERE tree_id = $1', [tree.treeId, ENTRIES, rootHash]);
+  console.log(`  tiles written (${fmt((Date.now() - t0) / 1000, 0)} s); vacuum …`);
+  // Set hint bits and the visibility map now, so the first cold read does not write pages.
+  for (const statement of ['VACUUM (ANALYZE) rekor_entries', 'VACUUM (ANALYZE) tiles', 'CHECKPOINT']) await sql.exec(statement);
+  console.log(`  built in ${fmt((Date.now() - t0) / 1000, 0)} s`);
+}
+
+/** The entry rows, a million per statement; indexes dropped during the load and rebuilt by sort after. */
+async function loadEntries(sql: Sql, treeId: number, t0: number): Promise<void> {
   // Load without the secondary indexes and rebuild them after: the same indexes, built by sort.
   await sql.exec('DROP INDEX rekor_entries_leaf_hash; ALTER TABLE rekor_entries DROP CONSTRAINT rekor_entries_pkey');
   for (let start = 0; start < ENTRIES; start += CHUNK) {
@@ -117,15 +139,17 @@ async function build(sql: Sql): Promise<void> {
       `INSERT INTO rekor_entries (tree_id, idx, leaf_hash, body, integrated_time, set_signature)
        SELECT $1, i, sha256('\\x00'::bytea || b), b, 1700000000 + i, sha256(b) || sha256(sha256(b))
        FROM (SELECT i, ${BODY_SQL} AS b FROM generate_series($2::bigint, $3::bigint - 1) AS i) s`,
-      [tree.treeId, start, end],
+      [treeId, start, end],
     );
     process.stdout.write(`  entries ${end.toLocaleString()} (${fmt((Date.now() - t0) / 1000, 0)} s)\n`);
   }
   await sql.exec('ALTER TABLE rekor_entries ADD PRIMARY KEY (tree_id, idx); CREATE UNIQUE INDEX rekor_entries_leaf_hash ON rekor_entries (tree_id, leaf_hash)');
   console.log(`  indexes rebuilt (${fmt((Date.now() - t0) / 1000, 0)} s)`);
+}
 
+/** Tiles as src/merkle/integrate.ts computes them (one SHA-256 per node in this process: slow on a loaded machine). */
+async function tilesInJs(sql: Sql, treeId: number): Promise<void> {
   let edge: RightEdge = EMPTY_EDGE;
-  let rootHash: Buffer = Buffer.alloc(0);
   const full: { level: number; index: number; hashes: Buffer; inner: Buffer }[] = [];
   const flush = async (rows: { level: number; index: number; hashes: Buffer; inner: Buffer | undefined }[]): Promise<void> => {
     const inner = packBytes(rows.map((r) => r.inner ?? Buffer.alloc(0)));
@@ -133,7 +157,7 @@ async function build(sql: Sql): Promise<void> {
       `INSERT INTO tiles (tree_id, level, idx, hashes, inner_hashes)
        SELECT $1, l, i, h, NULLIF(substring($5::bytea FROM o + 1 FOR n), ''::bytea)
        FROM unnest($2::smallint[], $3::bigint[], $4::bytea[], $6::int[], $7::int[]) AS t(l, i, h, o, n)`,
-      [tree.treeId, rows.map((r) => r.level), rows.map((r) => r.index), rows.map((r) => r.hashes), inner.blob, inner.offsets, inner.lengths],
+      [treeId, rows.map((r) => r.level), rows.map((r) => r.index), rows.map((r) => r.hashes), inner.blob, inner.offsets, inner.lengths],
     );
   };
   for (let start = 0; start < ENTRIES; start += 65_536) {
@@ -142,18 +166,53 @@ async function build(sql: Sql): Promise<void> {
     for (let i = start; i < end; i++) leaves[i - start] = leafOf(i);
     const result = integrate(edge, leaves);
     edge = result.edge;
-    rootHash = result.rootHash;
     for (const t of result.tiles) if (t.inner) full.push({ level: t.level, index: t.index, hashes: Buffer.concat(t.hashes as Buffer[]), inner: t.inner });
     if (full.length >= 512) await flush(full.splice(0));
   }
   await flush(full.splice(0));
   const partials = edgeTileRequests(ENTRIES).map((r) => ({ level: r.level, index: r.index, hashes: Buffer.concat(edge.partials[r.level] as Buffer[]), inner: undefined }));
   if (partials.length > 0) await flush(partials);
-  await sql.query('UPDATE trees SET tree_size = $2, root_hash = $3 WHERE tree_id = $1', [tree.treeId, ENTRIES, rootHash]);
-  console.log(`  tiles written (${fmt((Date.now() - t0) / 1000, 0)} s); vacuum …`);
-  // Set hint bits and the visibility map now, so the first cold read does not write pages.
-  for (const statement of ['VACUUM (ANALYZE) rekor_entries', 'VACUUM (ANALYZE) tiles', 'CHECKPOINT']) await sql.exec(statement);
-  console.log(`  built in ${fmt((Date.now() - t0) / 1000, 0)} s`);
+}
+
+/**
+ * The same tiles computed by the server (C SHA-256), level by level: a level-L tile holds 256
+ * consecutive hashes of level 8L — leaf hashes for L = 0, the roots of the full tiles below
+ * otherwise (root = SHA-256(0x01 || the two level-7 inner hashes)) — and full tiles get their
+ * inner levels by the statement migrations/0008 backfills with. The tree is then checked against
+ * leaves recomputed here (verifyTree), so a mistake in this SQL cannot pass unnoticed.
+ */
+async function tilesInSql(sql: Sql, treeId: number): Promise<void> {
+  const t0 = Date.now();
+  await sql.query(
+    `INSERT INTO tiles (tree_id, level, idx, hashes)
+     SELECT $1, 0, idx / 256, string_agg(leaf_hash, ''::bytea ORDER BY idx) FROM rekor_entries WHERE tree_id = $1 GROUP BY idx / 256`,
+    [treeId],
+  );
+  for (let level = 0; ; level++) {
+    await sql.query(
+      `WITH RECURSIVE lv (level, idx, k, h) AS (
+         SELECT level, idx, 0, hashes FROM tiles WHERE tree_id = $1 AND level = $2 AND length(hashes) = 8192
+         UNION ALL
+         SELECT level, idx, k + 1,
+                (SELECT string_agg(sha256('\\x01'::bytea || substring(h FROM i * 64 + 1 FOR 64)), ''::bytea ORDER BY i)
+                 FROM generate_series(0, length(h) / 64 - 1) AS i)
+         FROM lv WHERE k < 7)
+       UPDATE tiles t SET inner_hashes = agg.inner
+       FROM (SELECT level, idx, string_agg(h, ''::bytea ORDER BY k) AS inner FROM lv WHERE k > 0 GROUP BY level, idx) agg
+       WHERE t.tree_id = $1 AND t.level = agg.level AND t.idx = agg.idx`,
+      [treeId, level],
+    );
+    const [up] = await sql.query<{ n: number }>(
+      `WITH ins AS (
+         INSERT INTO tiles (tree_id, level, idx, hashes)
+         SELECT $1, $2 + 1, idx / 256, string_agg(sha256('\\x01'::bytea || substring(inner_hashes FROM 8065 FOR 64)), ''::bytea ORDER BY idx)
+         FROM tiles WHERE tree_id = $1 AND level = $2 AND inner_hashes IS NOT NULL GROUP BY idx / 256 RETURNING 1)
+       SELECT count(*)::int AS n FROM ins`,
+      [treeId, level],
+    );
+    console.log(`  tile level ${level} done, ${up?.n ?? 0} tiles above (${fmt((Date.now() - t0) / 1000, 0)} s)`);
+    if (!up || up.n === 0) break;
+  }
 }
 
 /** Sample proofs against the head's root with core's verifier, and the root from the tiles. */
