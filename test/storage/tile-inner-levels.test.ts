@@ -19,6 +19,8 @@ import { PgliteSql } from '../../src/storage/pglite-sql.js';
 import type { Sql } from '../../src/storage/sql.js';
 import { toBuffer } from '../../src/storage/sql.js';
 import { TreeStore } from '../../src/storage/tree-store.js';
+import { AuditStore } from '../../src/storage/audit-store.js';
+import { Findings, auditTree, type AuditHead, type AuditLeaf } from '../../src/storage/tree-audit.js';
 
 const leaf = (i: number): Buffer => createHash('sha256').update(`leaf ${i}`).digest();
 
@@ -124,6 +126,40 @@ describe('tile inner levels (migrations/0008)', () => {
       const to = roots[i] as { size: number; root: Buffer };
       verifyConsistency(nodeSha256, from.size, to.size, from.root, to.root, await proveConsistency(from.size, to.size, TreeStore.byId(sql, store.treeId)));
     }
+  });
+
+  it('fsck names a full tile whose stored inner levels are wrong or missing', async () => {
+    const { sql } = db;
+    const store = await TreeStore.open(sql, 'audited');
+    const size = 600;
+    await sql.tx(async (tx) => store.append(tx, await store.lockHead(tx), Array.from({ length: size }, (_, i) => leaf(i))));
+    const [row] = await sql.query<{ inner_hashes: Buffer }>('SELECT inner_hashes FROM tiles WHERE tree_id = $1 AND level = 0 AND idx = 1', [store.treeId]);
+    const edited = Buffer.from(toBuffer(row?.inner_hashes as Buffer));
+    edited[40 * 32] = (edited[40 * 32] as number) ^ 1;
+    await sql.query('UPDATE tiles SET inner_hashes = $2 WHERE tree_id = $1 AND level = 0 AND idx = 1', [store.treeId, edited]);
+    await sql.query('UPDATE tiles SET inner_hashes = NULL WHERE tree_id = $1 AND level = 0 AND idx = 0', [store.treeId]);
+    const audit = async (): Promise<Findings> =>
+      sql.tx(async (tx) => {
+        const findings = new Findings();
+        const head = await store.head(tx);
+        async function* leaves(): AsyncGenerator<AuditLeaf[]> {
+          yield Array.from({ length: size }, (_, i) => ({ index: i, fromData: leaf(i), column: leaf(i) }));
+        }
+        async function* heads(): AsyncGenerator<AuditHead[]> {
+          yield [{ treeSize: head.treeSize, rootHash: head.rootHash, key: `tree_size ${head.treeSize}` }];
+        }
+        await auditTree({ store: new AuditStore(tx), treeId: store.treeId, head, entryTable: 'rekor_entries', headTable: 'checkpoints', leaves: leaves(), heads: heads(), findings });
+        return findings;
+      });
+    const findings = await audit();
+    assert.deepEqual(
+      findings.kept.map((f) => [f.table, f.key, f.found === 'NULL' ? 'NULL' : 'wrong']),
+      [
+        ['tiles', `tree ${store.treeId}, level 0, idx 0 (inner_hashes)`, 'NULL'],
+        ['tiles', `tree ${store.treeId}, level 0, idx 1 (inner_hashes)`, 'wrong'],
+      ],
+    );
+    assert.match(findings.kept[1]?.expected ?? '', /^inner hash 40 = /);
   });
 
   it('search-index keys are no longer unique rows but are still found by key hash', async () => {
