@@ -9,7 +9,7 @@
 import { assert } from '../errors.js';
 import { EMPTY_ROOT } from './hash.js';
 import { perfectSubtrees } from './ranges.js';
-import { foldRight, hashSpan } from './subtree.js';
+import { foldRight, hashSpan, innerLevels } from './subtree.js';
 import { TILE_WIDTH, locateNode, type TileCoord, type TileRequest } from './tiles.js';
 
 export interface RightEdge {
@@ -20,6 +20,8 @@ export interface RightEdge {
 
 export interface TileWrite extends TileCoord {
   readonly hashes: readonly Buffer[];
+  /** For a tile this batch completed: its inner levels (subtree.ts innerLevels), to store with it. */
+  readonly inner?: Buffer;
 }
 
 export interface Integration {
@@ -47,10 +49,14 @@ export function integrate(edge: RightEdge, leafHashes: readonly Buffer[]): Integ
     tile.push(hash);
     counts[level] = count + 1;
     const index = Math.floor(count / TILE_WIDTH);
-    changed.set(`${level}/${index}`, { level, index, hashes: tile });
     if (tile.length === TILE_WIDTH) {
+      // Completing the tile hashes all its levels anyway: keep them for storage.
+      const { inner, root } = innerLevels(tile);
+      changed.set(`${level}/${index}`, { level, index, hashes: tile, inner });
       partials[level] = [];
-      push(level + 1, hashSpan(tile, 0, TILE_WIDTH));
+      push(level + 1, root);
+    } else {
+      changed.set(`${level}/${index}`, { level, index, hashes: tile });
     }
   };
 

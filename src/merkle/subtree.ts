@@ -34,15 +34,56 @@ export function cachedSpan(hashes: readonly Buffer[], offset: number, span: numb
   }
   let r = 0;
   for (let s = span; s > 1; s /= 2) r++;
-  while (memo.levels.length <= r) {
-    const below = memo.levels[memo.levels.length - 1] as Buffer[];
-    const next = new Array<Buffer>(Math.floor(below.length / 2));
-    for (let i = 0; i < next.length; i++) next[i] = nodeHash(below[2 * i] as Buffer, below[2 * i + 1] as Buffer);
-    memo.levels.push(next);
-  }
+  while (memo.levels.length <= r) memo.levels.push(parents(memo.levels[memo.levels.length - 1] as Buffer[]));
   const hash = (memo.levels[r] as Buffer[])[offset / span];
   assert(hash !== undefined && offset % span === 0, `span ${offset}+${span} is not a complete subtree of ${hashes.length} hashes`);
   return hash;
+}
+
+/**
+ * A full tile's inner levels: the 128, 64, …, 2 node hashes of tree levels 8·L+1 … 8·L+7 above
+ * its 256 hashes, concatenated (254 hashes, 8,128 bytes). Stored with the tile (tiles.inner_hashes,
+ * migrations/0008) so a cold proof reads its nodes instead of re-hashing 255 hashes per tile; the
+ * tile's root (level 8·L+8) is not stored here, it is a hash of the tile above.
+ */
+export const INNER_HASHES = 254;
+
+/** The inner levels of a full tile (see INNER_HASHES) and its root, computed in one pass. */
+export function innerLevels(hashes: readonly Buffer[]): { inner: Buffer; root: Buffer } {
+  assert(hashes.length === 256, `inner levels are stored for full tiles only, not ${hashes.length} hashes`);
+  const levels = hashLevels(hashes, 8);
+  const root = (levels[8] as Buffer[])[0] as Buffer;
+  return { inner: Buffer.concat(levels.slice(1, 8).flat(), INNER_HASHES * 32), root };
+}
+
+/** levels[0] = hashes, levels[r] = the nodes of spans 2^r, up to `top`. */
+function hashLevels(hashes: readonly Buffer[], top: number): Buffer[][] {
+  const levels: Buffer[][] = [hashes as Buffer[]];
+  while (levels.length <= top) levels.push(parents(levels[levels.length - 1] as Buffer[]));
+  return levels;
+}
+
+/** The parent nodes of each complete pair of a level (an odd last node has none yet). */
+function parents(below: readonly Buffer[]): Buffer[] {
+  const next = new Array<Buffer>(Math.floor(below.length / 2));
+  for (let i = 0; i < next.length; i++) next[i] = nodeHash(below[2 * i] as Buffer, below[2 * i + 1] as Buffer);
+  return next;
+}
+
+/**
+ * Give cachedSpan a full tile's stored inner levels (innerLevels().inner), so spans up to 128
+ * over this array are lookups and the whole tile's root costs one hash. The bytes are trusted
+ * as the tile itself is: both come from the same row (fsck checks that they agree).
+ */
+export function seedInnerLevels(hashes: readonly Buffer[], inner: Buffer): void {
+  assert(hashes.length === 256 && inner.length === INNER_HASHES * 32, 'inner levels belong to a full tile');
+  const levels: Buffer[][] = [hashes as Buffer[]];
+  let at = 0;
+  for (let width = 128; width >= 2; width /= 2) {
+    levels.push(splitHashes(inner.subarray(at * 32, (at + width) * 32), width));
+    at += width;
+  }
+  levelMemo.set(hashes, { length: hashes.length, levels });
 }
 
 /** node(P0, node(P1, … node(Pn-1, Pn))) for perfect subtrees listed largest (leftmost) first. */

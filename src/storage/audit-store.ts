@@ -144,6 +144,17 @@ export class AuditStore {
     return new Map(rows.map((r) => [`${r.level}/${r.idx}`, toBuffer(r.hashes)]));
   }
 
+  /** Stored inner levels of tiles by coordinate ("level/idx" → bytes, or null where none are stored). */
+  async innerHashes(treeId: number, coords: readonly { level: number; index: number }[]): Promise<Map<string, Buffer | null>> {
+    if (coords.length === 0) return new Map();
+    const rows = await this.tx.query<{ level: number; idx: number; inner_hashes: Buffer | null }>(
+      `SELECT level, idx, inner_hashes FROM tiles
+       WHERE tree_id = $1 AND (level, idx) IN (SELECT * FROM unnest($2::smallint[], $3::bigint[]))`,
+      [treeId, coords.map((c) => c.level), coords.map((c) => c.index)],
+    );
+    return new Map(rows.map((r) => [`${r.level}/${r.idx}`, r.inner_hashes === null ? null : toBuffer(r.inner_hashes)]));
+  }
+
   /** Per level: how many tile rows exist and the highest index (to find rows beyond the tree). */
   async tileCounts(treeId: number): Promise<{ level: number; count: number; maxIndex: number }[]> {
     return this.tx.query<{ level: number; count: number; maxIndex: number }>(

@@ -7,14 +7,19 @@
  * them grew a 10^6-entry log's process past 1 GiB. Every cached tile is therefore kept as ONE
  * contiguous Buffer (8 KiB), and only the `hotCapacity` most recently used tiles also keep their
  * split form — the array identity the proof code's level memo hangs on.
+ *
+ * A full tile also keeps its stored inner levels (8,128 bytes, tiles.inner_hashes), which seed
+ * that memo when the tile is split, so even a tile just read from disk answers proofs without
+ * hashing: a cached full tile costs ~16 KiB, 4,096 of them ~64 MiB.
  */
-import { splitHashes } from '../merkle/subtree.js';
+import { seedInnerLevels, splitHashes } from '../merkle/subtree.js';
 import { TILE_WIDTH } from '../merkle/tiles.js';
 
 const FULL_TILE_BYTES = TILE_WIDTH * 32;
 
 interface Entry {
   bytes: Buffer;
+  inner?: Buffer;
   hashes?: Buffer[];
 }
 
@@ -36,13 +41,16 @@ export class TileCache {
     // refresh recency: Map and Set iterate in insertion order
     this.map.delete(key);
     this.map.set(key, entry);
-    entry.hashes ??= splitHashes(entry.bytes, entry.bytes.length / 32);
+    if (!entry.hashes) {
+      entry.hashes = splitHashes(entry.bytes, entry.bytes.length / 32);
+      if (entry.inner) seedInnerLevels(entry.hashes, entry.inner);
+    }
     this.touchHot(key);
     return entry.hashes;
   }
 
-  set(level: number, index: number, hashes: readonly Buffer[]): void {
-    this.setBytes(level, index, Buffer.concat(hashes as Buffer[]));
+  set(level: number, index: number, hashes: readonly Buffer[], inner?: Buffer): void {
+    this.setBytes(level, index, Buffer.concat(hashes as Buffer[]), inner);
   }
 
   get size(): number {
@@ -53,14 +61,15 @@ export class TileCache {
    * Cache a tile's stored bytes (n × 32-byte hashes) as they came from the database. A tile only
    * grows, so a copy narrower than the cached one is stale and is ignored, and a full tile
    * (256 hashes) is never replaced; a partial tile is replaced by each wider copy, and like
-   * every tile leaves the cache when it is the least recently used one.
+   * every tile leaves the cache when it is the least recently used one. `inner` is a full tile's
+   * stored inner levels, if it has them (a partial tile has none).
    */
-  setBytes(level: number, index: number, bytes: Buffer): void {
+  setBytes(level: number, index: number, bytes: Buffer, inner?: Buffer): void {
     const key = `${level}/${index}`;
     const cached = this.map.get(key);
     if (cached && (cached.bytes.length >= bytes.length || cached.bytes.length === FULL_TILE_BYTES)) return;
     this.map.delete(key);
-    this.map.set(key, { bytes });
+    this.map.set(key, bytes.length === FULL_TILE_BYTES && inner ? { bytes, inner } : { bytes });
     this.hot.delete(key);
     if (this.map.size > this.capacity) {
       const oldest = this.map.keys().next();

@@ -1,8 +1,8 @@
 /**
  * The tree half of `sealhouse fsck`, shared by the Rekor and the CT log: recompute the tree from
  * the stored entries alone and compare every stored row with it — each entry's leaf_hash with
- * the hash of its data, every tile (full tiles as they complete, the right edge at the end, and
- * no rows beyond the tree), the root of every stored signed head and of the head row — and check
+ * the hash of its data, every tile (full tiles as they complete, with their stored inner levels;
+ * the right edge at the end; no rows beyond the tree), the root of every stored signed head and of the head row — and check
  * that consecutive signed heads are consistent through proofs built from the stored tiles, as an
  * auditor holding them would. Entries and heads arrive in pages; memory is one page, the right
  * edge and the tiles completed within the page.
@@ -10,10 +10,10 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { nodeSha256 } from '../node-crypto.js';
 import { verifyConsistency } from '../core/merkle.js';
-import { EMPTY_EDGE, edgeTileRequests, integrate, rootOfEdge, type RightEdge } from '../merkle/integrate.js';
+import { EMPTY_EDGE, edgeTileRequests, integrate, rootOfEdge, type RightEdge, type TileWrite } from '../merkle/integrate.js';
 import { proveConsistency, type TileReader } from '../merkle/prove.js';
 import { hashesAtLevel, TILE_WIDTH, type TileRequest } from '../merkle/tiles.js';
-import { splitHashes } from '../merkle/subtree.js';
+import { INNER_HASHES, innerLevels, splitHashes } from '../merkle/subtree.js';
 import type { AuditStore, AuditTree } from './audit-store.js';
 import { TileCache } from './tile-cache.js';
 import { hex } from './tree-integrity.js';
@@ -87,7 +87,7 @@ export async function auditTree(input: TreeAuditInput): Promise<TreeAuditCounts>
   let previous: AuditHead | undefined;
   let edge: RightEdge = EMPTY_EDGE;
   let chunk: Buffer[] = [];
-  const completed: { level: number; index: number; hashes: readonly Buffer[] }[] = [];
+  const completed: TileWrite[] = [];
 
   const integrateChunk = (): Buffer | undefined => {
     if (chunk.length === 0) return undefined;
@@ -166,11 +166,36 @@ export async function auditTree(input: TreeAuditInput): Promise<TreeAuditCounts>
   return counts;
 }
 
-/** Full tiles as they completed during the recompute, against the stored rows. */
-async function compareTiles(input: TreeAuditInput, tiles: readonly { level: number; index: number; hashes: readonly Buffer[] }[]): Promise<number> {
+/**
+ * Full tiles as they completed during the recompute, against the stored rows: their hashes and
+ * their stored inner levels (migrations/0008), which proofs read instead of re-hashing, so a
+ * wrong one would be served as a wrong proof.
+ */
+async function compareTiles(input: TreeAuditInput, tiles: readonly TileWrite[]): Promise<number> {
   const stored = await input.store.tiles(input.treeId, tiles);
-  for (const t of tiles) compareTile(input, t.level, t.index, Buffer.concat(t.hashes as Buffer[]), stored.get(`${t.level}/${t.index}`));
+  const inner = await input.store.innerHashes(input.treeId, tiles);
+  for (const t of tiles) {
+    const key = `${t.level}/${t.index}`;
+    compareTile(input, t.level, t.index, Buffer.concat(t.hashes as Buffer[]), stored.get(key));
+    const recomputed = t.inner ?? innerLevels(t.hashes).inner;
+    const found = inner.get(key);
+    if (stored.has(key) && !found?.equals(recomputed)) {
+      const at = found ? firstDifferentHash(recomputed, found) : 0;
+      input.findings.add({
+        table: 'tiles',
+        key: `tree ${input.treeId}, level ${t.level}, idx ${t.index} (inner_hashes)`,
+        expected: found ? `inner hash ${at} = ${hex(recomputed.subarray(at * 32, at * 32 + 32))}` : `${INNER_HASHES} inner hashes`,
+        found: found ? (at * 32 < found.length ? hex(found.subarray(at * 32, at * 32 + 32)) : `${found.length} bytes`) : 'NULL',
+      });
+    }
+  }
   return tiles.length;
+}
+
+function firstDifferentHash(a: Buffer, b: Buffer): number {
+  let at = 0;
+  while ((at + 1) * 32 <= Math.min(a.length, b.length) && a.subarray(at * 32, at * 32 + 32).equals(b.subarray(at * 32, at * 32 + 32))) at++;
+  return at;
 }
 
 function compareTile(input: TreeAuditInput, level: number, index: number, recomputed: Buffer, stored: Buffer | undefined): void {

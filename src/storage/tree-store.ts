@@ -18,8 +18,10 @@ import { SealhouseError, assert } from '../errors.js';
 import { EMPTY_ROOT } from '../merkle/hash.js';
 import { edgeFromTiles, edgeTileRequests, integrate, rootOfEdge, type Integration, type RightEdge } from '../merkle/integrate.js';
 import type { TileReader } from '../merkle/prove.js';
+import { seedInnerLevels } from '../merkle/subtree.js';
 import { TILE_WIDTH, parseTilePath, tileWidth, type TileRequest } from '../merkle/tiles.js';
 import { ShardFrozenError, randomTreeId } from './log-shards.js';
+import { packBytes } from './packed-bytes.js';
 import { TileCache } from './tile-cache.js';
 import { TreeIntegrityError, hex, type IntegrityDetail } from './tree-integrity.js';
 import { toBuffer, type Queryable, type Sql, type SqlTx } from './sql.js';
@@ -234,7 +236,7 @@ export class TreeStore implements TileReader {
       this.edge = result.edge;
       this.edgeRoot = result.rootHash;
       // What this batch wrote is now committed: proofs against the new size need no reads.
-      for (const t of result.tiles) this.tileCache.set(t.level, t.index, t.hashes as Buffer[]);
+      for (const t of result.tiles) this.tileCache.set(t.level, t.index, t.hashes as Buffer[], t.inner);
     });
     return result;
   }
@@ -246,7 +248,12 @@ export class TreeStore implements TileReader {
    * content and may be cached; the batch's own tiles are not cached until the commit.
    */
   batchReader(tx: SqlTx, integration: Integration): TileReader {
-    const written = new Map(integration.tiles.map((t) => [`${t.level}/${t.index}`, t.hashes as Buffer[]]));
+    const written = new Map(
+      integration.tiles.map((t) => {
+        if (t.inner) seedInnerLevels(t.hashes, t.inner);
+        return [`${t.level}/${t.index}`, t.hashes as Buffer[]];
+      }),
+    );
     return {
       readTiles: async (requests) => {
         const out = requests.map((r) => {
@@ -277,14 +284,17 @@ export class TreeStore implements TileReader {
   /**
    * Upsert changed tiles and move the head, in one statement (one round trip of the batch
    * transaction). The WHERE clause only lets a tile grow: its stored hashes must be a prefix of
-   * the new content. Anything else would rewrite history, so it aborts the batch.
+   * the new content. Anything else would rewrite history, so it aborts the batch. A tile completed
+   * by this batch is written with its inner levels (packed; an empty run is NULL: partial tile).
    */
   private async writeTilesAndHead(tx: SqlTx, result: Integration): Promise<void> {
+    const inner = packBytes(result.tiles.map((t) => t.inner ?? Buffer.alloc(0)));
     const written = await tx.query<{ level: number; idx: number }>(
       `WITH t AS (
-         INSERT INTO tiles (tree_id, level, idx, hashes)
-         SELECT $1, l, i, h FROM unnest($2::smallint[], $3::bigint[], $4::bytea[]) AS t(l, i, h)
-         ON CONFLICT (tree_id, level, idx) DO UPDATE SET hashes = EXCLUDED.hashes
+         INSERT INTO tiles (tree_id, level, idx, hashes, inner_hashes)
+         SELECT $1, l, i, h, NULLIF(substring($7::bytea FROM o + 1 FOR n), ''::bytea)
+         FROM unnest($2::smallint[], $3::bigint[], $4::bytea[], $8::int[], $9::int[]) AS t(l, i, h, o, n)
+         ON CONFLICT (tree_id, level, idx) DO UPDATE SET hashes = EXCLUDED.hashes, inner_hashes = EXCLUDED.inner_hashes
          WHERE length(EXCLUDED.hashes) > length(tiles.hashes)
            AND substring(EXCLUDED.hashes FROM 1 FOR length(tiles.hashes)) = tiles.hashes
          RETURNING level, idx),
@@ -297,6 +307,9 @@ export class TreeStore implements TileReader {
         result.tiles.map((t) => Buffer.concat(t.hashes as Buffer[])),
         result.edge.treeSize,
         result.rootHash,
+        inner.blob,
+        inner.offsets,
+        inner.lengths,
       ],
     );
     if (written.length !== result.tiles.length) {
@@ -335,19 +348,20 @@ export class TreeStore implements TileReader {
     });
     const missing = requests.filter((_, i) => out[i] === undefined);
     if (missing.length > 0) {
-      const rows = await q.query<{ level: number; idx: number; hashes: Buffer }>(
-        `SELECT level, idx, hashes FROM tiles
+      const rows = await q.query<{ level: number; idx: number; hashes: Buffer; inner_hashes: Buffer | null }>(
+        `SELECT level, idx, hashes, inner_hashes FROM tiles
          WHERE tree_id = $1 AND (level, idx) IN (SELECT * FROM unnest($2::smallint[], $3::bigint[]))`,
         [this.treeId, missing.map((r) => r.level), missing.map((r) => r.index)],
       );
-      const found = new Map(rows.map((r) => [`${r.level}/${r.idx}`, toBuffer(r.hashes)]));
+      const found = new Map(rows.map((r) => [`${r.level}/${r.idx}`, r]));
       requests.forEach((req, i) => {
         if (out[i] !== undefined) return;
-        const bytes = found.get(`${req.level}/${req.index}`);
-        if (!bytes || bytes.length < req.width * 32) {
+        const row = found.get(`${req.level}/${req.index}`);
+        const bytes = row ? toBuffer(row.hashes) : undefined;
+        if (!row || !bytes || bytes.length < req.width * 32) {
           throw new SealhouseError('internal', `tile ${req.level}/${req.index} of tree ${this.treeId} is missing or shorter than ${req.width}`);
         }
-        this.tileCache.setBytes(req.level, req.index, bytes);
+        this.tileCache.setBytes(req.level, req.index, bytes, row.inner_hashes ? toBuffer(row.inner_hashes) : undefined);
         out[i] = this.tileCache.get(req.level, req.index);
       });
     }

@@ -1,0 +1,129 @@
+/**
+ * Disk per entry for real hashedrekord entries (issue 13 item 4: ≤ 1.3 × body + 150 B), on
+ * Postgres and on embedded PGlite: DISK_ENTRIES (default 20,000) entries from bench/
+ * http-bench-pool.ts (unique artifacts, valid P-256 signatures) submitted through LogService
+ * exactly as the API does (validation, canonical body, SETs, search keys, tiles, checkpoints),
+ * then the bytes of every table with its indexes and TOAST, divided by the entries; for PGlite
+ * also the growth of its data directory.
+ *
+ *   npm run bench:disk
+ *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres DISK_ENTRIES=50000 node dist/bench/disk-bench.js
+ */
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LogService } from '../src/log/log-service.js';
+import { migrate } from '../src/storage/migrate.js';
+import { PgSql } from '../src/storage/pg-sql.js';
+import { PgliteSql } from '../src/storage/pglite-sql.js';
+import type { Sql } from '../src/storage/sql.js';
+import { DEFAULT_BENCH_DATABASE, benchSchema, fmt } from './bench-util.js';
+import { EntryPool } from './http-bench-pool.js';
+
+const ENTRIES = Number(process.env.DISK_ENTRIES ?? 20_000);
+const IN_FLIGHT = 2000;
+
+async function fill(sql: Sql, pool: EntryPool): Promise<void> {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const log = await LogService.open(sql, { key: { privateKey, publicKey, source: 'bench' }, host: 'disk.bench', maxBatch: 1000, maxDelayMs: 5, maxQueue: IN_FLIGHT * 2 });
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < ENTRIES) {
+      next++;
+      await log.submit(JSON.parse(pool.next().toString()));
+    }
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+  await log.close();
+}
+
+interface Sizes {
+  body: number;
+  keysPerEntry: number;
+  tables: { name: string; bytes: number }[];
+  /** The heap, TOAST and each index of the two largest tables, to see where the bytes go. */
+  parts: { name: string; bytes: number }[];
+}
+
+async function sizes(sql: Sql, schema: string): Promise<Sizes> {
+  const [b] = await sql.query<{ body: number }>('SELECT avg(length(body))::float8 AS body FROM rekor_entries');
+  const rows = await sql.query<{ name: string; bytes: string }>(
+    `SELECT c.relname AS name, pg_total_relation_size(c.oid)::text AS bytes FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname = $1 AND c.relkind = 'r' ORDER BY pg_total_relation_size(c.oid) DESC`,
+    [schema],
+  );
+  const [k] = await sql.query<{ n: number }>('SELECT (SELECT count(*) FROM rekor_index_keys)::float8 / greatest(1, (SELECT count(*) FROM rekor_entries)) AS n');
+  const parts = await sql.query<{ name: string; bytes: string }>(
+    `SELECT c.relname || ' (heap+TOAST)' AS name, (pg_relation_size(c.oid) + coalesce(pg_total_relation_size(nullif(c.reltoastrelid, 0)), 0))::text AS bytes
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname IN ('rekor_entries', 'rekor_index_keys', 'tiles')
+     UNION ALL
+     SELECT i.relname, pg_relation_size(i.oid)::text FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class c ON c.oid = x.indrelid
+       JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname IN ('rekor_entries', 'rekor_index_keys', 'tiles')`,
+    [schema],
+  );
+  return {
+    body: b?.body ?? 0,
+    keysPerEntry: k?.n ?? 0,
+    tables: rows.map((r) => ({ name: r.name, bytes: Number(r.bytes) })),
+    parts: parts.map((r) => ({ name: r.name, bytes: Number(r.bytes) })),
+  };
+}
+
+function report(store: string, s: Sizes, extra?: string): void {
+  const total = s.tables.reduce((a, t) => a + t.bytes, 0);
+  const budget = 1.3 * s.body + 150;
+  console.log(`\n${store}: ${ENTRIES} hashedrekord entries, mean canonical body ${fmt(s.body, 0)} B, budget 1.3×body+150 = ${fmt(budget, 0)} B/entry`);
+  for (const t of s.tables.filter((x) => x.bytes / ENTRIES >= 1)) console.log(`  ${t.name.padEnd(20)} ${fmt(t.bytes / ENTRIES, 1).padStart(8)} B/entry`);
+  console.log(`  ${'all tables'.padEnd(20)} ${fmt(total / ENTRIES, 1).padStart(8)} B/entry  (${fmt(total / ENTRIES / s.body, 2)}× body; ${total / ENTRIES <= budget ? 'within' : 'OVER'} budget)`);
+  console.log(`  where: ${s.parts.map((p) => `${p.name} ${fmt(p.bytes / ENTRIES, 1)}`).join(', ')}; ${fmt(s.keysPerEntry, 2)} search keys per entry`);
+  if (extra) console.log(`  ${extra}`);
+}
+
+function dirBytes(path: string): number {
+  let total = 0;
+  for (const name of readdirSync(path)) {
+    const p = join(path, name);
+    const st = statSync(p);
+    total += st.isDirectory() ? dirBytes(p) : st.size;
+  }
+  return total;
+}
+
+const pool = new EntryPool();
+pool.ensure(ENTRIES * 2);
+console.log(`# disk benchmark, load ${loadavg().map((l) => fmt(l, 1)).join(' ')}`);
+
+{
+  const url = process.env.DATABASE_URL || DEFAULT_BENCH_DATABASE;
+  const { schema, drop } = await benchSchema(url);
+  const sql = new PgSql({ connectionString: url, schema, maxConnections: 4 });
+  try {
+    await migrate(sql);
+    await fill(sql, pool);
+    await sql.exec('VACUUM');
+    report('Postgres', await sizes(sql, schema));
+  } finally {
+    await sql.close();
+    await drop();
+  }
+}
+
+{
+  const dir = mkdtempSync(join(tmpdir(), 'sealhouse-disk-'));
+  try {
+    const sql = await PgliteSql.open(join(dir, 'pglite'), { fromTemplate: true });
+    await migrate(sql);
+    await sql.exec('CHECKPOINT');
+    const before = dirBytes(join(dir, 'pglite'));
+    await fill(sql, pool);
+    await sql.exec('VACUUM');
+    await sql.exec('CHECKPOINT');
+    const s = await sizes(sql, 'public');
+    await sql.close();
+    const after = dirBytes(join(dir, 'pglite'));
+    report('PGlite', s, `data directory grew ${fmt((after - before) / ENTRIES, 1)} B/entry (WAL segments included)`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
