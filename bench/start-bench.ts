@@ -14,6 +14,7 @@
  *   npm run bench:start                       node bin/sealhouse.js serve
  *   node dist/bench/start-bench.js --npm      npm start (what an operator types)
  *   RUNS=3 node dist/bench/start-bench.js
+ *   START_BENCH_ROOT=/path/to/other/checkout node dist/bench/start-bench.js
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -22,7 +23,8 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EntryPool } from './http-bench-pool.js';
 
-const ROOT = new URL('../..', import.meta.url).pathname;
+/** The checkout whose command is started: this one, or START_BENCH_ROOT (another build, for a before/after at the same load). */
+const ROOT = process.env.START_BENCH_ROOT ?? new URL('../..', import.meta.url).pathname;
 const RUNS = Number(process.env.RUNS ?? 5);
 const USE_NPM = process.argv.includes('--npm');
 /** The clients POSTing while the server is SIGKILLed (and retrying while it restarts). */
@@ -206,7 +208,7 @@ function describe(name: string, values: readonly number[]): string {
 const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
 
 pool.ensure(20_000);
-console.log(`start-bench: ${USE_NPM ? 'npm start' : 'node bin/sealhouse.js serve'}, embedded PGlite, ${RUNS} runs each; load average before ${load()}`);
+console.log(`start-bench: ${USE_NPM ? 'npm start' : 'node bin/sealhouse.js serve'} in ${ROOT}, embedded PGlite, ${RUNS} runs each; load average before ${load()}`);
 for (const [name, scenario] of [
   ['existing data dir', existing],
   ['fresh data dir', fresh],
