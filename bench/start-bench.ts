@@ -154,7 +154,7 @@ async function fresh(): Promise<Timing[]> {
   return out;
 }
 
-/** Clients POSTing entries against whatever `target()` names until stopped; failures retried after 10 ms. */
+/** Clients POSTing entries against whatever `target()` names until stopped; a refusal or non-201 is retried after 10 ms. */
 function runLoad(target: () => string): { stop(): Promise<number> } {
   let running = true;
   let accepted = 0;
@@ -162,6 +162,7 @@ function runLoad(target: () => string): { stop(): Promise<number> } {
     while (running) {
       try {
         if ((await postEntry(target())) === 201) accepted++;
+        else await sleep(10); // a 503 while starting is retried as soon as a refused connection is, not in a tight loop
       } catch {
         await sleep(10);
       }
