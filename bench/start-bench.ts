@@ -93,7 +93,10 @@ async function postEntry(url: string): Promise<number> {
 async function timeUntil(t0: number, s: Started, attempt: () => Promise<boolean>): Promise<number> {
   for (;;) {
     if (s.child.exitCode !== null) throw new Error(`the server exited (${s.child.exitCode}):\n${s.output()}`);
-    if (performance.now() - t0 > GIVE_UP_MS) throw new Error(`no answer in ${GIVE_UP_MS} ms:\n${s.output()}`);
+    if (performance.now() - t0 > GIVE_UP_MS) {
+      signalGroup(s, 'SIGKILL'); // a failed benchmark must not leave a server running
+      throw new Error(`no answer in ${GIVE_UP_MS} ms:\n${s.output()}`);
+    }
     try {
       if (await attempt()) return performance.now() - t0;
     } catch {
