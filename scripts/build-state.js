@@ -6,6 +6,9 @@
 //
 //   node scripts/build-state.js --stamp            record that the build is complete (end of npm run build)
 //   node scripts/build-state.js --build-if-stale   run `npm run build` when the build is missing or stale
+//
+// `npm start` does not run this script first: it runs `node bin/sealhouse.js --build-if-stale serve`,
+// which calls buildIfStale() in the server's own process, so a start costs one node, not two.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -42,19 +45,27 @@ export function staleReason(root) {
   return undefined;
 }
 
+/**
+ * Run `npm run build` in `root` when its build is missing or stale; returns the build's exit
+ * status (0 when nothing needed building). Under `npm start`, npm_execpath names the npm that
+ * started us, so the same npm builds.
+ */
+export function buildIfStale(root) {
+  const reason = staleReason(root);
+  if (!reason) return 0;
+  console.error(`sealhouse: building, because ${reason}`);
+  const npm = process.env.npm_execpath;
+  const build = npm ? spawnSync(process.execPath, [npm, 'run', 'build'], { stdio: 'inherit', cwd: root }) : spawnSync('npm', ['run', 'build'], { stdio: 'inherit', cwd: root });
+  return build.status ?? 1;
+}
+
 const root = new URL('..', import.meta.url).pathname;
 if (process.argv[1] && new URL(import.meta.url).pathname === process.argv[1]) {
   const [flag] = process.argv.slice(2);
   if (flag === '--stamp') {
     writeFileSync(join(root, STAMP), `${new Date().toISOString()}\n`);
   } else if (flag === '--build-if-stale') {
-    const reason = staleReason(root);
-    if (reason) {
-      console.error(`sealhouse: building, because ${reason}`);
-      const npm = process.env.npm_execpath;
-      const build = npm ? spawnSync(process.execPath, [npm, 'run', 'build'], { stdio: 'inherit', cwd: root }) : spawnSync('npm', ['run', 'build'], { stdio: 'inherit', cwd: root });
-      process.exit(build.status ?? 1);
-    }
+    process.exit(buildIfStale(root));
   } else {
     console.error('usage: node scripts/build-state.js --stamp | --build-if-stale');
     process.exit(2);

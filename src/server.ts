@@ -32,7 +32,7 @@ import { activeShardOf, openLogShards } from './storage/log-shards.js';
 import { rekorV2ShardAddress, shardPath } from './core/shard-paths.js';
 import { AuthorityFollower } from './storage/authority-follower.js';
 import { createApp } from './http/app.js';
-import { createHttpServer } from './http/http-server.js';
+import { startingServer } from './http/starting-server.js';
 import { createCtRouter } from './http/ct-router.js';
 import { createDevOidcRouter } from './http/dev-oidc-router.js';
 import { createFulcioRouter } from './http/fulcio-api.js';
@@ -316,6 +316,18 @@ function checkConfiguredKeyFiles(config: Config): void {
   if (config.tsaKeyPath) checkKeyFileMode(config.tsaKeyPath, 'the TSA private key');
 }
 
+function listen(server: Server, port: number, logger: Logger): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => reject(listenError(err, port)));
+    server.listen(port, () => {
+      server.off('error', reject);
+      // After start, an accept failure (EMFILE: out of file descriptors) must not kill the process.
+      server.on('error', (err) => logger.error({ err }, 'HTTP server error'));
+      resolve();
+    });
+  });
+}
+
 /** A listen failure in the operator's words: which port, and what to do about it. */
 export function listenError(err: NodeJS.ErrnoException, port: number): Error {
   if (err.code === 'EADDRINUSE') {
@@ -358,6 +370,14 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
 }
 
 async function serve(config: Config, logger: Logger, releaseStore: () => void, opened: OpenedSoFar): Promise<RunningServer> {
+  // Listening comes first: until the app is ready every request gets 503 with Retry-After (http/starting-server.ts).
+  const http = startingServer(config.http, logger);
+  await listen(http.server, config.port, logger);
+  opened.push(() => {
+    const closed = new Promise<void>((resolve) => http.server.close(() => resolve()));
+    http.server.closeAllConnections();
+    return closed;
+  });
   const sql = await openSql(config, (path, entries) =>
     logger.warn({ path, entries }, 'took group and other permissions off files only Sealhouse may read (now 0700 directories, 0600 files)'),
   );
@@ -512,16 +532,8 @@ async function serve(config: Config, logger: Logger, releaseStore: () => void, o
   // its rotation to this process (cli/control-socket.ts) and the watch applies it at once.
   const control = config.databaseUrl ? undefined : await openControlSocket(config, sql, watch, logger);
   if (control) opened.push(() => closeControlSocket(control, config.dataDir));
-  const server = createHttpServer(app, config.http, logger);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) => reject(listenError(err, config.port)));
-    server.listen(config.port, () => {
-      server.off('error', reject);
-      // After start, an accept failure (EMFILE: out of file descriptors) must not kill the process.
-      server.on('error', (err) => logger.error({ err }, 'HTTP server error'));
-      resolve();
-    });
-  });
+  http.serve(app);
+  const server = http.server;
   const port = (server.address() as AddressInfo).port;
   const native = nativeVerifierStatus();
   logger.info(

@@ -2,6 +2,7 @@
  * A checkout's build is served only while it is as new as its sources (scripts/build-state.js):
  * `npm start` rebuilds when a source changed, and `sealhouse` refuses a stale build rather than
  * serve code the operator is not looking at. An installed package (no src/) is never stale.
+ * `npm start` is `sealhouse --build-if-stale serve`: the build and the server are one process.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -50,12 +51,31 @@ describe('stale build detection', () => {
     assert.equal(staleReason(root), undefined);
   });
 
-  it('makes bin/sealhouse refuse a stale build with what to run', async () => {
+  /** A checkout with the real bin/ and build script, whose `npm run build` only writes the stamp and a main.js that prints its argv. */
+  const stubCheckout = (): void => {
     mkdirSync(join(root, 'bin'));
     mkdirSync(join(root, 'scripts'));
     copyFileSync(join(REPO, 'bin', 'sealhouse.js'), join(root, 'bin', 'sealhouse.js'));
     copyFileSync(join(REPO, 'scripts', 'build-state.js'), join(root, 'scripts', 'build-state.js'));
-    writeFileSync(join(root, 'package.json'), '{"type":"module"}\n');
+    const main = "mkdir -p dist/src/cli && echo 'console.log(JSON.stringify(process.argv.slice(2)))' > dist/src/cli/main.js";
+    writeFileSync(join(root, 'package.json'), `${JSON.stringify({ type: 'module', scripts: { build: `${main} && node scripts/build-state.js --stamp` } })}\n`);
+  };
+
+  it('with --build-if-stale, builds a stale checkout and then runs the command in the same process', async () => {
+    stubCheckout();
+    const env = { ...process.env };
+    delete env.npm_execpath; // the npm on PATH builds, as for `node bin/sealhouse.js --build-if-stale` typed by hand
+    const built = await run(process.execPath, [join(root, 'bin', 'sealhouse.js'), '--build-if-stale', 'serve', '--port', '0'], { cwd: root, env });
+    assert.match(built.stderr, /building, because it has not been built/);
+    assert.equal(built.stdout.trim().split('\n').at(-1), '["serve","--port","0"]', 'the flag is not passed on to the command');
+    assert.equal(staleReason(root), undefined, 'the build stamped itself');
+    const again = await run(process.execPath, [join(root, 'bin', 'sealhouse.js'), '--build-if-stale', 'serve'], { cwd: root, env });
+    assert.doesNotMatch(again.stderr, /building/, 'a current build is not rebuilt');
+    assert.equal(again.stdout.trim(), '["serve"]');
+  });
+
+  it('makes bin/sealhouse refuse a stale build with what to run', async () => {
+    stubCheckout();
     await assert.rejects(run(process.execPath, [join(root, 'bin', 'sealhouse.js'), '--version']), (err: { code: number; stderr: string }) => {
       assert.equal(err.code, 1);
       assert.match(err.stderr, /the build in dist\/ is stale: it has not been built.*npm run build/);
