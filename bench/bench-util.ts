@@ -1,5 +1,7 @@
-/** Small helpers shared by the benchmarks: percentiles, formatting, a throwaway Postgres schema. */
+/** Small helpers shared by the benchmarks: percentiles, formatting, a throwaway Postgres schema, directory sizes. */
 import { randomBytes } from 'node:crypto';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import pg from 'pg';
 
 export function percentile(sorted: readonly number[], p: number): number {
@@ -38,4 +40,27 @@ export async function benchSchema(url: string): Promise<{ schema: string; drop()
 export function memoryMiB(): string {
   const m = process.memoryUsage();
   return `rss ${fmt(m.rss / 2 ** 20, 0)} MiB, heap ${fmt(m.heapUsed / 2 ** 20, 0)} MiB`;
+}
+
+/** Sum of the apparent sizes of the regular files under `dir` (0 if it does not exist). */
+export function dirBytes(dir: string): number {
+  let total = 0;
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return 0;
+  }
+  for (const e of entries) {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) total += dirBytes(path);
+    else if (e.isFile()) {
+      try {
+        total += statSync(path).size;
+      } catch {
+        // removed while walking (a temporary file): it holds nothing any more
+      }
+    }
+  }
+  return total;
 }

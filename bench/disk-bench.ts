@@ -10,7 +10,7 @@
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres DISK_ENTRIES=50000 node dist/bench/disk-bench.js
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LogService } from '../src/log/log-service.js';
@@ -18,7 +18,7 @@ import { migrate } from '../src/storage/migrate.js';
 import { PgSql } from '../src/storage/pg-sql.js';
 import { PgliteSql } from '../src/storage/pglite-sql.js';
 import type { Sql } from '../src/storage/sql.js';
-import { DEFAULT_BENCH_DATABASE, benchSchema, fmt } from './bench-util.js';
+import { DEFAULT_BENCH_DATABASE, benchSchema, dirBytes, fmt } from './bench-util.js';
 import { EntryPool } from './http-bench-pool.js';
 
 const ENTRIES = Number(process.env.DISK_ENTRIES ?? 20_000);
@@ -80,15 +80,6 @@ function report(store: string, s: Sizes, extra?: string): void {
   if (extra) console.log(`  ${extra}`);
 }
 
-function dirBytes(path: string): number {
-  let total = 0;
-  for (const name of readdirSync(path)) {
-    const p = join(path, name);
-    const st = statSync(p);
-    total += st.isDirectory() ? dirBytes(p) : st.size;
-  }
-  return total;
-}
 
 const pool = new EntryPool();
 pool.ensure(ENTRIES * 2);

@@ -26,7 +26,7 @@
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash, randomInt } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,7 +41,7 @@ import { PgSql } from '../src/storage/pg-sql.js';
 import { RekorStore } from '../src/storage/rekor-store.js';
 import { toBuffer, type Sql } from '../src/storage/sql.js';
 import { TreeStore } from '../src/storage/tree-store.js';
-import { fmt, summarize } from './bench-util.js';
+import { dirBytes, fmt, summarize } from './bench-util.js';
 
 const ENTRIES = Number(process.env.SCALE_ENTRIES ?? 10_000_000);
 const BODY_BYTES = Number(process.env.SCALE_BODY_BYTES ?? 256);
@@ -301,15 +301,6 @@ function child(): Promise<Measured> {
   });
 }
 
-function dirBytes(path: string): number {
-  let total = 0;
-  for (const name of readdirSync(path)) {
-    const p = join(path, name);
-    const st = statSync(p);
-    total += st.isDirectory() ? dirBytes(p) : st.size;
-  }
-  return total;
-}
 
 const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 

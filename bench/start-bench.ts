@@ -18,10 +18,10 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EntryPool } from './http-bench-pool.js';
+import { freePort } from '../test/fixtures/oidc-issuer-process.js';
 
 /** The checkout whose command is started: this one, or START_BENCH_ROOT (another build, for a before/after at the same load). */
 const ROOT = process.env.START_BENCH_ROOT ?? new URL('../..', import.meta.url).pathname;
@@ -34,16 +34,6 @@ const GIVE_UP_MS = 60_000;
 
 const pool = new EntryPool();
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 interface Started {
   readonly child: ChildProcess;

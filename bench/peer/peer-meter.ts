@@ -3,26 +3,16 @@
  * Node, MariaDB, Redis and Postgres processes are all measured the same way: CPU seconds
  * (utime + stime of every thread, /proc/<pid>/stat fields 14 and 15, in clock ticks), memory
  * (proportional set size, so Postgres backends sharing one buffer pool are not counted once per
- * backend; for a process that shares nothing PSS equals RSS) and the apparent size of data
- * directories. A process that has exited reads as zero: the caller samples a set of pids before
+ * backend; for a process that shares nothing PSS equals RSS). A process that has exited reads as zero: the caller samples a set of pids before
  * and after a run and only a pid present at both ends contributes a difference.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-
-/** Clock ticks per second of /proc/<pid>/stat on Linux (sysconf(_SC_CLK_TCK) is 100 everywhere it runs). */
-const CLOCK_TICKS = 100;
+import { readFileSync } from 'node:fs';
+import { processCpuSeconds } from '../process-cpu.js';
 
 /** CPU seconds (user + system, all threads) used so far by `pid`; 0 if it is gone. */
 export function cpuSeconds(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) may hold spaces and parentheses: count fields after the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-  } catch {
-    return 0;
-  }
+  const seconds = processCpuSeconds(pid);
+  return Number.isNaN(seconds) ? 0 : seconds;
 }
 
 /** Proportional set size in bytes (VmRSS where smaps_rollup is unreadable); 0 if it is gone. */
@@ -38,28 +28,6 @@ export function memoryBytes(pid: number): number {
   return kib('smaps_rollup', 'Pss') ?? kib('status', 'VmRSS') ?? 0;
 }
 
-/** Sum of the apparent sizes of the regular files under `dir` (0 if it does not exist). */
-export function dirBytes(dir: string): number {
-  let total = 0;
-  let entries;
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return 0;
-  }
-  for (const e of entries) {
-    const path = join(dir, e.name);
-    if (e.isDirectory()) total += dirBytes(path);
-    else if (e.isFile()) {
-      try {
-        total += statSync(path).size;
-      } catch {
-        // removed while walking (a temporary file): it holds nothing any more
-      }
-    }
-  }
-  return total;
-}
 
 /** CPU seconds per pid, for a difference across a run. */
 export type CpuSnapshot = ReadonlyMap<number, number>;

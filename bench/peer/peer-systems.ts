@@ -25,7 +25,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { ServerMessage } from '../http-bench-server.js';
-import { dirBytes } from './peer-meter.js';
+import { dirBytes } from '../bench-util.js';
 import { httpOk, run, start, tcpOpen, waitUntil, type Started } from './peer-process.js';
 
 export interface SystemUnderTest {

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { migrate } from '../../src/storage/migrate.js';
+import { migrate, type Migration } from '../../src/storage/migrate.js';
 import { PgSql } from '../../src/storage/pg-sql.js';
 import { PgliteSql } from '../../src/storage/pglite-sql.js';
 import type { Sql } from '../../src/storage/sql.js';
@@ -19,12 +19,16 @@ export interface TestDatabase {
 
 export const usingPostgres = (): boolean => Boolean(process.env.DATABASE_URL);
 
-export async function openTestDatabase(): Promise<TestDatabase> {
+/**
+ * `migrations` migrates only that far (a test of a migration's backfill starts from the schema
+ * before it); such a PGlite starts empty, since the template holds every migration.
+ */
+export async function openTestDatabase(migrations?: Migration[]): Promise<TestDatabase> {
   const url = process.env.DATABASE_URL;
   if (!url) {
     // Unpacked from the build's migrated template when there is one (pglite-template.ts).
-    const sql = await PgliteSql.open(undefined, { fromTemplate: true });
-    await migrate(sql);
+    const sql = await PgliteSql.open(undefined, { fromTemplate: migrations === undefined });
+    await migrate(sql, migrations);
     return { sql, env: {}, close: () => sql.close() };
   }
   const schema = `test_${randomBytes(6).toString('hex')}`;
@@ -33,7 +37,7 @@ export async function openTestDatabase(): Promise<TestDatabase> {
   await admin.query(`CREATE SCHEMA ${schema}`);
   await admin.end();
   const sql = new PgSql({ connectionString: url, schema });
-  await migrate(sql);
+  await migrate(sql, migrations);
   return {
     sql,
     env: { DATABASE_URL: url, SEALHOUSE_DB_SCHEMA: schema },

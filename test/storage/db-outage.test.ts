@@ -15,7 +15,6 @@ import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createPublicKey, randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -29,6 +28,7 @@ import { leafHash } from '../../src/merkle/hash.js';
 import { auditLog } from '../helpers/audit.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { hashedrekord, keySigner } from '../http/rekor-client.js';
+import { freePort } from '../fixtures/oidc-issuer-process.js';
 
 const PG_BIN = '/usr/lib/postgresql/15/bin';
 const asRoot = process.getuid?.() === 0;
@@ -52,16 +52,6 @@ async function pgRun(bin: string, args: string[]): Promise<void> {
   await promisify(execFile)(cmd as string, argv as string[], { timeout: 60_000 });
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 interface Outcome {
   status: number;

@@ -6,51 +6,22 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
-import pg from 'pg';
+import { createHash } from 'node:crypto';
 import { verifyConsistency, verifyInclusion } from '../../src/core/merkle.js';
 import { nodeSha256 } from '../../src/node-crypto.js';
 import { EMPTY_EDGE, integrate } from '../../src/merkle/integrate.js';
 import { proveConsistency, proveInclusion } from '../../src/merkle/prove.js';
 import { INNER_HASHES, innerLevels, splitHashes } from '../../src/merkle/subtree.js';
 import { loadMigrations, migrate } from '../../src/storage/migrate.js';
-import { PgSql } from '../../src/storage/pg-sql.js';
-import { PgliteSql } from '../../src/storage/pglite-sql.js';
 import type { Sql } from '../../src/storage/sql.js';
 import { toBuffer } from '../../src/storage/sql.js';
 import { TreeStore } from '../../src/storage/tree-store.js';
 import { AuditStore } from '../../src/storage/audit-store.js';
 import { Findings, auditTree, type AuditHead, type AuditLeaf } from '../../src/storage/tree-audit.js';
+import { openTestDatabase, type TestDatabase } from '../helpers/db.js';
 
 const leaf = (i: number): Buffer => createHash('sha256').update(`leaf ${i}`).digest();
 
-/** A database migrated up to (not including) 0008, dropped afterwards. */
-async function databaseBefore0008(): Promise<{ sql: Sql; close: () => Promise<void> }> {
-  const upTo7 = loadMigrations().filter((m) => m.version < 8);
-  const url = process.env.DATABASE_URL;
-  if (!url) {
-    const sql = await PgliteSql.open(undefined);
-    await migrate(sql, upTo7);
-    return { sql, close: () => sql.close() };
-  }
-  const schema = `scale_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`CREATE SCHEMA ${schema}`);
-  await admin.end();
-  const sql = new PgSql({ connectionString: url, schema });
-  await migrate(sql, upTo7);
-  return {
-    sql,
-    async close() {
-      await sql.close();
-      const c = new pg.Client({ connectionString: url });
-      await c.connect();
-      await c.query(`DROP SCHEMA ${schema} CASCADE`);
-      await c.end();
-    },
-  };
-}
 
 async function innerOf(sql: Sql, treeId: number): Promise<Map<string, { hashes: Buffer; inner: Buffer | null }>> {
   const rows = await sql.query<{ level: number; idx: number; hashes: Buffer; inner_hashes: Buffer | null }>(
@@ -76,9 +47,9 @@ function checkInner(tiles: Map<string, { hashes: Buffer; inner: Buffer | null }>
 }
 
 describe('tile inner levels (migrations/0008)', () => {
-  let db: { sql: Sql; close: () => Promise<void> };
+  let db: TestDatabase;
   before(async () => {
-    db = await databaseBefore0008();
+    db = await openTestDatabase(loadMigrations().filter((m) => m.version < 8));
   });
   after(async () => db.close());
 
