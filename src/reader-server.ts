@@ -15,7 +15,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { createApp } from './http/app.js';
-import { createHttpServer } from './http/http-server.js';
+import { createHttpServer, listen } from './http/http-server.js';
 import { Metrics } from './http/metrics.js';
 import { createReaderWritesRouter } from './http/reader-writes.js';
 import { createRekorApi } from './http/rekor-api.js';
@@ -24,7 +24,6 @@ import { createUiRouter } from './http/ui-router.js';
 import { LogReader } from './log/log-service.js';
 import { PgSql } from './storage/pg-sql.js';
 import { replicaStatus, requireCurrentSchema } from './storage/replica-status.js';
-import { listenError } from './server.js';
 
 export interface RunningReader {
   readonly server: Server;
@@ -79,14 +78,7 @@ async function serveReads(config: Config, logger: Logger, sql: PgSql): Promise<R
   });
 
   const server = createHttpServer(app, config.http, logger);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) => reject(listenError(err, config.port)));
-    server.listen(config.port, () => {
-      server.off('error', reject);
-      server.on('error', (err) => logger.error({ err }, 'HTTP server error'));
-      resolve();
-    });
-  });
+  await listen(server, config.port, logger);
   const port = (server.address() as AddressInfo).port;
   // A rotation recorded on the primary (`sealhouse rotate log`) reaches the reader's shard list
   // here, as the rotation watch does it for a writer; lookups past the end also look again.

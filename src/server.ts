@@ -32,6 +32,7 @@ import { activeShardOf, openLogShards } from './storage/log-shards.js';
 import { rekorV2ShardAddress, shardPath } from './core/shard-paths.js';
 import { AuthorityFollower } from './storage/authority-follower.js';
 import { createApp } from './http/app.js';
+import { listen } from './http/http-server.js';
 import { startingServer } from './http/starting-server.js';
 import { createCtRouter } from './http/ct-router.js';
 import { createDevOidcRouter } from './http/dev-oidc-router.js';
@@ -314,29 +315,6 @@ function checkConfiguredKeyFiles(config: Config): void {
   if (config.ctKeyPath) checkKeyFileMode(config.ctKeyPath, 'the CT log key');
   if (config.rekorV2 && config.rekorV2KeyPath) checkKeyFileMode(config.rekorV2KeyPath, 'the Rekor v2 log key');
   if (config.tsaKeyPath) checkKeyFileMode(config.tsaKeyPath, 'the TSA private key');
-}
-
-function listen(server: Server, port: number, logger: Logger): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) => reject(listenError(err, port)));
-    server.listen(port, () => {
-      server.off('error', reject);
-      // After start, an accept failure (EMFILE: out of file descriptors) must not kill the process.
-      server.on('error', (err) => logger.error({ err }, 'HTTP server error'));
-      resolve();
-    });
-  });
-}
-
-/** A listen failure in the operator's words: which port, and what to do about it. */
-export function listenError(err: NodeJS.ErrnoException, port: number): Error {
-  if (err.code === 'EADDRINUSE') {
-    return new SealhouseError('invalid_input', `port ${port} is in use — set PORT to another port or stop the other process`, { cause: err });
-  }
-  if (err.code === 'EACCES') {
-    return new SealhouseError('invalid_input', `port ${port} needs privileges this user lacks — set PORT to a port above 1023`, { cause: err });
-  }
-  return err;
 }
 
 /**

@@ -8,6 +8,7 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
+import { SealhouseError } from '../errors.js';
 
 export interface HttpLimits {
   /** A request's headers must have arrived within this (ms); else 408 and the socket closes. */
@@ -88,4 +89,28 @@ export function createHttpServer(app: RequestListener, limits: HttpLimits, logge
   server.on('drop', () => warnDropped({ max: limits.maxConnections }));
   if (limits.maxConnectionsPerIp > 0) capPerAddress(server, limits.maxConnectionsPerIp, logger);
   return server;
+}
+
+/** Listen on `port`; a failure (port in use, no privilege) comes back in the operator's words. */
+export function listen(server: Server, port: number, logger: Logger): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => reject(listenError(err, port)));
+    server.listen(port, () => {
+      server.off('error', reject);
+      // After start, an accept failure (EMFILE: out of file descriptors) must not kill the process.
+      server.on('error', (err) => logger.error({ err }, 'HTTP server error'));
+      resolve();
+    });
+  });
+}
+
+/** A listen failure in the operator's words: which port, and what to do about it. */
+function listenError(err: NodeJS.ErrnoException, port: number): Error {
+  if (err.code === 'EADDRINUSE') {
+    return new SealhouseError('invalid_input', `port ${port} is in use — set PORT to another port or stop the other process`, { cause: err });
+  }
+  if (err.code === 'EACCES') {
+    return new SealhouseError('invalid_input', `port ${port} needs privileges this user lacks — set PORT to a port above 1023`, { cause: err });
+  }
+  return err;
 }
