@@ -10,6 +10,7 @@ import { SealhouseError } from '../errors.js';
 import { toHttpError } from './error-map.js';
 import { retryAfterSeconds } from './retry-after.js';
 import { parseJsonBodies, rejectUnparsedBody } from './json-body.js';
+import { createLogEntryShortcut } from './rekor-api.js';
 import type { Metrics } from './metrics.js';
 
 export interface AppDeps {
@@ -90,6 +91,9 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(parseJsonBodies(deps.maxBodyBytes));
   for (const router of deps.routers ?? []) app.use(router);
 
+  // The write hot path, for the bodies the schema certainly accepts; the rest fall through (rekor-api.ts).
+  const shortcut = createLogEntryShortcut(deps.rekor);
+  if (shortcut !== undefined) app.post('/api/v1/log/entries', shortcut);
   app.use('/api/v1', rejectUnparsedBody, async (req, res, next) => {
     try {
       const path = req.originalUrl.split('?')[0] ?? req.path;
