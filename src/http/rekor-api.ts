@@ -83,8 +83,15 @@ export async function createRekorApi(deps: RekorApiDeps): Promise<OpenAPIBackend
     // Committed: from here on only formatting, which cannot fail (the proof was built in the batch).
     deps.onAppended?.();
     const id = entryIdOf(entry.shard.treeId, entry.leafHash);
-    res.status(201).set('ETag', id).set('Location', locationOf(req, id));
-    res.json({ [id]: toLogEntryAnon(entry, entry.proof, entry.shard.logIdHex) });
+    // The headers and bytes res.json would send (Content-Type, then Content-Length), written
+    // directly: Express's status/set/json/send layers were ≈ 20 µs per entry of the limiting thread.
+    const json = JSON.stringify({ [id]: toLogEntryAnon(entry, entry.proof, entry.shard.logIdHex) });
+    res.statusCode = 201;
+    res.setHeader('ETag', id);
+    res.setHeader('Location', locationOf(req, id));
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    res.setHeader('Content-Length', Buffer.byteLength(json));
+    res.end(json);
   };
 
   const handlers: Record<string, Handler> = {
