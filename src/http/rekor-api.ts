@@ -8,7 +8,7 @@ import { OpenAPIBackend, type Context } from 'openapi-backend';
 import { addSchemaFormats } from './schema-formats.js';
 import { DuplicateEntryError, SealhouseError } from '../errors.js';
 import { entryIdOf, parseEntryId } from '../log/entry-id.js';
-import { toLogEntryAnon } from '../log/log-entry-json.js';
+import { logEntryJson, toLogEntryAnon } from '../log/log-entry-json.js';
 import { LogService, type LogReader, type ProvenEntry } from '../log/log-service.js';
 import { searchKeyGroups, type SearchIndexRequest } from '../log/search-keys.js';
 import { acceptGoClientShapes, noteDroppedNulls } from './go-client-shapes.js';
@@ -85,7 +85,7 @@ export async function createRekorApi(deps: RekorApiDeps): Promise<OpenAPIBackend
     const id = entryIdOf(entry.shard.treeId, entry.leafHash);
     // The headers and bytes res.json would send (Content-Type, then Content-Length), written
     // directly: Express's status/set/json/send layers were ≈ 20 µs per entry of the limiting thread.
-    const json = JSON.stringify({ [id]: toLogEntryAnon(entry, entry.proof, entry.shard.logIdHex) });
+    const json = logEntryJson(id, entry, entry.proof, entry.shard.logIdHex);
     res.statusCode = 201;
     res.setHeader('ETag', id);
     res.setHeader('Location', locationOf(req, id));
