@@ -257,7 +257,7 @@ function hasNoNullMember(value: unknown): boolean {
  * ProposedEntry schema (openapi/rekor.yaml: an object, `kind` a string, `apiVersion` a string,
  * `spec` an object) would accept the body as it is, without coercion.
  */
-function schemaCertainlyAccepts(req: Request, res: Response): boolean {
+export function schemaCertainlyAccepts(req: Pick<Request, 'method' | 'originalUrl' | 'body'>, res: Pick<Response, 'locals'>): boolean {
   if (req.method !== 'POST' || req.originalUrl !== '/api/v1/log/entries' || bodyError(res) !== undefined) return false;
   const body: unknown = req.body;
   if (!isPlainObject(body) || typeof body.kind !== 'string') return false;
