@@ -22,6 +22,8 @@ interface Figures {
   rate: number;
   p99: number;
   serverCpu: number;
+  /** The server's JavaScript thread alone (its write limit); NaN from a harness that does not print it. */
+  serverMainCpu: number;
   postgresCpu: number;
 }
 
@@ -33,7 +35,8 @@ function parse(output: string): Map<string, Figures> {
     const m = /^(.+) run \d+: (\d+)\/s, p50 [\d.]+ ms, p95 [\d.]+ ms, p99 ([\d.]+) ms/.exec(line);
     if (!m) return;
     const cpu = lines.slice(i + 1, i + 4).map((l) => /server ([\d.]+), postgres backends ([\d.]+)/.exec(l)).find((x) => x);
-    rows.set(m[1] as string, { rate: Number(m[2]), p99: Number(m[3]), serverCpu: Number(cpu?.[1] ?? NaN), postgresCpu: Number(cpu?.[2] ?? NaN) });
+    const main = lines.slice(i + 1, i + 4).map((l) => /server main thread ([\d.]+)/.exec(l)).find((x) => x);
+    rows.set(m[1] as string, { rate: Number(m[2]), p99: Number(m[3]), serverCpu: Number(cpu?.[1] ?? NaN), serverMainCpu: Number(main?.[1] ?? NaN), postgresCpu: Number(cpu?.[2] ?? NaN) });
   });
   return rows;
 }
@@ -52,17 +55,17 @@ for (let pair = 1; pair <= Number(values.pairs); pair++) {
     const rows = parse(out);
     results[name].push(rows);
     for (const [label, f] of rows) {
-      console.log(`pair ${pair} ${name} ${label}: ${f.rate}/s, p99 ${f.p99} ms, server ${f.serverCpu} s/1k, postgres ${f.postgresCpu} s/1k; load ${loadavg()[0]?.toFixed(2)}`);
+      console.log(`pair ${pair} ${name} ${label}: ${f.rate}/s, p99 ${f.p99} ms, server ${f.serverCpu} s/1k (main thread ${f.serverMainCpu}), postgres ${f.postgresCpu} s/1k; load ${loadavg()[0]?.toFixed(2)}`);
     }
   }
 }
 
-console.log(`\n| row | build | entries/s median (range) | p99 ms median (range) | server CPU s/1k median (range) | postgres CPU s/1k median |`);
-console.log('|---|---|---|---|---|---|');
+console.log(`\n| row | build | entries/s median (range) | p99 ms median (range) | server CPU s/1k median (range) | server main thread s/1k median (range) | postgres CPU s/1k median |`);
+console.log('|---|---|---|---|---|---|---|');
 for (const label of results.A[0]?.keys() ?? []) {
   for (const name of ['A', 'B'] as const) {
     const of = (pick: (f: Figures) => number): number[] => results[name].map((r) => r.get(label)).filter((f) => f !== undefined).map(pick);
     const cell = (xs: number[], d: number): string => `${median(xs).toFixed(d)} (${Math.min(...xs).toFixed(d)}–${Math.max(...xs).toFixed(d)})`;
-    console.log(`| ${label} | ${name} | ${cell(of((f) => f.rate), 0)} | ${cell(of((f) => f.p99), 1)} | ${cell(of((f) => f.serverCpu), 3)} | ${median(of((f) => f.postgresCpu)).toFixed(3)} |`);
+    console.log(`| ${label} | ${name} | ${cell(of((f) => f.rate), 0)} | ${cell(of((f) => f.p99), 1)} | ${cell(of((f) => f.serverCpu), 3)} | ${cell(of((f) => f.serverMainCpu), 3)} | ${median(of((f) => f.postgresCpu)).toFixed(3)} |`);
   }
 }

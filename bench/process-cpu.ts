@@ -1,6 +1,6 @@
 /**
- * CPU time by component for the benchmarks: the server process (all threads), the Postgres
- * backends serving it, and the load generator, read from /proc so that each is charged only for
+ * CPU time by component for the benchmarks: the server process (all threads, and its main
+ * thread alone), the Postgres backends serving it, and the load generator, read from /proc so that each is charged only for
  * its own work on a machine others share. The server's backends are found by the
  * application_name it connects with (PGAPPNAME, which node-postgres sends), so other databases'
  * backends on the same Postgres are not counted. Linux only; elsewhere the figures are NaN.
@@ -11,7 +11,7 @@ import pg from 'pg';
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
 /** utime + stime of one process in seconds (fields 14 and 15 of /proc/PID/stat), NaN if gone. */
-export function processCpuSeconds(pid: number): number {
+export function processCpuSeconds(pid: number | string): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -19,6 +19,14 @@ export function processCpuSeconds(pid: number): number {
   } catch {
     return NaN;
   }
+}
+
+/**
+ * utime + stime of the process's main thread (its task whose id is the pid): the server's
+ * JavaScript thread, which limits its write rate, apart from the pool and worker threads.
+ */
+export function mainThreadCpuSeconds(pid: number): number {
+  return processCpuSeconds(`${pid}/task/${pid}`);
 }
 
 /** CPU seconds so far of the Postgres backends whose application_name is `appName`. */
@@ -36,6 +44,8 @@ export async function backendCpuSeconds(databaseUrl: string, appName: string): P
 
 export interface ComponentCpu {
   readonly server: number;
+  /** The server's main (JavaScript) thread alone. */
+  readonly serverMain: number;
   readonly postgres: number;
   readonly loadGenerator: number;
 }
@@ -49,6 +59,7 @@ export async function sampleComponents(databaseUrl: string, appName: string, ser
   const { user, system } = process.cpuUsage();
   return {
     server: processCpuSeconds(serverPid),
+    serverMain: mainThreadCpuSeconds(serverPid),
     postgres: (await backendCpuSeconds(databaseUrl, appName)).seconds,
     loadGenerator: (user + system) / 1e6,
   };
@@ -59,6 +70,6 @@ export function describePerThousand(a: ComponentCpu, b: ComponentCpu, entries: n
   const total = (b.server - a.server + (b.postgres - a.postgres) + (b.loadGenerator - a.loadGenerator)) / entries;
   return (
     `CPU s per 1,000 entries: server ${per(a.server, b.server)}, postgres backends ${per(a.postgres, b.postgres)}, ` +
-    `load generator ${per(a.loadGenerator, b.loadGenerator)}; all three ${(total * 1000).toFixed(3)} (2 cores would allow ${(2 / total).toFixed(0)}/s)`
+    `load generator ${per(a.loadGenerator, b.loadGenerator)}; all three ${(total * 1000).toFixed(3)} (2 cores would allow ${(2 / total).toFixed(0)}/s); server main thread ${per(a.serverMain, b.serverMain)}`
   );
 }

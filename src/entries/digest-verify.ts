@@ -14,7 +14,7 @@ import { children, readOne, TAG } from '../core/der.js';
 import type { DigestAlgorithm } from '../core/algorithms.js';
 import { verifyEcdsaJs, verifyEd25519phJs, verifyRsaJs } from './digest-verify-js.js';
 import { parseEcdsaSignature, toDer } from './ecdsa-signature.js';
-import type { PublicKeyInfo } from './keys.js';
+import type { EcdsaCurve, PublicKeyInfo } from './keys.js';
 import { nativeVerifier } from './native-verify.js';
 
 /** `auto`: the fastest per key type; `native`/`js` force a back end (tests, benchmarks). */
@@ -36,6 +36,14 @@ function ecPoint(key: PublicKeyInfo): Buffer {
   return key.ecPoint;
 }
 
+/** What the native ECDSA verifier takes: the curve, the SEC1 point and a DER signature; undefined when `sig` cannot verify. */
+function ecdsaInputs(key: PublicKeyInfo, sig: Buffer): { curve: EcdsaCurve; point: Buffer; der: Buffer } | undefined {
+  const curve = key.curve;
+  const parsed = curve === undefined ? undefined : parseEcdsaSignature(sig, curve);
+  if (curve === undefined || parsed === undefined) return undefined;
+  return { curve, point: ecPoint(key), der: toDer(parsed) };
+}
+
 /**
  * True when `sig` is a valid signature by `key` over `digest` (the output of `alg`). Never
  * throws on malformed signatures: they simply do not verify. Forcing `native` when the addon is
@@ -51,12 +59,12 @@ export function verifyDigest(
   const native = backend === 'js' ? undefined : nativeVerifier();
   switch (key.algorithm) {
     case 'ecdsa': {
-      const curve = key.curve;
-      const parsed = curve === undefined ? undefined : parseEcdsaSignature(sig, curve);
-      if (curve === undefined || parsed === undefined) return false;
-      return native !== undefined
-        ? native.verifyEcdsa(curve, ecPoint(key), digest, toDer(parsed))
-        : verifyEcdsaJs(key, curve, digest, parsed);
+      if (native === undefined) {
+        const parsed = key.curve === undefined ? undefined : parseEcdsaSignature(sig, key.curve);
+        return key.curve !== undefined && parsed !== undefined && verifyEcdsaJs(key, key.curve, digest, parsed);
+      }
+      const inputs = ecdsaInputs(key, sig);
+      return inputs !== undefined && native.verifyEcdsa(inputs.curve, inputs.point, digest, inputs.der);
     }
     case 'rsa':
       // Go's rsa.VerifyPKCS1v15 requires a signature exactly as long as the modulus.
@@ -67,4 +75,25 @@ export function verifyDigest(
     case 'ed25519':
       return alg === 'sha512' && verifyEd25519phJs(key, digest, sig);
   }
+}
+
+/**
+ * verifyDigest, with native ECDSA verification run on libuv's thread pool (verifyEcdsaAsync in
+ * native/verify_digest.c): the server's JavaScript thread is its limit and this verification was
+ * its largest single item (≈ 130 µs per hashedrekord entry), while the second core had room.
+ * The same inputs reach the same OpenSSL call, so it accepts exactly what verifyDigest accepts.
+ * Other key types, the JS back end and an addon built before verifyEcdsaAsync existed verify
+ * inline.
+ */
+export async function verifyDigestOffThread(
+  key: PublicKeyInfo,
+  alg: DigestAlgorithm,
+  digest: Buffer,
+  sig: Buffer,
+  backend: VerifyBackend = 'auto',
+): Promise<boolean> {
+  const native = backend === 'js' || key.algorithm !== 'ecdsa' ? undefined : nativeVerifier();
+  if (native?.verifyEcdsaAsync === undefined) return verifyDigest(key, alg, digest, sig, backend);
+  const inputs = ecdsaInputs(key, sig);
+  return inputs !== undefined && native.verifyEcdsaAsync(inputs.curve, inputs.point, digest, inputs.der);
 }

@@ -15,6 +15,8 @@ export interface NativeVerifier {
   verifyDigest(spki: Uint8Array, digestName: string, digest: Uint8Array, signature: Uint8Array): boolean;
   /** Low-level ECDSA_verify with a SEC1 point: skips OpenSSL 3's slow SPKI decoder. */
   verifyEcdsa(curve: string, point: Uint8Array, digest: Uint8Array, derSignature: Uint8Array): boolean;
+  /** verifyEcdsa on libuv's thread pool (inputs copied); absent from builds that predate it. */
+  verifyEcdsaAsync?(curve: string, point: Uint8Array, digest: Uint8Array, derSignature: Uint8Array): Promise<boolean>;
 }
 
 export interface NativeVerifierStatus {

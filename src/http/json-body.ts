@@ -29,7 +29,7 @@ export function parseJsonBodies(maxBodyBytes: number): RequestHandler {
 export const isTimestampQuery = (contentType: string | undefined): boolean => /^\s*application\/timestamp-query\s*(;|$)/i.test(contentType ?? '');
 
 /** The body's parse error, if there was one (use first in a router that reads bodies). */
-export function bodyError(res: Response): unknown {
+export function bodyError(res: Pick<Response, 'locals'>): unknown {
   return res.locals.bodyError;
 }
 

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { verifyDigest } from '../../src/entries/digest-verify.js';
+import { verifyDigest, verifyDigestOffThread } from '../../src/entries/digest-verify.js';
 import { nativeBuildSkipped, nativeVerifier, nativeVerifierStatus } from '../../src/entries/native-verify.js';
 import { buildCorpus, type VerifyCase } from './verify-corpus.js';
 
@@ -53,5 +53,22 @@ describe('verifyDigest', () => {
     assert.ok(native !== undefined && c !== undefined);
     assert.equal(native.verifyDigest(Buffer.concat([c.key.spki, Buffer.from([0])]), c.alg, c.digest, c.sig), false);
     assert.throws(() => native.verifyDigest(c.key.spki, 'md5', c.digest, c.sig), TypeError);
+  });
+
+  it('off the JavaScript thread (libuv pool) it gives verifyDigest\'s result on every corpus case, all in flight at once', { skip: nativeSkip() }, async () => {
+    assert.ok(nativeVerifier()?.verifyEcdsaAsync !== undefined, 'the addon was built without verifyEcdsaAsync (rebuild: node scripts/build-native.js)');
+    const results = await Promise.all(corpus.map((c) => verifyDigestOffThread(c.key, c.alg, c.digest, c.sig)));
+    const differ = corpus.filter((c, i) => results[i] !== verifyDigest(c.key, c.alg, c.digest, c.sig));
+    assert.deepEqual(differ.map((c) => c.name), []);
+    assert.ok(results.some((r) => r) && results.some((r) => !r));
+  });
+
+  it('the async native verifier copes with oversized input and rejects wrong argument types', { skip: nativeSkip() }, async () => {
+    const native = nativeVerifier();
+    const c = corpus.find((x) => x.key.algorithm === 'ecdsa' && x.expected);
+    assert.ok(native?.verifyEcdsaAsync !== undefined && c !== undefined);
+    assert.equal(await native.verifyEcdsaAsync('P-256', Buffer.alloc(200, 4), c.digest, c.sig), false);
+    assert.equal(await native.verifyEcdsaAsync('P-256', Buffer.alloc(65, 4), Buffer.alloc(100), c.sig), false);
+    assert.throws(() => native.verifyEcdsaAsync?.('P-999', Buffer.alloc(65, 4), c.digest, c.sig), TypeError);
   });
 });
