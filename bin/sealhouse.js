@@ -17,4 +17,9 @@ if (stale) {
   console.error(`sealhouse: the build in dist/ is stale: ${stale}. Run \`npm run build\` (or \`npm start\`, which builds when needed).`);
   process.exit(1);
 }
+// The embedded store's WebAssembly compiles on background threads while the server's modules
+// load on this one (dist/src/storage/pglite-artifacts.js); with DATABASE_URL there is nothing to boot.
+if (process.argv[2] === 'serve' && !process.env.DATABASE_URL && !process.env.SEALHOUSE_READ_DATABASE_URL) {
+  (await import('../dist/src/storage/pglite-artifacts.js')).preparePgliteArtifacts();
+}
 await import('../dist/src/cli/main.js');

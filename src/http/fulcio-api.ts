@@ -14,6 +14,7 @@ import { INVALID_PUBLIC_KEY } from '../ca/public-key.js';
 import { SealhouseError } from '../errors.js';
 import { rejectUnparsedBody } from './json-body.js';
 import { fulcioErrorHandler, GRPC, sendGrpcError } from './fulcio-errors.js';
+import { loadOpenApiDocument } from './openapi-document.js';
 import { addSchemaFormats } from './schema-formats.js';
 import { acceptGoClientShapes, noteDroppedNulls } from './go-client-shapes.js';
 import { validationMessage } from './validation-message.js';
@@ -104,7 +105,8 @@ export async function createFulcioRouter(deps: FulcioApiDeps): Promise<express.R
   );
   // quick: no check of the definition against the OpenAPI schema at start (test/http/openapi-definitions.test.ts
   // does it), and each operation's validator is compiled at its first request: ~0.6 s less per start.
-  const api = new OpenAPIBackend({ definition: FULCIO_SPEC, apiRoot: '/', quick: true, strict: true, customizeAjv: addSchemaFormats });
+  // The parsed document, not its path: http/openapi-document.ts.
+  const api = new OpenAPIBackend({ definition: loadOpenApiDocument(FULCIO_SPEC), apiRoot: '/', quick: true, strict: true, customizeAjv: addSchemaFormats });
   api.register({
     ...labelled,
     validationFail: (c: Context, _req: Request, res: Response) => {

@@ -5,6 +5,7 @@
  */
 import type { Request, RequestHandler, Response } from 'express';
 import { OpenAPIBackend, type Context } from 'openapi-backend';
+import { loadOpenApiDocument } from './openapi-document.js';
 import { addSchemaFormats } from './schema-formats.js';
 import { DuplicateEntryError, SealhouseError } from '../errors.js';
 import { entryIdOf, parseEntryId } from '../log/entry-id.js';
@@ -188,7 +189,8 @@ export async function createRekorApi(deps: RekorApiDeps): Promise<OpenAPIBackend
   );
   // quick: no check of the definition against the OpenAPI schema at start (test/http/openapi-definitions.test.ts
   // does it), and each operation's validator is compiled at its first request: ~0.6 s less per start.
-  const api = new OpenAPIBackend({ definition: REKOR_SPEC, coerceTypes: true, apiRoot: '/', quick: true, customizeAjv: addSchemaFormats });
+  // The parsed document, not its path: http/openapi-document.ts.
+  const api = new OpenAPIBackend({ definition: loadOpenApiDocument(REKOR_SPEC), coerceTypes: true, apiRoot: '/', quick: true, customizeAjv: addSchemaFormats });
   api.register({
     ...labelled,
     validationFail: (c: Context, req: Request, res: Response) => {

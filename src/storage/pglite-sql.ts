@@ -15,6 +15,7 @@ import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { tightenTree } from '../private-files.js';
+import { preparePgliteArtifacts } from './pglite-artifacts.js';
 import { usableTemplate } from './pglite-template.js';
 import { CommitHooks, toBuffer, toSafeNumber, type Row, type Sql, type SqlTx } from './sql.js';
 
@@ -50,7 +51,9 @@ export class PgliteSql implements Sql {
   static async open(dataDir?: string, options: { fromTemplate?: boolean } = {}): Promise<PgliteSql> {
     const isNew = !dataDir || !existsSync(join(dataDir, 'PG_VERSION'));
     const template = options.fromTemplate && isNew ? usableTemplate() : undefined;
-    const db = await PGlite.create({ ...(dataDir ? { dataDir } : {}), parsers, ...(template ? { loadDataDir: template } : {}) });
+    // Compiled once per process, usually already while the server's modules loaded (pglite-artifacts.ts).
+    const artifacts = await preparePgliteArtifacts();
+    const db = await PGlite.create({ ...(dataDir ? { dataDir } : {}), parsers, ...artifacts, ...(template ? { loadDataDir: template } : {}) });
     if (dataDir) tightenTree(dataDir);
     const sql = new PgliteSql(db);
     if (dataDir) sql.startCheckpoints();

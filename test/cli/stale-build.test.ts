@@ -51,14 +51,16 @@ describe('stale build detection', () => {
     assert.equal(staleReason(root), undefined);
   });
 
-  /** A checkout with the real bin/ and build script, whose `npm run build` only writes the stamp and a main.js that prints its argv. */
+  /** A checkout with the real bin/ and build script, whose `npm run build` only writes the stamp, a main.js that prints its argv and an empty pglite-artifacts.js. */
   const stubCheckout = (): void => {
     mkdirSync(join(root, 'bin'));
     mkdirSync(join(root, 'scripts'));
     copyFileSync(join(REPO, 'bin', 'sealhouse.js'), join(root, 'bin', 'sealhouse.js'));
     copyFileSync(join(REPO, 'scripts', 'build-state.js'), join(root, 'scripts', 'build-state.js'));
     const main = "mkdir -p dist/src/cli && echo 'console.log(JSON.stringify(process.argv.slice(2)))' > dist/src/cli/main.js";
-    writeFileSync(join(root, 'package.json'), `${JSON.stringify({ type: 'module', scripts: { build: `${main} && node scripts/build-state.js --stamp` } })}\n`);
+    // bin/sealhouse.js starts compiling PGlite's wasm before `serve` loads (storage/pglite-artifacts.ts): a no-op here.
+    const artifacts = "mkdir -p dist/src/storage && echo 'export function preparePgliteArtifacts() {}' > dist/src/storage/pglite-artifacts.js";
+    writeFileSync(join(root, 'package.json'), `${JSON.stringify({ type: 'module', scripts: { build: `${main} && ${artifacts} && node scripts/build-state.js --stamp` } })}\n`);
   };
 
   it('with --build-if-stale, builds a stale checkout and then runs the command in the same process', async () => {
