@@ -20,9 +20,10 @@
  * reason; Sealhouse keeps that prefix and tells the client the reason too.
  */
 import canonicalize from 'canonicalize';
+import type { DigestAlgorithm } from '../core/algorithms.js';
 import { readOne, TAG } from '../core/der.js';
 import { loadCertificate } from '../entries/certificate.js';
-import { verifyDigest } from '../entries/digest-verify.js';
+import { verifyDigest, verifyDigestOffThread } from '../entries/digest-verify.js';
 import { describeKey, toKeyInfo, type PublicKeyInfo } from '../entries/keys.js';
 import { checkSpki } from '../entries/spki-check.js';
 import { assert } from '../errors.js';
@@ -59,8 +60,35 @@ function readKey(rawBytes: Buffer, form: 'publicKey' | 'x509Certificate'): Publi
   }
 }
 
+/** A request checked in every way but its signature, and what checking the signature takes. */
+interface CheckedRequest {
+  readonly entry: V2Entry;
+  readonly key: PublicKeyInfo;
+  readonly digestAlgorithm: DigestAlgorithm;
+  readonly digest: Buffer;
+  readonly signature: Buffer;
+}
+
+const signatureRefused = (key: PublicKeyInfo): Error => bad(`verifying signature: the ${describeKey(key)} signature does not verify over the given digest`);
+
 /** The entry a valid request logs; throws `invalid_input` (400) with the reason otherwise. */
 export function hashedRekordEntry(request: unknown): V2Entry {
+  const checked = checkRequest(request);
+  if (!verifyDigest(checked.key, checked.digestAlgorithm, checked.digest, checked.signature)) throw signatureRefused(checked.key);
+  return checked.entry;
+}
+
+/**
+ * hashedRekordEntry for the write path: the signature is verified off the server's JavaScript
+ * thread (libuv's pool, entries/digest-verify.ts), which is its write limit.
+ */
+export async function hashedRekordEntryVerifiedOffThread(request: unknown): Promise<V2Entry> {
+  const checked = checkRequest(request);
+  if (!(await verifyDigestOffThread(checked.key, checked.digestAlgorithm, checked.digest, checked.signature))) throw signatureRefused(checked.key);
+  return checked.entry;
+}
+
+function checkRequest(request: unknown): CheckedRequest {
   const top = readMessage(request, 'CreateEntryRequest', [field('hashedRekordRequestV002', 'hashed_rekord_request_v002'), field('dsseRequestV002', 'dsse_request_v002')]);
   if (oneOf(top, ['hashedRekordRequestV002', 'dsseRequestV002'], 'CreateEntryRequest') !== 'hashedRekordRequestV002') throw invalid(NOT_HASHEDREKORD);
 
@@ -109,6 +137,5 @@ export function hashedRekordEntry(request: unknown): V2Entry {
   if (!keyMatches(detail, key)) throw bad(`keyDetails ${keyDetails} does not describe the verifier's key (${describeKey(key)})`);
   const expected = DIGEST_BYTES[detail.digest];
   if (digest.length !== expected) throw bad(`digest length (${digest.length}) does not match expected size (${expected}) for algorithm ${detail.digest.toUpperCase().replace('SHA', 'SHA-')}`);
-  if (!verifyDigest(key, detail.digest, digest, content)) throw bad(`verifying signature: the ${describeKey(key)} signature does not verify over the given digest`);
-  return { body, leafHash: leafHash(body) };
+  return { entry: { body, leafHash: leafHash(body) }, key, digestAlgorithm: detail.digest, digest, signature: content };
 }

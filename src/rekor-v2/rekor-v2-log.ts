@@ -31,7 +31,7 @@ import type { TreeIntegrityError } from '../storage/tree-integrity.js';
 import { TreeStore, type TreeHead } from '../storage/tree-store.js';
 import type { Clock } from '../clock.js';
 import { Sequencer, type SequencedEntry, type SequencerSigner, type SequencerTarget } from '../log/sequencer.js';
-import { hashedRekordEntry, type V2Entry } from './hashedrekord-v002.js';
+import { hashedRekordEntryVerifiedOffThread, type V2Entry } from './hashedrekord-v002.js';
 import { RekorV2Shard, type CheckpointWitnessHook } from './rekor-v2-shard.js';
 
 export type { CheckpointWitnessHook } from './rekor-v2-shard.js';
@@ -293,7 +293,7 @@ export class RekorV2Log {
 
   /** Validate a protojson CreateEntryRequest (signature included), then append it. */
   async submit(request: unknown, client?: string): Promise<V2SequencedEntry> {
-    return this.append(hashedRekordEntry(request), client);
+    return this.append(await hashedRekordEntryVerifiedOffThread(request), client);
   }
 
   /** The active shard's latest signed checkpoint (an empty tree's signed on demand), with witness cosignatures. */
