@@ -4,6 +4,7 @@
  * by its primary key (bounded memory on a large log); the search-index keys, whose primary key
  * does not start at the entry index, through a cursor ordered by index.
  */
+import { StoredBodyError, unpackBody } from './entry-body-codec.js';
 import { toBuffer, type Sql, type SqlTx } from './sql.js';
 
 export interface AuditTree {
@@ -17,7 +18,9 @@ export interface AuditTree {
 export interface AuditRekorRow {
   readonly index: number;
   readonly leafHash: Buffer;
+  /** The body's exact bytes, or the stored bytes as they are when bodyProblem says why they do not decode. */
   readonly body: Buffer;
+  readonly bodyProblem?: string;
   readonly integratedTime: number;
   readonly setSignature: Buffer;
 }
@@ -94,7 +97,7 @@ export class AuditStore {
     return rows.map((r) => ({
       index: r.idx,
       leafHash: toBuffer(r.leaf_hash),
-      body: toBuffer(r.body),
+      ...storedBody(toBuffer(r.body)),
       integratedTime: r.integrated_time,
       setSignature: toBuffer(r.set_signature),
     }));
@@ -190,5 +193,15 @@ export class AuditStore {
       yield rows.map((r) => ({ index: r.idx, keyHash: toBuffer(r.key_hash) }));
     }
     await this.tx.query(`CLOSE ${name}`);
+  }
+}
+
+/** A stored body decoded for the audit: a corrupted packed form is a finding, not a crash. */
+function storedBody(stored: Buffer): { body: Buffer; bodyProblem?: string } {
+  try {
+    return { body: unpackBody(stored) };
+  } catch (err) {
+    if (!(err instanceof StoredBodyError)) throw err;
+    return { body: stored, bodyProblem: err.message };
   }
 }
