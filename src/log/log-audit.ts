@@ -129,6 +129,9 @@ export async function auditRekorLog(store: AuditStore, findings: Findings, pageS
     }
   }
 
+  for (const d of await store.duplicateRekorLeaves(treeId, 200)) {
+    findings.add({ table: 'rekor_entries', key: `tree ${treeId}, idx ${d.indexes.join(', ')} (leaf_hash)`, expected: 'each leaf once per tree', found: `leaf hash ${hex(d.leafHash)} at ${d.indexes.length} indexes` });
+  }
   const counts = await auditTree({
     store,
     treeId,

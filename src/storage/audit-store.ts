@@ -103,6 +103,21 @@ export class AuditStore {
     }));
   }
 
+  /**
+   * Leaf hashes stored more than once in a Rekor v1 tree, with their indexes (at most `limit`).
+   * Since migrations/0009 the leaf-hash index is not unique: the head lock keeps leaves unique,
+   * and this is the check that it did. One hash aggregate over the tree (spills to disk on a
+   * large one, bounded memory).
+   */
+  async duplicateRekorLeaves(treeId: number, limit: number): Promise<{ leafHash: Buffer; indexes: number[] }[]> {
+    const rows = await this.tx.query<{ leaf_hash: Buffer; indexes: number[] | string }>(
+      `SELECT leaf_hash, array_agg(idx ORDER BY idx) AS indexes FROM rekor_entries WHERE tree_id = $1
+       GROUP BY leaf_hash HAVING count(*) > 1 ORDER BY min(idx) LIMIT $2`,
+      [treeId, limit],
+    );
+    return rows.map((r) => ({ leafHash: toBuffer(r.leaf_hash), indexes: (Array.isArray(r.indexes) ? r.indexes : String(r.indexes).replace(/[{}]/g, '').split(',')).map(Number) }));
+  }
+
   /** Rekor v2 entries (migrations/0003): index, leaf hash and body, no SET. */
   async rekorV2Entries(treeId: number, fromIndex: number, limit: number): Promise<{ index: number; leafHash: Buffer; body: Buffer }[]> {
     const rows = await this.tx.query<{ idx: number; leaf_hash: Buffer; body: Buffer }>(

@@ -3,6 +3,8 @@
  * is stored packed and read back byte-identical (entry, leaf hash, SET); fsck is clean; then a
  * packed body edited behind the log's back — one that no longer decodes, and one that decodes
  * to other bytes — is named by fsck, as is an old raw body next to them that still reads.
+ * Since migrations/0009 the leaf-hash index is not unique: a leaf resubmitted is still a
+ * duplicate (the head lock), and a leaf stored twice behind the log's back is an fsck finding.
  */
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, sign } from 'node:crypto';
@@ -78,5 +80,21 @@ describe('packed entry bodies under fsck', () => {
     assert.ok(keys.includes(at(a.index, 'leaf_hash')), keys.join('\n'));
     assert.ok(keys.includes(at(b.index, 'leaf_hash')), keys.join('\n'));
     assert.ok(!keys.some((k) => k.includes(`idx ${c.index} `)), keys.join('\n'));
+  });
+
+  it('a resubmitted entry is a duplicate, and a leaf stored twice is an fsck finding', async () => {
+    const first = submitted[0] as { index: number; body: Buffer };
+    await assert.rejects(log.submit(JSON.parse(first.body.toString())), (err: Error) => /already|exist|duplicate/i.test(`${err.name} ${err.message}`));
+    const [{ n } = { n: 0 }] = await db.sql.query<{ n: number }>('SELECT count(*)::int AS n FROM rekor_entries WHERE tree_id = $1', [log.treeId]);
+    assert.equal(n, submitted.length);
+    await db.sql.query(
+      `INSERT INTO rekor_entries (tree_id, idx, leaf_hash, body, integrated_time, set_signature)
+       SELECT tree_id, 1000, leaf_hash, body, integrated_time, set_signature FROM rekor_entries WHERE tree_id = $1 AND idx = $2`,
+      [log.treeId, first.index],
+    );
+    const findings = await audit();
+    const dup = findings.kept.find((f) => f.key === `tree ${log.treeId}, idx ${first.index}, 1000 (leaf_hash)`);
+    assert.ok(dup, findings.kept.map((f) => `${f.table} ${f.key}`).join('\n'));
+    assert.equal(dup.expected, 'each leaf once per tree');
   });
 });
