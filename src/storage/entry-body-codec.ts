@@ -17,6 +17,8 @@
  * means the same bytes forever — test/storage/entry-body-codec.test.ts pins them).
  */
 
+import { isAscii } from 'node:buffer';
+
 const RAW_TAG = 0x00;
 const FORMAT_1 = 0x01;
 
@@ -163,24 +165,28 @@ function pemText(label: string, der: Buffer, finalNewline: boolean): string {
 /** The packed form, or undefined when the body is not ASCII JSON text the scanner can split. */
 function tryPack(body: Buffer): Buffer | undefined {
   // latin1 maps bytes 1:1 to code units, so offsets and literals stay byte-exact; non-ASCII
-  // bodies are left alone (a multi-byte character could straddle nothing, but keep it simple).
-  for (let i = 0; i < body.length; i++) if ((body[i] as number) >= 0x80) return undefined;
+  // bodies (never produced by the canonicalizer's base64/hex-heavy shapes) are stored as they are.
+  if (!isAscii(body)) return undefined;
   const text = body.toString('latin1');
   const w = new Writer();
+  const anyEscape = text.includes('\\');
   let at = 0;
   while (at < text.length) {
     const open = text.indexOf('"', at);
     if (open < 0) break;
-    let close = open + 1;
-    let escaped = false;
-    for (; close < text.length; close++) {
-      const c = text.charCodeAt(close);
-      if (c === 0x5c) {
-        escaped = true;
-        close++;
-      } else if (c === 0x22) break;
+    let close = text.indexOf('"', open + 1);
+    if (close < 0) return undefined;
+    let escaped = anyEscape && text.slice(open + 1, close).includes('\\');
+    if (escaped) {
+      // Rare (canonical bodies carry no escapes): walk the string to find its real end.
+      for (close = open + 1; close < text.length; close++) {
+        const c = text.charCodeAt(close);
+        if (c === 0x5c) close++;
+        else if (c === 0x22) break;
+      }
+      if (close >= text.length) return undefined;
+      escaped = true;
     }
-    if (close >= text.length) return undefined;
     w.text(text.slice(at, open + 1));
     const value = text.slice(open + 1, close);
     if (escaped || !packValue(w, value)) w.text(value);
