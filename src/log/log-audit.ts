@@ -81,6 +81,7 @@ export async function auditRekorLog(store: AuditStore, findings: Findings, pageS
 
   const checkEntry = async (row: AuditRekorRow): Promise<void> => {
     const at = `tree ${treeId}, idx ${row.index}`;
+    if (row.bodyProblem) findings.add({ table: 'rekor_entries', key: `${at} (body)`, expected: 'a stored body that decodes (src/storage/entry-body-codec.ts)', found: row.bodyProblem });
     if (publicKey) {
       extra.sets++;
       const logIndex = shard.firstIndex + row.index;
@@ -128,6 +129,9 @@ export async function auditRekorLog(store: AuditStore, findings: Findings, pageS
     }
   }
 
+  for (const d of await store.duplicateRekorLeaves(treeId, 200)) {
+    findings.add({ table: 'rekor_entries', key: `tree ${treeId}, idx ${d.indexes.join(', ')} (leaf_hash)`, expected: 'each leaf once per tree', found: `leaf hash ${hex(d.leafHash)} at ${d.indexes.length} indexes` });
+  }
   const counts = await auditTree({
     store,
     treeId,

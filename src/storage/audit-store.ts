@@ -4,6 +4,7 @@
  * by its primary key (bounded memory on a large log); the search-index keys, whose primary key
  * does not start at the entry index, through a cursor ordered by index.
  */
+import { StoredBodyError, unpackBody } from './entry-body-codec.js';
 import { toBuffer, type Sql, type SqlTx } from './sql.js';
 
 export interface AuditTree {
@@ -17,7 +18,9 @@ export interface AuditTree {
 export interface AuditRekorRow {
   readonly index: number;
   readonly leafHash: Buffer;
+  /** The body's exact bytes, or the stored bytes as they are when bodyProblem says why they do not decode. */
   readonly body: Buffer;
+  readonly bodyProblem?: string;
   readonly integratedTime: number;
   readonly setSignature: Buffer;
 }
@@ -94,10 +97,25 @@ export class AuditStore {
     return rows.map((r) => ({
       index: r.idx,
       leafHash: toBuffer(r.leaf_hash),
-      body: toBuffer(r.body),
+      ...storedBody(toBuffer(r.body)),
       integratedTime: r.integrated_time,
       setSignature: toBuffer(r.set_signature),
     }));
+  }
+
+  /**
+   * Leaf hashes stored more than once in a Rekor v1 tree, with their indexes (at most `limit`).
+   * Since migrations/0009 the leaf-hash index is not unique: the head lock keeps leaves unique,
+   * and this is the check that it did. One hash aggregate over the tree (spills to disk on a
+   * large one, bounded memory).
+   */
+  async duplicateRekorLeaves(treeId: number, limit: number): Promise<{ leafHash: Buffer; indexes: number[] }[]> {
+    const rows = await this.tx.query<{ leaf_hash: Buffer; indexes: number[] | string }>(
+      `SELECT leaf_hash, array_agg(idx ORDER BY idx) AS indexes FROM rekor_entries WHERE tree_id = $1
+       GROUP BY leaf_hash HAVING count(*) > 1 ORDER BY min(idx) LIMIT $2`,
+      [treeId, limit],
+    );
+    return rows.map((r) => ({ leafHash: toBuffer(r.leaf_hash), indexes: (Array.isArray(r.indexes) ? r.indexes : String(r.indexes).replace(/[{}]/g, '').split(',')).map(Number) }));
   }
 
   /** Rekor v2 entries (migrations/0003): index, leaf hash and body, no SET. */
@@ -190,5 +208,15 @@ export class AuditStore {
       yield rows.map((r) => ({ index: r.idx, keyHash: toBuffer(r.key_hash) }));
     }
     await this.tx.query(`CLOSE ${name}`);
+  }
+}
+
+/** A stored body decoded for the audit: a corrupted packed form is a finding, not a crash. */
+function storedBody(stored: Buffer): { body: Buffer; bodyProblem?: string } {
+  try {
+    return { body: unpackBody(stored) };
+  } catch (err) {
+    if (!(err instanceof StoredBodyError)) throw err;
+    return { body: stored, bodyProblem: err.message };
   }
 }

@@ -4,6 +4,7 @@
  * reads behind the API (by index, by leaf hash, index search, checkpoints).
  */
 import { createHash } from 'node:crypto';
+import { packBody, unpackBody } from './entry-body-codec.js';
 import { findLeafIndexes, latestCheckpoint, toCheckpoint, type StoredCheckpoint } from './log-rows.js';
 import { packBytes } from './packed-bytes.js';
 import { toBuffer, type Queryable, type Sql, type SqlTx } from './sql.js';
@@ -50,7 +51,7 @@ function toEntry(row: EntryRow): StoredEntry {
   return {
     index: row.idx,
     leafHash: toBuffer(row.leaf_hash),
-    body: toBuffer(row.body),
+    body: unpackBody(toBuffer(row.body)),
     integratedTime: row.integrated_time,
     setSignature: toBuffer(row.set_signature),
   };
@@ -72,12 +73,16 @@ export class RekorStore {
    * A batch's rows in one statement — one round trip inside the batch transaction, which under
    * load costs an event-loop turn of the busy HTTP process each: the entries with their SETs,
    * their search-index keys (each stored as indexKeyHash(key), see migrations/0001_log.sql) and
-   * the batch's checkpoint. An entry whose body is already in the tree is skipped (ON CONFLICT on
+   * the batch's checkpoint. An entry whose body is already in the tree is skipped (NOT EXISTS on
    * the leaf hash) and the number actually inserted is returned, so a caller that did not look
-   * for duplicates first can tell that it must (and roll back).
+   * for duplicates first can tell that it must (and roll back). The leaf-hash index is not unique
+   * (a hash index, migrations/0009): this check is what keeps a leaf once per tree, and it is
+   * exact only because the caller holds the tree's head lock (TreeStore.lockHead), which every
+   * writer of the tree takes before inserting; the sequencer removes repeats within a batch.
    */
   async insertBatch(tx: SqlTx, entries: readonly NewEntry[], keys: readonly NewIndexKeys[], checkpoint: StoredCheckpoint): Promise<number> {
-    const bodies = packBytes(entries.map((e) => e.body));
+    // Stored packed (entry-body-codec.ts): the same bytes come back, in about 40 % of the room.
+    const bodies = packBytes(entries.map((e) => packBody(e.body)));
     const sets = packBytes(entries.map((e) => e.setSignature));
     const keyHashes: Buffer[] = [];
     const keyIndexes: number[] = [];
@@ -93,7 +98,7 @@ export class RekorStore {
          SELECT $1, x, substring($3::bytea FROM (n::int - 1) * 32 + 1 FOR 32), substring($4::bytea FROM bo + 1 FOR bl), t,
                 substring($5::bytea FROM so + 1 FOR sl)
          FROM unnest($2::bigint[], $6::int[], $7::int[], $8::bigint[], $9::int[], $10::int[]) WITH ORDINALITY AS u(x, bo, bl, t, so, sl, n)
-         ON CONFLICT (tree_id, leaf_hash) DO NOTHING
+         WHERE NOT EXISTS (SELECT 1 FROM rekor_entries d WHERE d.tree_id = $1 AND d.leaf_hash = substring($3::bytea FROM (n::int - 1) * 32 + 1 FOR 32))
          RETURNING 1),
        k AS (
          INSERT INTO rekor_index_keys (key_hash, tree_id, idx)
