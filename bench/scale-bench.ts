@@ -27,7 +27,7 @@
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash, randomInt } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -69,9 +69,13 @@ function pgRun(bin: string, args: string[]): void {
   if (res.status !== 0) throw new Error(`${bin} ${args.join(' ')} failed: ${res.stderr.toString()}${res.stdout.toString()}`);
 }
 
+/** Statements slower than this (ms) are logged by the measuring Postgres, to tell its own time from ours. */
+const SLOW_MS = Number(process.env.SCALE_PG_SLOW_MS ?? 2);
+
 function startPg(build: boolean): void {
   // While building, durability is pointless (a crash means rebuild): no fsync, no full-page writes.
   const opts = [`-p ${PORT}`, `-k ${DIR}`, '-c listen_addresses=127.0.0.1', '-c shared_buffers=128MB'];
+  if (!build) opts.push(`-c log_min_duration_statement=${SLOW_MS}`);
   if (build) opts.push('-c fsync=off', '-c full_page_writes=off', '-c synchronous_commit=off', '-c max_wal_size=8GB', '-c maintenance_work_mem=512MB');
   pgRun('pg_ctl', ['-D', join(DIR, 'data'), '-l', join(DIR, 'server.log'), '-o', opts.join(' '), '-w', 'start']);
 }
@@ -347,6 +351,20 @@ function child(): Promise<Measured> {
 }
 
 
+/**
+ * Statements over SLOW_MS as Postgres timed them (its log since `from`) against the round trips
+ * over SLOW_MS the client saw: the difference is time spent outside Postgres' execution —
+ * scheduling, the socket, the client's parsing.
+ */
+function slowStatements(from: number, parts: readonly RequestParts[]): string {
+  const log = readFileSync(join(DIR, 'server.log')).subarray(from).toString();
+  const server = { tiles: [] as number[], entries: [] as number[] };
+  for (const m of log.matchAll(/duration: ([\d.]+) ms[^\n]*(FROM tiles|FROM rekor_entries)/g)) (m[2] === 'FROM tiles' ? server.tiles : server.entries).push(Number(m[1]));
+  const client = { tiles: parts.filter((p) => p.tileSql > SLOW_MS).length, entries: parts.filter((p) => p.entrySql > SLOW_MS).length };
+  const max = (xs: number[]): string => (xs.length ? fmt(Math.max(...xs)) : '-');
+  return `round trips over ${SLOW_MS} ms, client-seen vs Postgres-executed: tile query ${client.tiles} vs ${server.tiles.length} (server max ${max(server.tiles)} ms), entry query ${client.entries} vs ${server.entries.length} (server max ${max(server.entries)} ms)`;
+}
+
 const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 async function main(): Promise<void> {
@@ -371,6 +389,7 @@ async function main(): Promise<void> {
   let dropped = false;
   for (let r = 0; r < ROUNDS; r++) {
     dropped = dropPageCache();
+    const logFrom = existsSync(join(DIR, 'server.log')) ? statSync(join(DIR, 'server.log')).size : 0;
     startPg(false);
     try {
       rounds.push(await child());
@@ -382,6 +401,7 @@ async function main(): Promise<void> {
     const f = summarize(done.floor);
     console.log(`round ${r + 1}: cold p50 ${fmt(m.p50)} p99 ${fmt(m.p99)} ms; load ${loadavg().map((l) => fmt(l, 1)).join(' ')}`);
     for (const l of [...tailReport('  cold', done.coldParts), ...tailReport('  warm', done.warmParts)]) console.log(l);
+    console.log(`  ${slowStatements(logFrom, [...done.coldParts, ...done.warmParts])}`);
     console.log(`  SELECT 1 floor p50 ${fmt(f.p50)} p99 ${fmt(f.p99)} max ${fmt(f.max)} ms; event-loop delay p99 ${fmt(done.loopDelayP99)} max ${fmt(done.loopDelayMax)} ms; GC: ${done.gcs}`);
   }
   if (!dropped) console.log('NOTE: could not drop the OS page cache (not root): "cold" = restarted Postgres + fresh process only');
