@@ -5,7 +5,8 @@
  *   npm run bench:scale                       # 10^7 entries (builds once, ~minutes; reused after)
  *   SCALE_ENTRIES=1000000 npm run bench:scale # a smaller tree (its own cluster directory)
  *
- * It runs its own Postgres 15 cluster (initdb into .cache/scale-pg-<N>, port 5544, as the
+ * It runs its own Postgres 15 cluster (initdb into .cache/scale-pg-<N>-<body>, or under
+ * SCALE_CACHE_DIR to share a built tree between checkouts; port 5544, as the
  * `postgres` OS user when run as root), so a cold measurement can stop it, drop the OS page cache
  * (root only; otherwise it says so and "cold" means a restarted Postgres and a fresh process)
  * and start it again.
@@ -26,15 +27,16 @@
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash, randomInt } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { verifyInclusion } from '../src/core/merkle.js';
 import { nodeSha256 } from '../src/node-crypto.js';
 import { EMPTY_EDGE, edgeTileRequests, integrate, type RightEdge } from '../src/merkle/integrate.js';
 import { proveInclusion, rootAt, type TileReader } from '../src/merkle/prove.js';
-import { seedInnerLevels, splitHashes } from '../src/merkle/subtree.js';
+import { PackedTile, splitHashes } from '../src/merkle/subtree.js';
 import { migrate } from '../src/storage/migrate.js';
 import { packBytes } from '../src/storage/packed-bytes.js';
 import { PgSql } from '../src/storage/pg-sql.js';
@@ -42,6 +44,7 @@ import { RekorStore } from '../src/storage/rekor-store.js';
 import { toBuffer, type Sql } from '../src/storage/sql.js';
 import { TreeStore } from '../src/storage/tree-store.js';
 import { dirBytes, fmt, summarize } from './bench-util.js';
+import { PauseRecorder, TimedSql, describeGcs, tailReport, type RequestParts } from './request-breakdown.js';
 
 const ENTRIES = Number(process.env.SCALE_ENTRIES ?? 10_000_000);
 const BODY_BYTES = Number(process.env.SCALE_BODY_BYTES ?? 256);
@@ -50,7 +53,9 @@ const ROUNDS = Number(process.env.SCALE_ROUNDS ?? 3);
 const PORT = Number(process.env.SCALE_PG_PORT ?? 5544);
 const PG_BIN = process.env.SCALE_PG_BIN ?? '/usr/lib/postgresql/15/bin';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const DIR = join(ROOT, '.cache', `scale-pg-${ENTRIES}-${BODY_BYTES}`);
+// SCALE_CACHE_DIR lets another checkout reuse a built tree (a 10^7 build is ~11 min of two cores).
+const CACHE_DIR = process.env.SCALE_CACHE_DIR ?? join(ROOT, '.cache');
+const DIR = join(CACHE_DIR, `scale-pg-${ENTRIES}-${BODY_BYTES}`);
 const URL_ = `postgres://postgres@127.0.0.1:${PORT}/postgres`;
 const TREE = 'rekor';
 const CHUNK = 1_000_000;
@@ -64,9 +69,13 @@ function pgRun(bin: string, args: string[]): void {
   if (res.status !== 0) throw new Error(`${bin} ${args.join(' ')} failed: ${res.stderr.toString()}${res.stdout.toString()}`);
 }
 
+/** Statements slower than this (ms) are logged by the measuring Postgres, to tell its own time from ours. */
+const SLOW_MS = Number(process.env.SCALE_PG_SLOW_MS ?? 2);
+
 function startPg(build: boolean): void {
   // While building, durability is pointless (a crash means rebuild): no fsync, no full-page writes.
   const opts = [`-p ${PORT}`, `-k ${DIR}`, '-c listen_addresses=127.0.0.1', '-c shared_buffers=128MB'];
+  if (!build) opts.push(`-c log_min_duration_statement=${SLOW_MS}`);
   if (build) opts.push('-c fsync=off', '-c full_page_writes=off', '-c synchronous_commit=off', '-c max_wal_size=8GB', '-c maintenance_work_mem=512MB');
   pgRun('pg_ctl', ['-D', join(DIR, 'data'), '-l', join(DIR, 'server.log'), '-o', opts.join(' '), '-w', 'start']);
 }
@@ -233,31 +242,62 @@ async function verifyTree(sql: Sql): Promise<void> {
 interface Measured {
   cold: number[];
   warm: number[];
+  coldParts: RequestParts[];
+  warmParts: RequestParts[];
+  /** Sequential `SELECT 1` round trips: the client + server + scheduling floor. */
+  floor: number[];
+  gcs: string;
+  loopDelayP99: number;
+  loopDelayMax: number;
   cpuInner: number;
   cpuRehash: number;
 }
 
 /** The child: one fresh process, empty caches. */
 async function measure(): Promise<void> {
-  const sql = new PgSql({ connectionString: URL_, maxConnections: 2 });
+  const pgSql = new PgSql({ connectionString: URL_, maxConnections: 2 });
+  const sql = new TimedSql(pgSql);
   const tree = await TreeStore.open(sql, TREE);
   const rekor = new RekorStore(sql, tree.treeId);
   const { treeSize, rootHash } = await tree.head();
   const indexes = Array.from({ length: REQUESTS }, () => randomInt(treeSize));
-  const run = async (): Promise<number[]> => {
-    const out: number[] = [];
+  const pauses = new PauseRecorder();
+  pauses.start();
+  const run = async (): Promise<RequestParts[]> => {
+    const out: RequestParts[] = [];
     for (const index of indexes) {
-      const t = process.hrtime.bigint();
-      const [[entry], proof] = await Promise.all([rekor.entriesByIndex([index]), proveInclusion(index, treeSize, tree)]);
-      out.push(Number(process.hrtime.bigint() - t) / 1e6);
+      const parts: RequestParts = { total: 0, entrySql: 0, tileSql: 0, proof: 0, gc: 0 };
+      sql.current = parts;
+      const t = performance.now();
+      const [[entry], proof] = await Promise.all([
+        rekor.entriesByIndex([index]),
+        proveInclusion(index, treeSize, tree).then((p) => {
+          parts.proof = performance.now() - t;
+          return p;
+        }),
+      ]);
+      const end = performance.now();
+      parts.total = end - t;
+      parts.gc = pauses.overlap(t, end);
+      out.push(parts);
       if (!entry || proof.length === 0) throw new Error(`no entry/proof at ${index}`);
     }
+    sql.current = undefined;
     return out;
   };
-  const cold = await run();
-  const warm = await run();
-  // Proof CPU alone: tiles in memory as raw bytes, split afresh for every proof (no memo), with
-  // and without seeding their stored inner levels.
+  const coldParts = await run();
+  const warmParts = await run();
+  const floor: number[] = [];
+  for (let i = 0; i < REQUESTS; i++) {
+    const t = performance.now();
+    await pgSql.query('SELECT 1');
+    floor.push(performance.now() - t);
+  }
+  pauses.stop();
+  const cold = coldParts.map((p) => p.total);
+  const warm = warmParts.map((p) => p.total);
+  // Proof CPU alone: tiles in memory as raw bytes, made afresh for every proof (no memo): packed
+  // with their stored inner levels (what TileCache hands out), or split and re-hashed.
   const raw = new Map<string, { bytes: Buffer; inner: Buffer | null }>();
   const rows = await sql.query<{ level: number; idx: number; hashes: Buffer; inner_hashes: Buffer | null }>(
     `SELECT level, idx, hashes, inner_hashes FROM tiles WHERE tree_id = $1 AND (level > 0 OR idx = ANY($2::bigint[]) OR idx >= $3)`,
@@ -269,9 +309,7 @@ async function measure(): Promise<void> {
       requests.map((q) => {
         const t = raw.get(`${q.level}/${q.index}`);
         if (!t) throw new Error(`tile ${q.level}/${q.index} not loaded`);
-        const hashes = splitHashes(t.bytes, t.bytes.length / 32);
-        if (useInner && t.inner) seedInnerLevels(hashes, t.inner);
-        return hashes;
+        return useInner ? new PackedTile(t.bytes, t.inner ?? undefined) : splitHashes(t.bytes, t.bytes.length / 32);
       }),
   });
   const cpu = async (useInner: boolean): Promise<number> => {
@@ -283,8 +321,19 @@ async function measure(): Promise<void> {
   verifyInclusion(nodeSha256, indexes[0] as number, treeSize, leafOf(indexes[0] as number), check, rootHash);
   await cpu(true); // warm up the JIT for both paths
   await cpu(false);
-  const result: Measured = { cold, warm, cpuRehash: await cpu(false), cpuInner: await cpu(true) };
-  await sql.close();
+  const result: Measured = {
+    cold,
+    warm,
+    coldParts,
+    warmParts,
+    floor,
+    gcs: describeGcs(pauses.gcs),
+    loopDelayP99: pauses.loop.percentile(99) / 1e6,
+    loopDelayMax: pauses.loop.max / 1e6,
+    cpuRehash: await cpu(false),
+    cpuInner: await cpu(true),
+  };
+  await pgSql.close();
   process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
 }
 
@@ -301,6 +350,20 @@ function child(): Promise<Measured> {
   });
 }
 
+
+/**
+ * Statements over SLOW_MS as Postgres timed them (its log since `from`) against the round trips
+ * over SLOW_MS the client saw: the difference is time spent outside Postgres' execution —
+ * scheduling, the socket, the client's parsing.
+ */
+function slowStatements(from: number, parts: readonly RequestParts[]): string {
+  const log = readFileSync(join(DIR, 'server.log')).subarray(from).toString();
+  const server = { tiles: [] as number[], entries: [] as number[] };
+  for (const m of log.matchAll(/duration: ([\d.]+) ms[^\n]*(FROM tiles|FROM rekor_entries)/g)) (m[2] === 'FROM tiles' ? server.tiles : server.entries).push(Number(m[1]));
+  const client = { tiles: parts.filter((p) => p.tileSql > SLOW_MS).length, entries: parts.filter((p) => p.entrySql > SLOW_MS).length };
+  const max = (xs: number[]): string => (xs.length ? fmt(Math.max(...xs)) : '-');
+  return `round trips over ${SLOW_MS} ms, client-seen vs Postgres-executed: tile query ${client.tiles} vs ${server.tiles.length} (server max ${max(server.tiles)} ms), entry query ${client.entries} vs ${server.entries.length} (server max ${max(server.entries)} ms)`;
+}
 
 const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
@@ -326,6 +389,7 @@ async function main(): Promise<void> {
   let dropped = false;
   for (let r = 0; r < ROUNDS; r++) {
     dropped = dropPageCache();
+    const logFrom = existsSync(join(DIR, 'server.log')) ? statSync(join(DIR, 'server.log')).size : 0;
     startPg(false);
     try {
       rounds.push(await child());
@@ -333,7 +397,12 @@ async function main(): Promise<void> {
       stopPg();
     }
     const m = summarize((rounds[r] as Measured).cold);
+    const done = rounds[r] as Measured;
+    const f = summarize(done.floor);
     console.log(`round ${r + 1}: cold p50 ${fmt(m.p50)} p99 ${fmt(m.p99)} ms; load ${loadavg().map((l) => fmt(l, 1)).join(' ')}`);
+    for (const l of [...tailReport('  cold', done.coldParts), ...tailReport('  warm', done.warmParts)]) console.log(l);
+    console.log(`  ${slowStatements(logFrom, [...done.coldParts, ...done.warmParts])}`);
+    console.log(`  SELECT 1 floor p50 ${fmt(f.p50)} p99 ${fmt(f.p99)} max ${fmt(f.max)} ms; event-loop delay p99 ${fmt(done.loopDelayP99)} max ${fmt(done.loopDelayMax)} ms; GC: ${done.gcs}`);
   }
   if (!dropped) console.log('NOTE: could not drop the OS page cache (not root): "cold" = restarted Postgres + fresh process only');
   const line = (name: string, pick: (m: Measured) => number[]): void => {

@@ -5,7 +5,7 @@
 import { assert } from '../errors.js';
 import { EMPTY_ROOT } from './hash.js';
 import { consistencyRanges, inclusionRanges, perfectSubtrees, checkTreeSize, type LeafRange, type NodeId } from './ranges.js';
-import { cachedSpan, foldRight } from './subtree.js';
+import { cachedSpan, foldRight, type TileHashes } from './subtree.js';
 import { locateNode, tileKey, tileWidth, type TileRequest } from './tiles.js';
 
 /** What the tree math needs from storage. */
@@ -14,7 +14,7 @@ export interface TileReader {
    * The hashes of each requested tile, in request order. A stored tile may have grown past the
    * requested width; the first `width` hashes are what was there at the requested tree size.
    */
-  readTiles(requests: readonly TileRequest[]): Promise<Buffer[][]>;
+  readTiles(requests: readonly TileRequest[]): Promise<TileHashes[]>;
 }
 
 export async function proveInclusion(index: number, treeSize: number, reader: TileReader): Promise<Buffer[]> {
@@ -77,7 +77,7 @@ async function hashNodes(nodes: readonly NodeId[], treeSize: number, reader: Til
   });
   const requestList = [...requests.values()];
   const tiles = await reader.readTiles(requestList);
-  const tileByKey = new Map<string, Buffer[]>();
+  const tileByKey = new Map<string, TileHashes>();
   requestList.forEach((req, i) => {
     const hashes = tiles[i];
     assert(hashes !== undefined && hashes.length >= req.width, `tile ${tileKey(req)} is missing or too short`);
@@ -85,7 +85,7 @@ async function hashNodes(nodes: readonly NodeId[], treeSize: number, reader: Til
   });
   const out = new Map<string, Buffer>();
   for (const { node, loc, key } of located) {
-    out.set(nodeKey(node), cachedSpan(tileByKey.get(key) as Buffer[], loc.offset, loc.span));
+    out.set(nodeKey(node), cachedSpan(tileByKey.get(key) as TileHashes, loc.offset, loc.span));
   }
   return out;
 }

@@ -21,23 +21,83 @@ export function hashSpan(hashes: readonly Buffer[], offset: number, span: number
 /**
  * hashSpan with every intermediate level remembered per tile array, so repeated proofs over
  * the same (cached) tiles cost lookups instead of up to 255 hashes per node. The memo is keyed
- * by array identity and its length: a tile array that grew is simply recomputed.
+ * by array identity and its length: a tile array that grew is simply recomputed. A PackedTile
+ * answers from its stored bytes instead (see there).
  */
 const levelMemo = new WeakMap<readonly Buffer[], { length: number; levels: Buffer[][] }>();
 
-export function cachedSpan(hashes: readonly Buffer[], offset: number, span: number): Buffer {
+export function cachedSpan(tile: TileHashes, offset: number, span: number): Buffer {
+  if (tile instanceof PackedTile) return tile.span(offset, span);
+  const hashes = tile;
   if (span === 1) return hashSpan(hashes, offset, 1);
   let memo = levelMemo.get(hashes);
   if (!memo || memo.length !== hashes.length) {
     memo = { length: hashes.length, levels: [hashes as Buffer[]] };
     levelMemo.set(hashes, memo);
   }
-  let r = 0;
-  for (let s = span; s > 1; s /= 2) r++;
+  const r = log2(span);
   while (memo.levels.length <= r) memo.levels.push(parents(memo.levels[memo.levels.length - 1] as Buffer[]));
   const hash = (memo.levels[r] as Buffer[])[offset / span];
   assert(hash !== undefined && offset % span === 0, `span ${offset}+${span} is not a complete subtree of ${hashes.length} hashes`);
   return hash;
+}
+
+function log2(span: number): number {
+  let r = 0;
+  for (let s = span; s > 1; s /= 2) r++;
+  return r;
+}
+
+/**
+ * A tile as it is stored: its n × 32 bytes and, for a full tile, its stored inner levels —
+ * not n separate Buffers. Why: splitting a tile makes 256 Buffer objects (510 with the inner
+ * levels), and a cache that keeps a thousand split tiles holds half a million small objects
+ * that every young-generation GC copies while they are new; at 10^6–10^7 entries those
+ * scavenges (10–30 ms each, measured by bench/scale-bench.ts) were the 1 % tail of proofs read
+ * entirely from memory. A PackedTile hands out one 32-byte view per node a proof asks for.
+ * A tile without stored inner levels (a partial tile, the right edge) is split and hashed once,
+ * on first use, and memoised with the tile.
+ */
+export class PackedTile {
+  readonly length: number;
+  private root: Buffer | undefined;
+  private split: Buffer[] | undefined;
+
+  constructor(
+    readonly bytes: Buffer,
+    readonly inner?: Buffer,
+  ) {
+    assert(bytes.length % 32 === 0, `a tile is a whole number of hashes, not ${bytes.length} bytes`);
+    this.length = bytes.length / 32;
+    assert(!inner || (this.length === 256 && inner.length === INNER_HASHES * 32), 'inner levels belong to a full tile');
+  }
+
+  /** The tile's hashes as separate Buffers (made once). */
+  hashes(): readonly Buffer[] {
+    return (this.split ??= splitHashes(this.bytes, this.length));
+  }
+
+  /** The root of the perfect subtree over this tile's hashes [offset, offset+span). */
+  span(offset: number, span: number): Buffer {
+    assert(offset % span === 0 && offset + span <= this.length, `span ${offset}+${span} is not a complete subtree of ${this.length} hashes`);
+    if (span === 1) return this.bytes.subarray(offset * 32, offset * 32 + 32);
+    if (!this.inner) return cachedSpan(this.hashes(), offset, span);
+    if (span === 256) return (this.root ??= nodeHash(this.innerAt(252), this.innerAt(253)));
+    // inner holds levels 1…7 in turn (128, 64, …, 2 hashes): level r starts at 256 - 512/2^r.
+    return this.innerAt(256 - (512 >> log2(span)) + offset / span);
+  }
+
+  private innerAt(i: number): Buffer {
+    return (this.inner as Buffer).subarray(i * 32, i * 32 + 32);
+  }
+}
+
+/** A tile's hashes as a TileReader hands them out: separate Buffers, or packed. */
+export type TileHashes = readonly Buffer[] | PackedTile;
+
+/** The hashes of a tile as separate Buffers. */
+export function tileHashes(tile: TileHashes): readonly Buffer[] {
+  return tile instanceof PackedTile ? tile.hashes() : tile;
 }
 
 /**

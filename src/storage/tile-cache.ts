@@ -5,14 +5,16 @@
  * Memory is the design constraint: a tile kept as 256 separate 32-byte Buffers (plus the
  * intermediate levels the proof code memoises per array) costs ~100 KiB of heap, so 4,096 of
  * them grew a 10^6-entry log's process past 1 GiB. Every cached tile is therefore kept as ONE
- * contiguous Buffer (8 KiB), and only the `hotCapacity` most recently used tiles also keep their
- * split form — the array identity the proof code's level memo hangs on.
+ * contiguous Buffer (8 KiB) and handed out as a PackedTile over those bytes.
  *
- * A full tile also keeps its stored inner levels (8,128 bytes, tiles.inner_hashes), which seed
- * that memo when the tile is split, so even a tile just read from disk answers proofs without
- * hashing: a cached full tile costs ~16 KiB, 4,096 of them ~64 MiB.
+ * A full tile also keeps its stored inner levels (8,128 bytes, tiles.inner_hashes), from which
+ * its PackedTile answers every node by a lookup, so even a tile just read from disk answers
+ * proofs without hashing or splitting: a cached full tile costs ~16 KiB, 4,096 of them ~64 MiB.
+ * A tile without them (a partial tile, or a full one read without its inner levels) is split
+ * and hashed on first use and memoised with its PackedTile; only the `hotCapacity` most
+ * recently used tiles keep their PackedTile (and so that memo), which bounds the heap.
  */
-import { seedInnerLevels, splitHashes } from '../merkle/subtree.js';
+import { PackedTile } from '../merkle/subtree.js';
 import { TILE_WIDTH } from '../merkle/tiles.js';
 
 const FULL_TILE_BYTES = TILE_WIDTH * 32;
@@ -20,12 +22,12 @@ const FULL_TILE_BYTES = TILE_WIDTH * 32;
 interface Entry {
   bytes: Buffer;
   inner?: Buffer;
-  hashes?: Buffer[];
+  tile?: PackedTile;
 }
 
 export class TileCache {
   private readonly map = new Map<string, Entry>();
-  /** Keys whose entry currently holds `hashes`, least recently used first. */
+  /** Keys whose entry currently holds `tile`, least recently used first. */
   private readonly hot = new Set<string>();
 
   constructor(
@@ -33,20 +35,17 @@ export class TileCache {
     private readonly hotCapacity = 1024,
   ) {}
 
-  /** The tile's hashes, or undefined if not cached. */
-  get(level: number, index: number): Buffer[] | undefined {
+  /** The tile, or undefined if not cached. */
+  get(level: number, index: number): PackedTile | undefined {
     const key = `${level}/${index}`;
     const entry = this.map.get(key);
     if (!entry) return undefined;
     // refresh recency: Map and Set iterate in insertion order
     this.map.delete(key);
     this.map.set(key, entry);
-    if (!entry.hashes) {
-      entry.hashes = splitHashes(entry.bytes, entry.bytes.length / 32);
-      if (entry.inner) seedInnerLevels(entry.hashes, entry.inner);
-    }
+    entry.tile ??= new PackedTile(entry.bytes, entry.inner);
     this.touchHot(key);
-    return entry.hashes;
+    return entry.tile;
   }
 
   set(level: number, index: number, hashes: readonly Buffer[], inner?: Buffer): void {
@@ -88,7 +87,7 @@ export class TileCache {
       if (!coldest.done) {
         this.hot.delete(coldest.value);
         const entry = this.map.get(coldest.value);
-        if (entry) delete entry.hashes;
+        if (entry) delete entry.tile;
       }
     }
   }

@@ -13,7 +13,7 @@ import { verifyConsistency } from '../core/merkle.js';
 import { EMPTY_EDGE, edgeTileRequests, integrate, rootOfEdge, type RightEdge, type TileWrite } from '../merkle/integrate.js';
 import { proveConsistency, type TileReader } from '../merkle/prove.js';
 import { hashesAtLevel, TILE_WIDTH, type TileRequest } from '../merkle/tiles.js';
-import { INNER_HASHES, innerLevels, splitHashes } from '../merkle/subtree.js';
+import { INNER_HASHES, innerLevels, splitHashes, type TileHashes } from '../merkle/subtree.js';
 import type { AuditStore, AuditTree } from './audit-store.js';
 import { TileCache } from './tile-cache.js';
 import { hex } from './tree-integrity.js';
@@ -232,7 +232,7 @@ async function compareEdgeAndExtras(input: TreeAuditInput, edge: RightEdge): Pro
 function storedTileReader(store: AuditStore, treeId: number): TileReader {
   const cache = new TileCache(512, 64);
   return {
-    async readTiles(requests: readonly TileRequest[]): Promise<Buffer[][]> {
+    async readTiles(requests: readonly TileRequest[]): Promise<TileHashes[]> {
       const missing = requests.filter((r) => (cache.get(r.level, r.index)?.length ?? 0) < r.width);
       const rows = await store.tiles(treeId, missing);
       for (const [key, bytes] of rows) {

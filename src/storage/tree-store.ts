@@ -18,7 +18,7 @@ import { SealhouseError, assert } from '../errors.js';
 import { EMPTY_ROOT } from '../merkle/hash.js';
 import { edgeFromTiles, edgeTileRequests, integrate, rootOfEdge, type Integration, type RightEdge } from '../merkle/integrate.js';
 import type { TileReader } from '../merkle/prove.js';
-import { seedInnerLevels } from '../merkle/subtree.js';
+import { seedInnerLevels, tileHashes, type TileHashes } from '../merkle/subtree.js';
 import { TILE_WIDTH, parseTilePath, tileWidth, type TileRequest } from '../merkle/tiles.js';
 import { ShardFrozenError, randomTreeId } from './log-shards.js';
 import { packBytes } from './packed-bytes.js';
@@ -208,7 +208,8 @@ export class TreeStore implements TileReader {
     const partial = edgeTileRequests(treeSize).find((r) => r.level === 0);
     if (!partial) return;
     const start = treeSize - partial.width;
-    const [tile] = await this.fetchTiles(this.sql, [partial]).catch(() => [undefined]);
+    const [fetched] = await this.fetchTiles(this.sql, [partial]).catch(() => [undefined]);
+    const tile = fetched ? tileHashes(fetched) : undefined;
     const rows = await leaves(start, treeSize);
     for (let i = 0; i < partial.width; i++) {
       const leaf = rows.find((r) => r.index === start + i);
@@ -256,7 +257,7 @@ export class TreeStore implements TileReader {
     );
     return {
       readTiles: async (requests) => {
-        const out = requests.map((r) => {
+        const out = requests.map((r): TileHashes | undefined => {
           const own = written.get(`${r.level}/${r.index}`);
           return own && own.length >= r.width ? own : undefined;
         });
@@ -268,7 +269,7 @@ export class TreeStore implements TileReader {
             if (t === undefined) out[i] = fetched[next++];
           });
         }
-        return out as Buffer[][];
+        return out as TileHashes[];
       },
     };
   }
@@ -276,8 +277,8 @@ export class TreeStore implements TileReader {
   private async loadEdge(q: Queryable, treeSize: number): Promise<RightEdge> {
     const requests = edgeTileRequests(treeSize);
     const tiles = await this.fetchTiles(q, requests);
-    const byLevel = new Map<number, Buffer[]>();
-    requests.forEach((req, i) => byLevel.set(req.level, tiles[i] as Buffer[]));
+    const byLevel = new Map<number, readonly Buffer[]>();
+    requests.forEach((req, i) => byLevel.set(req.level, tileHashes(tiles[i] as TileHashes)));
     return edgeFromTiles(treeSize, byLevel);
   }
 
@@ -332,7 +333,7 @@ export class TreeStore implements TileReader {
     }
   }
 
-  async readTiles(requests: readonly TileRequest[]): Promise<Buffer[][]> {
+  async readTiles(requests: readonly TileRequest[]): Promise<TileHashes[]> {
     return this.fetchTiles(this.sql, requests);
   }
 
@@ -341,8 +342,8 @@ export class TreeStore implements TileReader {
    * written, so any cached copy at least that wide answers the request; the database is only
    * asked for tiles the cache has never seen or has seen narrower.
    */
-  private async fetchTiles(q: Queryable, requests: readonly TileRequest[]): Promise<Buffer[][]> {
-    const out: (Buffer[] | undefined)[] = requests.map((r) => {
+  private async fetchTiles(q: Queryable, requests: readonly TileRequest[]): Promise<TileHashes[]> {
+    const out: (TileHashes | undefined)[] = requests.map((r) => {
       const cached = this.tileCache.get(r.level, r.index);
       return cached && cached.length >= r.width ? cached : undefined;
     });
@@ -365,7 +366,7 @@ export class TreeStore implements TileReader {
         out[i] = this.tileCache.get(req.level, req.index);
       });
     }
-    return out as Buffer[][];
+    return out as TileHashes[];
   }
 
   /**
