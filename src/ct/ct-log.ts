@@ -23,7 +23,7 @@ import { AlreadyLogged, GroupCommit, type BatchObserver, type CommitAttempt, typ
 import { activeShardOf, commitAcrossRotations, type LogShard, logShards, openLogShards } from '../storage/log-shards.js';
 import { CtStore, type CtRow } from './ct-store.js';
 import type { Sql } from '../storage/sql.js';
-import { TreeStore } from '../storage/tree-store.js';
+import { TreeStore, type SignedHead } from '../storage/tree-store.js';
 import type { TreeIntegrityError } from '../storage/tree-integrity.js';
 import { type Clock, systemClock } from '../clock.js';
 import type { AuditProof } from './ct-log-reader.js';
@@ -307,8 +307,11 @@ export class CtLog {
 
 /** Refuse to sign over a tree that does not reproduce its latest STH (storage/tree-integrity.ts). */
 async function verifyShard(tree: TreeStore, store: CtStore): Promise<void> {
-  const sth = await store.latestSth();
-  await tree.verifyStored(sth && { ...sth, row: `ct_sths (tree_size ${sth.treeSize})` }, async (start, end) =>
+  const readLatest = async (): Promise<SignedHead | undefined> => {
+    const sth = await store.latestSth();
+    return sth && { ...sth, row: `ct_sths (tree_size ${sth.treeSize})` };
+  };
+  await tree.verifyStored(readLatest, async (start, end) =>
     (await store.range(start, end)).map((r) => ({ index: r.index, fromData: leafHash(r.leafInput), column: r.leafHash, row: `ct_entries idx ${r.index}` })),
   );
 }

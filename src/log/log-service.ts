@@ -16,7 +16,7 @@ import { EMPTY_ROOT, leafHash } from '../merkle/hash.js';
 import { proveConsistency, proveInclusion, rootAt } from '../merkle/prove.js';
 import { RekorStore, type StoredCheckpoint, type StoredEntry } from '../storage/rekor-store.js';
 import type { Sql } from '../storage/sql.js';
-import { TreeStore, type TreeHead } from '../storage/tree-store.js';
+import { TreeStore, type SignedHead, type TreeHead } from '../storage/tree-store.js';
 import type { BatchObserver, GroupCommitOptions } from '../storage/group-commit.js';
 import type { TreeIntegrityError } from '../storage/tree-integrity.js';
 import { activeShardOf, type LogShard, logShards, openLogShards } from '../storage/log-shards.js';
@@ -404,8 +404,11 @@ export class LogService extends LogReader {
   /** The start-up check of the shard in use (frozen shards were checked while they were in use). */
   private async verifyActive(): Promise<void> {
     const { tree, entries } = this.active;
-    const latest = await entries.latestCheckpoint();
-    await tree.verifyStored(latest && { ...latest, row: `checkpoints (tree_size ${latest.treeSize})` }, async (start, end) =>
+    const readLatest = async (): Promise<SignedHead | undefined> => {
+      const latest = await entries.latestCheckpoint();
+      return latest && { ...latest, row: `checkpoints (tree_size ${latest.treeSize})` };
+    };
+    await tree.verifyStored(readLatest, async (start, end) =>
       (await entries.entriesRange(start, end - start)).map((e) => ({
         index: e.index,
         fromData: leafHash(e.body),

@@ -28,7 +28,7 @@ import { activeShardOf, logShards, openLogShards, type LogShard } from '../stora
 import type { StoredCheckpoint } from '../storage/rekor-store.js';
 import type { Sql } from '../storage/sql.js';
 import type { TreeIntegrityError } from '../storage/tree-integrity.js';
-import { TreeStore, type TreeHead } from '../storage/tree-store.js';
+import { TreeStore, type SignedHead, type TreeHead } from '../storage/tree-store.js';
 import type { Clock } from '../clock.js';
 import { Sequencer, type SequencedEntry, type SequencerSigner, type SequencerTarget } from '../log/sequencer.js';
 import { hashedRekordEntryVerifiedOffThread, type V2Entry } from './hashedrekord-v002.js';
@@ -162,8 +162,12 @@ export class RekorV2Log {
   private async writerFor(shard: RekorV2Shard, key: KeyObject): Promise<Writer> {
     const signer = shard.useKey(key);
     if (this.options.onIntegrityProblem) shard.tree.onProblem(this.options.onIntegrityProblem);
-    const latest = await shard.store.latestCheckpoint();
-    await shard.tree.verifyStored(latest && { ...latest, row: `checkpoints (tree_size ${latest.treeSize})` }, async (start, end) =>
+    let latest: Awaited<ReturnType<typeof shard.store.latestCheckpoint>>;
+    const readLatest = async (): Promise<SignedHead | undefined> => {
+      latest = await shard.store.latestCheckpoint();
+      return latest && { ...latest, row: `checkpoints (tree_size ${latest.treeSize})` };
+    };
+    await shard.tree.verifyStored(readLatest, async (start, end) =>
       (await shard.store.entriesRange(start, end - start)).map((e) => ({ index: e.index, fromData: leafHash(e.body), column: e.leafHash, row: `rekor_v2_entries idx ${e.index}` })),
     );
     shard.publishedSize = latest?.treeSize ?? 0;

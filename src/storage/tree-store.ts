@@ -180,9 +180,9 @@ export class TreeStore implements TileReader {
    * against the head row, the head against the latest signed head. Returns the problem (also
    * kept in `problem`) instead of throwing, so the log can still serve reads.
    */
-  async verifyStored(latest: SignedHead | undefined, leaves?: LeafSource): Promise<TreeIntegrityError | undefined> {
+  async verifyStored(readLatest: () => Promise<SignedHead | undefined>, leaves?: LeafSource): Promise<TreeIntegrityError | undefined> {
     try {
-      const head = await this.head();
+      const { head, latest } = await this.headWithLatest(readLatest);
       if (leaves) await this.verifyEdgeLeaves(head.treeSize, leaves);
       const edge = await this.vouch(this.sql, head);
       if (!latest && head.treeSize > 0) {
@@ -200,6 +200,23 @@ export class TreeStore implements TileReader {
     } catch (err) {
       if (err instanceof TreeIntegrityError) return err;
       throw err;
+    }
+  }
+
+  /**
+   * The head row and the latest signed head as of one moment. Another process writing the same
+   * tree may commit a batch between two reads; it commits its signed head with its head row, and
+   * every batch grows the tree, so a signed head that reads the same before and after the head
+   * row belongs to that head. Read separately, a start-up beside a busy writer reported a
+   * mismatch that was only a race.
+   */
+  private async headWithLatest(readLatest: () => Promise<SignedHead | undefined>): Promise<{ head: TreeHead; latest: SignedHead | undefined }> {
+    const ATTEMPTS = 5;
+    for (let attempt = 1; ; attempt++) {
+      const before = await readLatest();
+      const head = await this.head();
+      const latest = await readLatest();
+      if (before?.treeSize === latest?.treeSize || attempt === ATTEMPTS) return { head, latest };
     }
   }
 
