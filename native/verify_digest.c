@@ -37,6 +37,7 @@
 #include <openssl/ec.h>
 #include <openssl/ecdsa.h>
 #include <openssl/obj_mac.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -142,24 +143,37 @@ done:
   return ok;
 }
 
-static napi_value VerifyEcdsa(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  napi_value result;
-  int nid = 0;
+/* The four arguments of verifyEcdsa and verifyEcdsaAsync; throws a TypeError naming `fn` and returns 0 when they are wrong. */
+typedef struct {
+  int idx, nid;
   const unsigned char *point, *digest, *sig;
   size_t point_len, digest_len, sig_len;
+} ecdsa_args;
+
+static int read_ecdsa_args(napi_env env, napi_callback_info info, const char *fn, ecdsa_args *a) {
+  size_t argc = 4;
+  napi_value argv[4];
+  char message[160];
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 4) {
-    napi_throw_type_error(env, NULL, "verifyEcdsa(curve, point, digest, signature) takes 4 arguments");
-    return NULL;
+    snprintf(message, sizeof(message), "%s(curve, point, digest, signature) takes 4 arguments", fn);
+    napi_throw_type_error(env, NULL, message);
+    return 0;
   }
-  int idx = curve_index(env, argv[0], &nid);
-  if (idx < 0 || !get_bytes(env, argv[1], &point, &point_len) || !get_bytes(env, argv[2], &digest, &digest_len) ||
-      !get_bytes(env, argv[3], &sig, &sig_len)) {
-    napi_throw_type_error(env, NULL, "verifyEcdsa: expected ('P-256'|'P-384'|'P-521', Uint8Array, Uint8Array, Uint8Array)");
-    return NULL;
+  a->idx = curve_index(env, argv[0], &a->nid);
+  if (a->idx < 0 || !get_bytes(env, argv[1], &a->point, &a->point_len) || !get_bytes(env, argv[2], &a->digest, &a->digest_len) ||
+      !get_bytes(env, argv[3], &a->sig, &a->sig_len)) {
+    snprintf(message, sizeof(message), "%s: expected ('P-256'|'P-384'|'P-521', Uint8Array, Uint8Array, Uint8Array)", fn);
+    napi_throw_type_error(env, NULL, message);
+    return 0;
   }
-  napi_get_boolean(env, verify_ecdsa(idx, nid, point, point_len, digest, digest_len, sig, sig_len) != 0, &result);
+  return 1;
+}
+
+static napi_value VerifyEcdsa(napi_env env, napi_callback_info info) {
+  ecdsa_args a;
+  napi_value result;
+  if (!read_ecdsa_args(env, info, "verifyEcdsa", &a)) return NULL;
+  napi_get_boolean(env, verify_ecdsa(a.idx, a.nid, a.point, a.point_len, a.digest, a.digest_len, a.sig, a.sig_len) != 0, &result);
   return result;
 }
 
@@ -190,22 +204,12 @@ static void CompleteEcdsa(napi_env env, napi_status status, void *data) {
 }
 
 static napi_value VerifyEcdsaAsync(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
+  ecdsa_args a;
   napi_value promise;
-  int nid = 0;
-  const unsigned char *point, *digest, *sig;
-  size_t point_len, digest_len, sig_len;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 4) {
-    napi_throw_type_error(env, NULL, "verifyEcdsaAsync(curve, point, digest, signature) takes 4 arguments");
-    return NULL;
-  }
-  int idx = curve_index(env, argv[0], &nid);
-  if (idx < 0 || !get_bytes(env, argv[1], &point, &point_len) || !get_bytes(env, argv[2], &digest, &digest_len) ||
-      !get_bytes(env, argv[3], &sig, &sig_len)) {
-    napi_throw_type_error(env, NULL, "verifyEcdsaAsync: expected ('P-256'|'P-384'|'P-521', Uint8Array, Uint8Array, Uint8Array)");
-    return NULL;
-  }
+  if (!read_ecdsa_args(env, info, "verifyEcdsaAsync", &a)) return NULL;
+  int idx = a.idx, nid = a.nid;
+  const unsigned char *point = a.point, *digest = a.digest, *sig = a.sig;
+  size_t point_len = a.point_len, digest_len = a.digest_len, sig_len = a.sig_len;
   ecdsa_job *job = (ecdsa_job *)calloc(1, sizeof(ecdsa_job));
   if (job == NULL) {
     napi_throw_error(env, NULL, "verifyEcdsaAsync: out of memory");
