@@ -8,9 +8,10 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pae } from '../../src/entries/dsse-envelope.js';
 import { canonicalizeProposedEntry } from '../../src/entries/index.js';
+import { VECTORS_DIR } from '../helpers/vectors.js';
 import { b64, makeCert, signData, testKey, type KeySpec, type TestKey } from '../entries/fixtures.js';
 
-const VECTORS = join(process.cwd(), '..', 'shared', 'vectors', 'rekor');
+const VECTORS = join(VECTORS_DIR, 'rekor');
 const TYPE = 'application/vnd.in-toto+json';
 
 function bodyIn(doc: unknown): string | undefined {
@@ -25,7 +26,7 @@ function bodyIn(doc: unknown): string | undefined {
   return undefined;
 }
 
-/** name → body, from ../shared/vectors/rekor (entries/*.logentry.json and the walkthrough entry). */
+/** name → body, from test/vectors/rekor (entries/*.logentry.json and the walkthrough entry). */
 export function vectorBodies(): Map<string, Buffer> {
   const files = [...readdirSync(join(VECTORS, 'entries')).filter((f) => f.endsWith('.logentry.json')).map((f) => join(VECTORS, 'entries', f)), join(VECTORS, 'walkthrough_entry_62432866.json')];
   const out = new Map<string, Buffer>();
