@@ -33,6 +33,7 @@ import { runCli } from '../helpers/cli.js';
 import { openTestDatabase, type TestDatabase, usingPostgres } from '../helpers/db.js';
 import { eventually, requestCertificate, rotateInAnotherProcess, steadyLoad, withCtShards } from '../helpers/live-rotation.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { nextSecond } from '../helpers/next-second.js';
 
 const SIGN_KEYLESS = fileURLToPath(new URL('../../../scripts/sign-keyless.js', import.meta.url));
 const runAsync = promisify(execFile);
@@ -40,8 +41,6 @@ const ca = makeCa();
 const chain = ca.material.chain as Buffer[];
 const spkiOf = (k: KeyObject): Buffer => createPublicKey(k).export({ type: 'spki', format: 'der' });
 const newKey = (): KeyObject => generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
-/** rotateShard refuses a shard that started in the same second (validFor has whole seconds). */
-const nextSecond = (): Promise<void> => new Promise((r) => setTimeout(r, 1100));
 
 function precert(): Buffer {
   return new LeafDraft(ca.material, { publicKey: keyPair('P-256').spki, san: { type: 'email', value: 'ct-rotation@example.com' }, extensions: EMAIL_EXTENSIONS }).precertificate();

@@ -18,6 +18,7 @@ import { logShards, rotateShard, ShardFrozenError } from '../../src/storage/log-
 import { TreeStore } from '../../src/storage/tree-store.js';
 import { openTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { freshLogKey, openLog, syntheticEntry } from '../helpers/log.js';
+import { nextSecond } from '../helpers/next-second.js';
 
 const spkiOf = (key: LogKey): Buffer => key.publicKey.export({ type: 'spki', format: 'der' });
 const trusted = (key: LogKey) => logFromSpki(nodeCrypto, spkiOf(key), { name: 'log.test.example' });
@@ -31,7 +32,6 @@ function assertVerifies(entry: ProvenEntry, keys: readonly LogKey[]): void {
 }
 
 /** Waits a second: a shard started in this second cannot be rotated again in it. */
-const nextSecond = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 1_050 - (Date.now() % 1_000)));
 
 describe('log shards', () => {
   let db: TestDatabase;

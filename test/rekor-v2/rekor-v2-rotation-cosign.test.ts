@@ -18,6 +18,7 @@ import { startServer, type RunningServer } from '../../src/server.js';
 import { runCli } from '../helpers/cli.js';
 import { locateGoBin, run, type RunResult } from '../helpers/go-clients.js';
 import { IDENTITY, startV2TsaInstance, type TrustedRootJson, type V2TsaInstance } from '../helpers/v2-tsa.js';
+import { nextSecond } from '../helpers/next-second.js';
 
 const go = locateGoBin(['cosign']);
 
@@ -77,6 +78,7 @@ describe('cosign v3 across a Rekor v2 key rotation', { skip: go.skip, timeout: 2
   it('rotates again to a log with a host name of its own (--url): its origin is that host, cosign signs through it, and every bundle verifies', async () => {
     const firstV2 = (JSON.parse(readFileSync(root, 'utf8')) as TrustedRootJson).tlogs.find((t) => t.publicKey.keyDetails === 'PKIX_ED25519');
     const own = `http://127.0.0.2:${new URL(firstV2?.baseUrl ?? '').port}`;
+    await nextSecond(); // shard 2 may have started in this very second
     // The running server holds the embedded store: the CLI hands the rotation over (control socket); on Postgres it rotates itself.
     const r = await runCli(['rotate', 'rekor-v2', '--url', own], { env: { ...process.env, ...sh.server.env } });
     assert.equal(r.status, 0, r.stderr);

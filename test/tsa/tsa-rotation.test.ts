@@ -25,6 +25,7 @@ import { loadOrCreateTsa } from '../../src/tsa/tsa-keys.js';
 import { runCli } from '../helpers/cli.js';
 import { openTestDatabase, type TestDatabase, usingPostgres } from '../helpers/db.js';
 import { startTestServer } from '../helpers/server.js';
+import { nextSecond } from '../helpers/next-second.js';
 
 const artifact = Buffer.from('timestamped before and after a TSA rotation\n');
 const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -84,6 +85,7 @@ describe('rotating the timestamp authority', { timeout: 180_000 }, () => {
   });
 
   it('`sealhouse rotate tsa` puts a new TSA into use; trusted_root.json lists both, the old one closed, and old and new bundles verify', async () => {
+    await nextSecond(); // epoch 1 may have started in this very second
     const rotated = await runCli(['rotate', 'tsa', '--grace', '0s'], { env: { ...process.env, ...env, LOG_LEVEL: 'silent' } });
     assert.equal(rotated.status, 0, rotated.stderr);
     assert.match(rotated.stdout, /timestamp authority epoch 2 is in use from .*; epoch 1 stays valid until /);
