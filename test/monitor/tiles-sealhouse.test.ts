@@ -42,9 +42,15 @@ async function append(from: number, to: number, signer = keySigner()): Promise<s
   return ids;
 }
 
-/** Rekor v2 entries [from, to), one P-256 key; `watchedAt` is signed by a P-384 key instead. Returns the leaf hashes. */
-async function appendV2(from: number, to: number, watchedAt?: number): Promise<string[]> {
+/**
+ * Rekor v2 entries [from, to), one P-256 key; the `watchedAt`-th is signed by a P-384 key instead.
+ * Returns the leaf hashes by log index and the index the watched entry got: entries sent together
+ * are verified concurrently (off the server's JavaScript thread), so they are logged in the order
+ * their checks finish, not the order they were sent.
+ */
+async function appendV2(from: number, to: number, watchedAt?: number): Promise<{ ids: string[]; watchedIndex?: number }> {
   const ids: string[] = [];
+  let watchedIndex: number | undefined;
   for (let i = from; i < to; i += 40) {
     const made = await Promise.all(
       Array.from({ length: Math.min(40, to - i) }, async (_, j) => {
@@ -52,12 +58,13 @@ async function appendV2(from: number, to: number, watchedAt?: number): Promise<s
         const res = await fetch(`${server.url}/api/v2/log/entries`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) });
         const body = (await res.json()) as { canonicalizedBody: string; logIndex: string };
         assert.equal(res.status, 201, JSON.stringify(body));
+        if (i + j === watchedAt) watchedIndex = Number(body.logIndex);
         return { index: Number(body.logIndex), uuid: leafHash(Buffer.from(body.canonicalizedBody, 'base64')).toString('hex') };
       }),
     );
     for (const m of made) ids[m.index - from] = m.uuid;
   }
-  return ids;
+  return { ids, watchedIndex };
 }
 
 
@@ -110,7 +117,8 @@ describe('sealhouse monitor --tiles on a running Sealhouse (/tlog/v1, / and /tlo
       assert.equal(first.status, 0, first.stderr);
       assert.match(first.stderr, /trusting the log's current checkpoint on first use \(origin "127\.0\.0\.1", size 3/);
     }
-    const ids = await appendV2(3, 280, 150);
+    const { ids, watchedIndex } = await appendV2(3, 280, 150);
+    assert.ok(watchedIndex !== undefined);
     const spki = signerFor('PKIX_ECDSA_P384_SHA_384').spki;
     const config = dir.file('watch-v2.yaml', `monitoredValues:\n  fingerprints: ["${createHash('sha256').update(spki).digest('hex')}"]\n`);
     for (const [logUrl, state] of [[server.url, v2Root()], [`${server.url}/tlog/v2`, v2Prefixed()]] as const) {
@@ -118,7 +126,7 @@ describe('sealhouse monitor --tiles on a running Sealhouse (/tlog/v1, / and /tlo
       assert.equal(grown.status, 0, grown.stderr);
       assert.match(grown.stderr, /consistent: size 3 → 280 .*277 new entries read, 1 watched identities found/);
       const lines = grown.stdout.trim().split('\n').map((l) => JSON.parse(l) as { logIndex: number; uuid: string; kind: string });
-      assert.deepEqual(lines.map((l) => [l.logIndex, l.uuid, l.kind]), [[150, ids[150 - 3], 'hashedrekord']]);
+      assert.deepEqual(lines.map((l) => [l.logIndex, l.uuid, l.kind]), [[watchedIndex, ids[watchedIndex - 3], 'hashedrekord']]);
     }
     const wrongLog = await monitorAt(`${server.url}/tlog/v1`, v2Root());
     assert.equal(wrongLog.status, 1, 'a v2 state file is not accepted for the v1 tree');
