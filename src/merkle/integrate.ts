@@ -9,7 +9,7 @@
 import { assert } from '../errors.js';
 import { EMPTY_ROOT } from './hash.js';
 import { perfectSubtrees } from './ranges.js';
-import { foldRight, hashSpan, innerLevels } from './subtree.js';
+import { cachedSpan, foldRight, innerLevels, markGrownFrom } from './subtree.js';
 import { TILE_WIDTH, locateNode, type TileCoord, type TileRequest } from './tiles.js';
 
 export interface RightEdge {
@@ -34,7 +34,13 @@ export interface Integration {
 export const EMPTY_EDGE: RightEdge = { treeSize: 0, partials: [] };
 
 export function integrate(edge: RightEdge, leafHashes: readonly Buffer[]): Integration {
-  const partials: Buffer[][] = edge.partials.map((p) => [...p]);
+  // Copies, appended to below and never edited afterwards: their node memos extend the old
+  // edge's (markGrownFrom), so the root and the batch's proofs hash only what the batch adds.
+  const partials: Buffer[][] = edge.partials.map((p) => {
+    const grown = [...p];
+    markGrownFrom(grown, p);
+    return grown;
+  });
   // counts[L] = number of hashes at tile level L before the batch, i.e. floor(size / 256^L).
   const counts: number[] = partials.map((_, level) => Math.floor(edge.treeSize / TILE_WIDTH ** level));
   const changed = new Map<string, TileWrite>();
@@ -67,8 +73,13 @@ export function integrate(edge: RightEdge, leafHashes: readonly Buffer[]): Integ
 
   const newEdge: RightEdge = { treeSize: edge.treeSize + leafHashes.length, partials: trimEmptyTop(partials) };
   // Copy the changed tiles: a tile still partial keeps growing in `partials` on the next append.
-  const tiles = [...changed.values()].map((t) => ({ ...t, hashes: [...t.hashes] }));
-  return { edge: newEdge, rootHash: rootOfEdge(newEdge), tiles };
+  const rootHash = rootOfEdge(newEdge);
+  const tiles = [...changed.values()].map((t) => {
+    const hashes = [...t.hashes];
+    markGrownFrom(hashes, t.hashes);
+    return { ...t, hashes };
+  });
+  return { edge: newEdge, rootHash, tiles };
 }
 
 function trimEmptyTop(partials: Buffer[][]): Buffer[][] {
@@ -83,7 +94,7 @@ export function rootOfEdge(edge: RightEdge): Buffer {
     const loc = locateNode(node);
     const partial = edge.partials[loc.tile.level];
     assert(partial !== undefined, `right edge lacks tile level ${loc.tile.level} for size ${edge.treeSize}`);
-    return hashSpan(partial, loc.offset, loc.span);
+    return cachedSpan(partial, loc.offset, loc.span);
   });
   return foldRight(subtrees);
 }

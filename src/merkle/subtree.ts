@@ -21,20 +21,56 @@ export function hashSpan(hashes: readonly Buffer[], offset: number, span: number
 /**
  * hashSpan with every intermediate level remembered per tile array, so repeated proofs over
  * the same (cached) tiles cost lookups instead of up to 255 hashes per node. The memo is keyed
- * by array identity and its length: a tile array that grew is simply recomputed. A PackedTile
- * answers from its stored bytes instead (see there).
+ * by array identity and its length: a tile array that grew is recomputed — unless it was made by
+ * appending to an array whose memo exists (markGrownFrom), which is extended instead. A
+ * PackedTile answers from its stored bytes instead (see there).
  */
-const levelMemo = new WeakMap<readonly Buffer[], { length: number; levels: Buffer[][] }>();
+interface LevelMemo {
+  readonly length: number;
+  /** levels[0] = the hashes, levels[r] = the nodes of the complete spans 2^r, computed lazily upward. */
+  readonly levels: Buffer[][];
+}
+const levelMemo = new WeakMap<readonly Buffer[], LevelMemo>();
+/** grown → the array it was made from by appending; used once, to extend that array's memo. */
+const grownFrom = new WeakMap<readonly Buffer[], readonly Buffer[]>();
+
+/**
+ * Declare that `grown` starts with exactly the hashes of `base`, and that neither changes once
+ * cachedSpan reads them (integrate.ts: an edge's partial tile is copied and appended to, never
+ * edited). Then the first cachedSpan over `grown` hashes only the nodes the appended hashes
+ * complete — about one per appended hash — instead of every level of the tile again: at a
+ * thousand small batches a second that re-hashing was ~60 µs of the JavaScript thread per entry.
+ */
+export function markGrownFrom(grown: readonly Buffer[], base: readonly Buffer[]): void {
+  if (grown !== base && base.length > 1 && grown.length >= base.length) grownFrom.set(grown, base);
+}
+
+function memoOf(hashes: readonly Buffer[]): LevelMemo {
+  const known = levelMemo.get(hashes);
+  if (known && known.length === hashes.length) return known;
+  const levels: Buffer[][] = [hashes as Buffer[]];
+  const base = grownFrom.get(hashes);
+  grownFrom.delete(hashes); // the link is spent; keeping it would chain every past edge in memory
+  const baseMemo = base && levelMemo.get(base);
+  if (base && baseMemo && baseMemo.length === base.length) {
+    // Nodes over the base's hashes are the same nodes here (same prefix): keep them, add the rest.
+    for (let r = 1; r < baseMemo.levels.length; r++) {
+      const below = levels[r - 1] as Buffer[];
+      const next = (baseMemo.levels[r] as Buffer[]).slice();
+      for (let i = next.length; i < Math.floor(below.length / 2); i++) next.push(nodeHash(below[2 * i] as Buffer, below[2 * i + 1] as Buffer));
+      levels.push(next);
+    }
+  }
+  const memo = { length: hashes.length, levels };
+  levelMemo.set(hashes, memo);
+  return memo;
+}
 
 export function cachedSpan(tile: TileHashes, offset: number, span: number): Buffer {
   if (tile instanceof PackedTile) return tile.span(offset, span);
   const hashes = tile;
+  const memo = memoOf(hashes); // built even for a single hash, so a grown array's link is always spent
   if (span === 1) return hashSpan(hashes, offset, 1);
-  let memo = levelMemo.get(hashes);
-  if (!memo || memo.length !== hashes.length) {
-    memo = { length: hashes.length, levels: [hashes as Buffer[]] };
-    levelMemo.set(hashes, memo);
-  }
   const r = log2(span);
   while (memo.levels.length <= r) memo.levels.push(parents(memo.levels[memo.levels.length - 1] as Buffer[]));
   const hash = (memo.levels[r] as Buffer[])[offset / span];

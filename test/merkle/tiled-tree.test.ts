@@ -3,7 +3,7 @@ import { nodeSha256 } from '../../src/node-crypto.js';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { edgeFromTiles, edgeTileRequests, rootOfEdge } from '../../src/merkle/integrate.js';
+import { EMPTY_EDGE, edgeFromTiles, edgeTileRequests, integrate, rootOfEdge, type RightEdge } from '../../src/merkle/integrate.js';
 import { proveConsistency, proveInclusion, rootAt } from '../../src/merkle/prove.js';
 import { verifyConsistency, verifyInclusion } from '../../src/core/merkle.js';
 import { MemoryTiles } from '../helpers/memory-tiles.js';
@@ -88,5 +88,27 @@ describe('tiled tree vs naive RFC 6962', () => {
     const edge = edgeFromTiles(total, map);
     assert.equal(rootOfEdge(edge).toString('hex'), mth(leaves).toString('hex'));
     assert.deepEqual(edge.partials.map((p) => p.length), tiles.edge.partials.map((p) => p.length));
+  });
+});
+
+describe('small batches on one right edge (node memos carried from edge to edge)', () => {
+  it('gives the RFC root after every batch, also after an integration that was thrown away', () => {
+    // integrate() extends the old edge's node memos instead of re-hashing its partial tiles; an
+    // integration whose transaction rolled back is discarded and the next batch appends other
+    // leaves to the same old edge: nothing of the discarded one may leak into its root.
+    const leaves = Array.from({ length: 1_300 }, (_, i) => leafOf(i));
+    const decoys = Array.from({ length: 40 }, (_, i) => leafOf(1_000_000 + i));
+    const random = rng(7);
+    let edge: RightEdge = EMPTY_EDGE;
+    while (edge.treeSize < leaves.length) {
+      const n = Math.min(leaves.length - edge.treeSize, 1 + Math.floor(random() * 9));
+      if (random() < 0.3) {
+        const discarded = integrate(edge, decoys.slice(0, n));
+        assert.notEqual(discarded.rootHash.toString('hex'), mth(leaves, 0, edge.treeSize + n).toString('hex'));
+      }
+      const next = integrate(edge, leaves.slice(edge.treeSize, edge.treeSize + n));
+      edge = next.edge;
+      assert.equal(next.rootHash.toString('hex'), mth(leaves, 0, edge.treeSize).toString('hex'), `root at ${edge.treeSize}`);
+    }
   });
 });
