@@ -185,7 +185,9 @@ export class Sequencer {
       // Signing runs in a worker while this thread writes the tiles (set-signer.ts).
       const signing = signer.signSets?.({ bodies: fresh.map((e) => e.body), firstIndex: firstIndex + head.treeSize, integratedTime });
       signing?.catch(() => undefined); // awaited below; this only stops an early rollback from leaking a rejection
-      const integration = await tree.append(tx, head, fresh.map((e) => e.leafHash), edge);
+      // The tile write is not awaited here: the entry insert queues behind it on the connection,
+      // and both are awaited before COMMIT (one turn of the event loop instead of two).
+      const { integration, written } = await tree.appendQueued(tx, head, fresh.map((e) => e.leafHash), edge);
       const signatures = await signing;
       const rows: NewEntry[] = fresh.map((e, i) => ({
         index: head.treeSize + i,
@@ -214,6 +216,7 @@ export class Sequencer {
         hashes: paths[i] as Buffer[],
         checkpoint: checkpoint.note,
       }));
+      await written;
       if ((await inserting) !== rows.length) throw new AlreadyLogged();
       return slots.map((slot) => {
         if (slot instanceof Error) return slot;

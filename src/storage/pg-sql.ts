@@ -78,23 +78,40 @@ export class PgSql implements Sql {
   async tx<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T> {
     return this.withClient(async (client, conn) => {
       const hooks = new CommitHooks();
+      // BEGIN goes with the transaction's first statement. When that statement has no parameters
+      // both travel as one simple query, so they cost one round trip: on a busy server each round
+      // trip waits milliseconds for its turn of the event loop (the write path's head lock is
+      // written without parameters for this), and a failing BEGIN skips the statement. Otherwise
+      // BEGIN goes first and every statement is sent only once it has succeeded.
+      let begun = false;
+      let afterBegin: Promise<unknown> | undefined;
+      const send = async <R extends Row>(text: string, params: readonly unknown[]): Promise<pg.QueryResult<R>> => {
+        if (!begun) {
+          begun = true;
+          if (params.length === 0) {
+            const results = (await client.query<R>(`BEGIN; ${text}`)) as unknown as pg.QueryResult<R>[];
+            return results[results.length - 1] as pg.QueryResult<R>;
+          }
+          afterBegin = client.query('BEGIN');
+        }
+        // Statements go in call order: .then callbacks run in the order they were attached.
+        return afterBegin ? afterBegin.then(() => client.query<R>(text, params as unknown[])) : client.query<R>(text, params as unknown[]);
+      };
       try {
-        await client.query('BEGIN');
         const tx: SqlTx = {
-          query: async <R extends Row = Row>(text: string, params: readonly unknown[] = []) =>
-            (await client.query<R>(text, params as unknown[])).rows,
+          query: async <R extends Row = Row>(text: string, params: readonly unknown[] = []) => (await send<R>(text, params)).rows,
           exec: async (script: string) => {
-            await client.query(script);
+            await send(script, []);
           },
           afterCommit: (f) => hooks.add(f),
         };
         const value = await fn(tx);
-        await client.query('COMMIT');
+        if (begun) await client.query('COMMIT');
         hooks.run();
         return value;
       } catch (err) {
         // Never send ROLLBACK down a dead socket; the server already dropped the transaction.
-        if (conn.lost || isConnectionLoss(err)) throw err;
+        if (conn.lost || isConnectionLoss(err) || !begun) throw err;
         try {
           await client.query('ROLLBACK');
         } catch (rollbackErr) {

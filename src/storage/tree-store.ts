@@ -114,9 +114,11 @@ export class TreeStore implements TileReader {
    * frozen by a key rotation throws ShardFrozenError: the caller moves to the log's new shard.
    */
   async lockHead(tx: SqlTx): Promise<TreeHead> {
+    // No parameters, so that on Postgres it travels with the transaction's BEGIN in one round
+    // trip (PgSql.tx); the tree ID is an integer we read from the database, checked as such.
+    assert(Number.isSafeInteger(this.treeId), `tree ID ${this.treeId} is an integer`);
     const [row] = await tx.query<{ tree_size: number; root_hash: Buffer; frozen_at: unknown }>(
-      'SELECT tree_size, root_hash, frozen_at FROM trees WHERE tree_id = $1 FOR UPDATE',
-      [this.treeId],
+      `SELECT tree_size, root_hash, frozen_at FROM trees WHERE tree_id = ${this.treeId} FOR UPDATE`,
     );
     assert(row, `tree ${this.treeId} exists`);
     if (row.frozen_at !== null && row.frozen_at !== undefined) throw new ShardFrozenError(this.treeId);
@@ -247,16 +249,29 @@ export class TreeStore implements TileReader {
    * if the caller already vouched for it in this transaction, else after vouching.
    */
   async append(tx: SqlTx, head: TreeHead, leafHashes: readonly Buffer[], edge?: RightEdge): Promise<Integration> {
+    const { integration, written } = await this.appendQueued(tx, head, leafHashes, edge);
+    await written;
+    return integration;
+  }
+
+  /**
+   * append, without waiting for the tile write: its statement is sent (on Postgres, queued on
+   * the transaction's connection) and `written` settles once it has run and been checked. A
+   * caller that sends its next statement at once saves a turn of the event loop per batch —
+   * milliseconds on a busy server. It must await `written` before it commits.
+   */
+  async appendQueued(tx: SqlTx, head: TreeHead, leafHashes: readonly Buffer[], edge?: RightEdge): Promise<{ integration: Integration; written: Promise<void> }> {
     if (edge?.treeSize !== head.treeSize) edge = await this.vouch(tx, head);
     const result = integrate(edge, leafHashes);
-    await this.writeTilesAndHead(tx, result);
+    const written = this.writeTilesAndHead(tx, result);
+    written.catch(() => undefined); // the caller awaits it; this only keeps an early rollback from leaking a rejection
     tx.afterCommit(() => {
       this.edge = result.edge;
       this.edgeRoot = result.rootHash;
       // What this batch wrote is now committed: proofs against the new size need no reads.
       for (const t of result.tiles) this.tileCache.set(t.level, t.index, t.hashes as Buffer[], t.inner);
     });
-    return result;
+    return { integration: result, written };
   }
 
   /**
