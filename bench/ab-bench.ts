@@ -25,6 +25,8 @@ interface Figures {
   /** The server's JavaScript thread alone (its write limit); NaN from a harness that does not print it. */
   serverMainCpu: number;
   postgresCpu: number;
+  /** Cores' worth of time the host took from this machine during the run (NaN from an older harness). */
+  stolen: number;
 }
 
 /** Every "label run 1: …" of one harness invocation, with the CPU line that follows it. */
@@ -36,7 +38,15 @@ function parse(output: string): Map<string, Figures> {
     if (!m) return;
     const cpu = lines.slice(i + 1, i + 4).map((l) => /server ([\d.]+), postgres backends ([\d.]+)/.exec(l)).find((x) => x);
     const main = lines.slice(i + 1, i + 4).map((l) => /server main thread ([\d.]+)/.exec(l)).find((x) => x);
-    rows.set(m[1] as string, { rate: Number(m[2]), p99: Number(m[3]), serverCpu: Number(cpu?.[1] ?? NaN), serverMainCpu: Number(main?.[1] ?? NaN), postgresCpu: Number(cpu?.[2] ?? NaN) });
+    const stolen = lines.slice(i + 1, i + 4).map((l) => /\(([\d.]+) stolen by the host\)/.exec(l)).find((x) => x);
+    rows.set(m[1] as string, {
+      rate: Number(m[2]),
+      p99: Number(m[3]),
+      serverCpu: Number(cpu?.[1] ?? NaN),
+      serverMainCpu: Number(main?.[1] ?? NaN),
+      postgresCpu: Number(cpu?.[2] ?? NaN),
+      stolen: Number(stolen?.[1] ?? NaN),
+    });
   });
   return rows;
 }
@@ -55,7 +65,7 @@ for (let pair = 1; pair <= Number(values.pairs); pair++) {
     const rows = parse(out);
     results[name].push(rows);
     for (const [label, f] of rows) {
-      console.log(`pair ${pair} ${name} ${label}: ${f.rate}/s, p99 ${f.p99} ms, server ${f.serverCpu} s/1k (main thread ${f.serverMainCpu}), postgres ${f.postgresCpu} s/1k; load ${loadavg()[0]?.toFixed(2)}`);
+      console.log(`pair ${pair} ${name} ${label}: ${f.rate}/s, p99 ${f.p99} ms, server ${f.serverCpu} s/1k (main thread ${f.serverMainCpu}), postgres ${f.postgresCpu} s/1k; ${f.stolen} cores stolen by the host; load ${loadavg()[0]?.toFixed(2)}`);
     }
   }
 }
