@@ -44,6 +44,16 @@ export interface ProvenEntry extends StoredEntry {
   readonly proof: InclusionProof;
 }
 
+/** A stored entry of `shard` with its inclusion `path` in `checkpoint`'s tree. */
+function proven(shard: Shard, entry: StoredEntry, checkpoint: StoredCheckpoint, path: Buffer[]): ProvenEntry {
+  return {
+    ...entry,
+    logIndex: shard.firstIndex + entry.index,
+    shard,
+    proof: { logIndex: entry.index, treeSize: checkpoint.treeSize, rootHash: checkpoint.rootHash, hashes: path, checkpoint: checkpoint.note },
+  };
+}
+
 /** An appended entry with the shard it went to. */
 export interface AppendedEntry extends SequencedEntry {
   readonly shard: ShardIdentity;
@@ -264,7 +274,7 @@ export class LogReader {
     const out: ProvenEntry[] = [];
     for (const shard of this.shards) {
       const local = indexes.filter((i) => shard.holds(i)).map((i) => i - shard.firstIndex);
-      if (local.length > 0) out.push(...(await this.withProofs(shard, await shard.entries.entriesByIndex(local))));
+      if (local.length > 0) out.push(...(await this.byIndexWithProofs(shard, local)));
     }
     return out.sort((a, b) => a.logIndex - b.logIndex);
   }
@@ -297,20 +307,30 @@ export class LogReader {
     if (entries.length === 0) return [];
     const checkpoint = await shard.entries.latestCheckpoint();
     if (!checkpoint) throw new SealhouseError('internal', `an entry exists in tree ${shard.treeId} but no checkpoint does`);
-    return Promise.all(
-      entries.map(async (e) => ({
-        ...e,
-        logIndex: shard.firstIndex + e.index,
-        shard,
-        proof: {
-          logIndex: e.index,
-          treeSize: checkpoint.treeSize,
-          rootHash: checkpoint.rootHash,
-          hashes: await proveInclusion(e.index, checkpoint.treeSize, shard.tree),
-          checkpoint: checkpoint.note,
-        },
-      })),
+    return Promise.all(entries.map(async (e) => proven(shard, e, checkpoint, await proveInclusion(e.index, checkpoint.treeSize, shard.tree))));
+  }
+
+  /**
+   * Entries at shard-local indexes with their proofs. The indexes are known before the rows are,
+   * so the entry rows, the checkpoint and the proof's tiles are read at once — on Postgres over
+   * separate pooled connections — and a cold read waits for the slowest of them, not their sum.
+   * An entry committed after the checkpoint was read is proven against a newer one.
+   */
+  private async byIndexWithProofs(shard: Shard, local: readonly number[]): Promise<ProvenEntry[]> {
+    const checkpointing = shard.entries.latestCheckpoint();
+    const proving = checkpointing.then((checkpoint) =>
+      Promise.all(
+        local
+          .filter((i) => checkpoint !== undefined && i < checkpoint.treeSize)
+          .map(async (i) => [i, await proveInclusion(i, (checkpoint as StoredCheckpoint).treeSize, shard.tree)] as const),
+      ),
     );
+    proving.catch(() => undefined); // awaited below; this only keeps a failed entry read from leaking its rejection
+    const entries = await shard.entries.entriesByIndex(local);
+    const [checkpoint, paths] = await Promise.all([checkpointing, proving]);
+    if (!checkpoint || entries.some((e) => e.index >= checkpoint.treeSize)) return this.withProofs(shard, entries);
+    const pathOf = new Map<number, Buffer[]>(paths);
+    return entries.map((e) => proven(shard, e, checkpoint, pathOf.get(e.index) as Buffer[]));
   }
 
   /** The PEM public key of shard `treeId`, or of the one in use; undefined for a tree that is not a shard of this log. */
