@@ -38,7 +38,7 @@ function parse(output: string): Map<string, Figures> {
     if (!m) return;
     const cpu = lines.slice(i + 1, i + 4).map((l) => /server ([\d.]+), postgres backends ([\d.]+)/.exec(l)).find((x) => x);
     const main = lines.slice(i + 1, i + 4).map((l) => /server main thread ([\d.]+)/.exec(l)).find((x) => x);
-    const stolen = lines.slice(i + 1, i + 4).map((l) => /\(([\d.]+) stolen by the host\)/.exec(l)).find((x) => x);
+    const stolen = lines.slice(i, i + 4).map((l) => /\(([\d.]+) stolen by the host\)/.exec(l)).find((x) => x);
     rows.set(m[1] as string, {
       rate: Number(m[2]),
       p99: Number(m[3]),

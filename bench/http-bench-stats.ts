@@ -20,7 +20,8 @@ export interface CpuSample {
   readonly machine?: { readonly busy: number; readonly steal: number; readonly total: number };
 }
 
-function machine(): CpuSample['machine'] {
+/** All cores' jiffies now, from /proc/stat (undefined where it cannot be read). */
+export function machine(): CpuSample['machine'] {
   try {
     const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
     // user nice system idle iowait irq softirq steal guest guest_nice; guest time is already in user.
@@ -47,15 +48,17 @@ export async function sampleCpu(server: ChildProcess, cores: number): Promise<Cp
   return { at: performance.now(), server: serverMicros, self: user + system, cores, ...(m ? { machine: m } : {}) };
 }
 
+/** Cores' worth of time the host stole between two machine() samples, as "0.12". */
+export function stolenCores(a: CpuSample['machine'], b: CpuSample['machine'], cores: number): string {
+  return a && b ? (((b.steal - a.steal) / (b.total - a.total)) * cores).toFixed(2) : 'NaN';
+}
+
 /** "server 0.81, load generator 0.38, machine 1.97 of 2 cores busy (0.12 stolen by the host)" between two samples. */
 export function describeCpu(a: CpuSample & { cores: number }, b: CpuSample): string {
   const wallMicros = (b.at - a.at) * 1000;
   const cores = (micros: number): string => (micros / wallMicros).toFixed(2);
-  const share = (pick: (m: NonNullable<CpuSample['machine']>) => number): number =>
-    a.machine && b.machine ? ((pick(b.machine) - pick(a.machine)) / (b.machine.total - a.machine.total)) * a.cores : NaN;
-  const busy = share((m) => m.busy);
-  const stolen = share((m) => m.steal);
-  return `CPU: server ${cores(b.server - a.server)}, load generator ${cores(b.self - a.self)}, machine ${busy.toFixed(2)} of ${a.cores} cores busy (${stolen.toFixed(2)} stolen by the host)`;
+  const busy = a.machine && b.machine ? ((b.machine.busy - a.machine.busy) / (b.machine.total - a.machine.total)) * a.cores : NaN;
+  return `CPU: server ${cores(b.server - a.server)}, load generator ${cores(b.self - a.self)}, machine ${busy.toFixed(2)} of ${a.cores} cores busy (${stolenCores(a.machine, b.machine, a.cores)} stolen by the host)`;
 }
 
 export interface BatchStats {
