@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const root = new URL('..', import.meta.url).pathname;
 // SEALHOUSE_DIST names another tsc output directory (e.g. `tsc --outDir dist-x`), so several
@@ -31,5 +32,7 @@ const concurrency = process.env.TEST_CONCURRENCY ?? '2';
 // otherwise keep its process, and so the whole run, waiting forever (a refused start that leaked
 // its PGlite did exactly that and ran CI into its time limit). Leaks are tested where they matter
 // (test/server-start-failure.test.ts runs its starts in children that are never forced to exit).
-const result = spawnSync(process.execPath, ['--test', '--test-force-exit', `--test-concurrency=${concurrency}`, ...files], { stdio: 'inherit' });
+// blocking-stdio.js keeps that forced exit from cutting off a file's last verdicts.
+const blockingStdio = pathToFileURL(join(root, 'scripts', 'blocking-stdio.js')).href;
+const result = spawnSync(process.execPath, ['--import', blockingStdio, '--test', '--test-force-exit', `--test-concurrency=${concurrency}`, ...files], { stdio: 'inherit' });
 process.exit(result.status ?? 1);
