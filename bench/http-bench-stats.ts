@@ -21,7 +21,7 @@ export interface CpuSample {
 }
 
 /** All cores' jiffies now, from /proc/stat (undefined where it cannot be read). */
-export function machine(): CpuSample['machine'] {
+export function machineJiffies(): CpuSample['machine'] {
   try {
     const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
     // user nice system idle iowait irq softirq steal guest guest_nice; guest time is already in user.
@@ -44,11 +44,11 @@ export async function sampleCpu(server: ChildProcess, cores: number): Promise<Cp
     server.send('cpu');
   });
   const { user, system } = process.cpuUsage();
-  const m = machine();
+  const m = machineJiffies();
   return { at: performance.now(), server: serverMicros, self: user + system, cores, ...(m ? { machine: m } : {}) };
 }
 
-/** Cores' worth of time the host stole between two machine() samples, as "0.12". */
+/** Cores' worth of time the host stole between two machineJiffies() samples, as "0.12". */
 export function stolenCores(a: CpuSample['machine'], b: CpuSample['machine'], cores: number): string {
   return a && b ? (((b.steal - a.steal) / (b.total - a.total)) * cores).toFixed(2) : 'NaN';
 }

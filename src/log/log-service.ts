@@ -319,11 +319,9 @@ export class LogReader {
   private async byIndexWithProofs(shard: Shard, local: readonly number[]): Promise<ProvenEntry[]> {
     const checkpointing = shard.entries.latestCheckpoint();
     const proving = checkpointing.then((checkpoint) =>
-      Promise.all(
-        local
-          .filter((i) => checkpoint !== undefined && i < checkpoint.treeSize)
-          .map(async (i) => [i, await proveInclusion(i, (checkpoint as StoredCheckpoint).treeSize, shard.tree)] as const),
-      ),
+      checkpoint === undefined
+        ? []
+        : Promise.all(local.filter((i) => i < checkpoint.treeSize).map(async (i) => [i, await proveInclusion(i, checkpoint.treeSize, shard.tree)] as const)),
     );
     proving.catch(() => undefined); // awaited below; this only keeps a failed entry read from leaking its rejection
     const entries = await shard.entries.entriesByIndex(local);
