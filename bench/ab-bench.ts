@@ -61,7 +61,7 @@ const results: Record<'A' | 'B', Map<string, Figures>[]> = { A: [], B: [] };
 const harness = join(import.meta.dirname, values.script);
 for (let pair = 1; pair <= Number(values.pairs); pair++) {
   for (const [name, dist] of [['A', values.a], ['B', values.b]] as const) {
-    const out = execFileSync(process.execPath, [harness], { env: { ...process.env, BENCH_RUNS: '1', BENCH_SERVER_DIST: dist }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    const out = execFileSync(process.execPath, [harness], { env: { ...process.env, BENCH_RUNS: '1', BENCH_SERVER_DIST: dist }, encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'inherit'] });
     const rows = parse(out);
     results[name].push(rows);
     for (const [label, f] of rows) {
