@@ -57,6 +57,8 @@ export interface RunResult {
   readonly max: number;
   /** Non-2xx responses by status, connection errors and timeouts. */
   readonly failures: { readonly non2xx: Record<string, number>; readonly errors: number; readonly timeouts: number };
+  /** Where in the run the slowest requests fell (open loop only): a p99 made of a few stalls reads differently from a spread. */
+  readonly tail?: string;
 }
 
 export function runLoad(options: RunOptions): Promise<RunResult> {

@@ -65,6 +65,12 @@ export interface BatchStats {
   readonly count: number;
   readonly entries: number;
   readonly commitSeconds: number;
+  /** Pauses of the server's JavaScript thread for garbage collection, all kinds (prom-client's default metrics). */
+  readonly gcSeconds: number;
+  /** Full (mark-compact) collections among them. */
+  readonly majorGcs: number;
+  /** When the sample was read (performance.now(), ms). */
+  readonly at: number;
 }
 
 /** Cumulative batch counters from the Prometheus text of GET /metrics. */
@@ -75,7 +81,21 @@ export async function batchStats(url: string): Promise<BatchStats> {
     count: value(/^sealhouse_log_batch_size_count (\S+)$/m),
     entries: value(/^sealhouse_log_batch_size_sum (\S+)$/m),
     commitSeconds: value(/^sealhouse_log_batch_commit_seconds_sum\{outcome="committed"\} (\S+)$/m),
+    gcSeconds: [...text.matchAll(/^sealhouse_nodejs_gc_duration_seconds_sum\{kind="[a-z]+"\} (\S+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0),
+    majorGcs: value(/^sealhouse_nodejs_gc_duration_seconds_count\{kind="major"\} (\S+)$/m),
+    at: performance.now(),
   };
+}
+
+/**
+ * "GC paused the server 0.35 s (3.5 %, 4 full collections)" between two samples: a full
+ * collection stops the JavaScript thread for 5–15 ms here, and the requests due meanwhile are
+ * the ones that make up a fixed-rate run's p99 (see the open loop's tail line).
+ */
+export function describeGc(a: BatchStats, b: BatchStats): string {
+  const paused = b.gcSeconds - a.gcSeconds;
+  const share = (paused * 1000 * 100) / (b.at - a.at);
+  return `GC paused the server ${paused.toFixed(2)} s (${share.toFixed(1)} %, ${b.majorGcs - a.majorGcs} full collections)`;
 }
 
 /** "batches: 412, 31.2 entries and 18.4 ms each" between two samples. */

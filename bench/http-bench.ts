@@ -27,7 +27,7 @@ import { logFromSpki } from '../src/core/trust.js';
 import { verifyEntry, type LogEntryAnon as ApiLogEntry } from '../src/core/verify-entry.js';
 import { nodeCrypto } from '../src/node-crypto.js';
 import { DEFAULT_BENCH_DATABASE, benchSchema, fmt } from './bench-util.js';
-import { batchStats, describeBatches, describeCpu, sampleCpu } from './http-bench-stats.js';
+import { batchStats, describeBatches, describeCpu, describeGc, sampleCpu } from './http-bench-stats.js';
 import { EntryPool } from './http-bench-pool.js';
 import { failureCount, runLoad, type RunResult } from './http-bench-load.js';
 import type { ServerMessage } from './http-bench-server.js';
@@ -135,9 +135,11 @@ async function repeat(label: string, once: () => Promise<RunResult>, prepare?: (
     const r = await once();
     const parts = describePerThousand(parts0, await sampleComponents(databaseUrl, appName, child.pid as number), r.ok);
     const cpu = describeCpu(cpu0, await sampleCpu(child, availableParallelism()));
-    const batches = label.startsWith('POST') ? `; ${describeBatches(batches0, await batchStats(url))}` : '';
+    const batches1 = await batchStats(url);
+    const batches = label.startsWith('POST') ? `; ${describeBatches(batches0, batches1)}` : '';
     console.log(`${label} run ${i + 1}: ${fmt(r.perSecond, 0)}/s, p50 ${fmt(r.p50, 1)} ms, p95 ${fmt(r.p95, 1)} ms, p99 ${fmt(r.p99, 1)} ms, failures ${failureCount(r)}`);
-    console.log(`    ${cpu}${batches}`);
+    console.log(`    ${cpu}${batches}; ${describeGc(batches0, batches1)}`);
+    if (r.tail) console.log(`    ${r.tail}`);
     console.log(`    ${parts}; load average ${loadavg().map((l) => fmt(l)).join(' ')}`);
     results.push(r);
   }

@@ -32,7 +32,7 @@ import type { ServerMessage } from './http-bench-server.js';
 import { printTable, type Row } from './http-bench-report.js';
 import { runOpenLoop } from './http-bench-open-loop.js';
 import { describePerThousand, sampleComponents } from './process-cpu.js';
-import { machineJiffies, stolenCores } from './http-bench-stats.js';
+import { batchStats, describeGc, machineJiffies, stolenCores } from './http-bench-stats.js';
 
 const databaseUrl = process.env.DATABASE_URL || DEFAULT_BENCH_DATABASE;
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -114,11 +114,14 @@ async function repeat(label: string, once: () => Promise<RunResult>): Promise<Ro
     if (label.includes('POST')) (label.startsWith('v1') ? v1 : v2).ensure(Math.max(4000, openRate ?? 0) * seconds * 1.2);
     const parts0 = await sampleComponents(databaseUrl, appName, child.pid as number);
     const machine0 = machineJiffies();
+    const gc0 = await batchStats(url);
     const r = await once();
+    const gc = describeGc(gc0, await batchStats(url));
     const stolen = stolenCores(machine0, machineJiffies(), availableParallelism());
     const parts = describePerThousand(parts0, await sampleComponents(databaseUrl, appName, child.pid as number), r.ok);
     console.log(`${label} run ${i + 1}: ${fmt(r.perSecond, 0)}/s, p50 ${fmt(r.p50, 1)} ms, p95 ${fmt(r.p95, 1)} ms, p99 ${fmt(r.p99, 1)} ms, failures ${failureCount(r)}; load average ${loadavg().map((l) => fmt(l)).join(' ')} (${stolen} stolen by the host)`);
-    if (label.includes('POST')) console.log(`    ${parts}`);
+    if (label.includes('POST')) console.log(`    ${parts}; ${gc}`);
+    if (r.tail) console.log(`    ${r.tail}`);
     results.push(r);
   }
   return { label, results };
