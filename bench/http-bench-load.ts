@@ -99,3 +99,13 @@ export function runLoad(options: RunOptions): Promise<RunResult> {
 export function failureCount(r: RunResult): number {
   return Object.values(r.failures.non2xx).reduce((a, b) => a + b, 0) + r.failures.errors + r.failures.timeouts;
 }
+
+/** "0", or "3 (503 ×2, connection errors 1)": a failure in a benchmark is a finding, so it is named. */
+export function describeFailures(r: RunResult): string {
+  const total = failureCount(r);
+  if (total === 0) return '0';
+  const parts = Object.entries(r.failures.non2xx).map(([status, n]) => `${status} ×${n}`);
+  if (r.failures.errors > 0) parts.push(`connection errors ${r.failures.errors}`);
+  if (r.failures.timeouts > 0) parts.push(`timeouts ${r.failures.timeouts}`);
+  return `${total} (${parts.join(', ')})`;
+}

@@ -29,7 +29,7 @@ import { nodeCrypto } from '../src/node-crypto.js';
 import { DEFAULT_BENCH_DATABASE, benchSchema, fmt } from './bench-util.js';
 import { batchStats, describeBatches, describeCpu, describeGc, sampleCpu } from './http-bench-stats.js';
 import { EntryPool } from './http-bench-pool.js';
-import { failureCount, runLoad, type RunResult } from './http-bench-load.js';
+import { describeFailures, runLoad, type RunResult } from './http-bench-load.js';
 import type { ServerMessage } from './http-bench-server.js';
 import { printTable, type Row } from './http-bench-report.js';
 import { runOpenLoop } from './http-bench-open-loop.js';
@@ -137,7 +137,7 @@ async function repeat(label: string, once: () => Promise<RunResult>, prepare?: (
     const cpu = describeCpu(cpu0, await sampleCpu(child, availableParallelism()));
     const batches1 = await batchStats(url);
     const batches = label.startsWith('POST') ? `; ${describeBatches(batches0, batches1)}` : '';
-    console.log(`${label} run ${i + 1}: ${fmt(r.perSecond, 0)}/s, p50 ${fmt(r.p50, 1)} ms, p95 ${fmt(r.p95, 1)} ms, p99 ${fmt(r.p99, 1)} ms, failures ${failureCount(r)}`);
+    console.log(`${label} run ${i + 1}: ${fmt(r.perSecond, 0)}/s, p50 ${fmt(r.p50, 1)} ms, p95 ${fmt(r.p95, 1)} ms, p99 ${fmt(r.p99, 1)} ms, failures ${describeFailures(r)}`);
     console.log(`    ${cpu}${batches}; ${describeGc(batches0, batches1)}`);
     if (r.tail) console.log(`    ${r.tail}`);
     console.log(`    ${parts}; load average ${loadavg().map((l) => fmt(l)).join(' ')}`);

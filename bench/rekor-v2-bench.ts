@@ -27,7 +27,7 @@ import { nodeCrypto } from '../src/node-crypto.js';
 import { DEFAULT_BENCH_DATABASE, benchSchema, fmt } from './bench-util.js';
 import { EntryPool } from './http-bench-pool.js';
 import { V2Pool } from './rekor-v2-pool.js';
-import { failureCount, runLoad, type RunResult } from './http-bench-load.js';
+import { describeFailures, runLoad, type RunResult } from './http-bench-load.js';
 import type { ServerMessage } from './http-bench-server.js';
 import { printTable, type Row } from './http-bench-report.js';
 import { runOpenLoop } from './http-bench-open-loop.js';
@@ -119,7 +119,7 @@ async function repeat(label: string, once: () => Promise<RunResult>): Promise<Ro
     const gc = describeGc(gc0, await batchStats(url));
     const stolen = stolenCores(machine0, machineJiffies(), availableParallelism());
     const parts = describePerThousand(parts0, await sampleComponents(databaseUrl, appName, child.pid as number), r.ok);
-    console.log(`${label} run ${i + 1}: ${fmt(r.perSecond, 0)}/s, p50 ${fmt(r.p50, 1)} ms, p95 ${fmt(r.p95, 1)} ms, p99 ${fmt(r.p99, 1)} ms, failures ${failureCount(r)}; load average ${loadavg().map((l) => fmt(l)).join(' ')} (${stolen} stolen by the host)`);
+    console.log(`${label} run ${i + 1}: ${fmt(r.perSecond, 0)}/s, p50 ${fmt(r.p50, 1)} ms, p95 ${fmt(r.p95, 1)} ms, p99 ${fmt(r.p99, 1)} ms, failures ${describeFailures(r)}; load average ${loadavg().map((l) => fmt(l)).join(' ')} (${stolen} stolen by the host)`);
     if (label.includes('POST')) console.log(`    ${parts}; ${gc}`);
     if (r.tail) console.log(`    ${r.tail}`);
     results.push(r);
