@@ -27,6 +27,8 @@ interface Figures {
   postgresCpu: number;
   /** Cores' worth of time the host took from this machine during the run (NaN from an older harness). */
   stolen: number;
+  /** Share of the run the server's JavaScript thread was paused for GC, in % (NaN from an older harness). */
+  gcShare: number;
 }
 
 /** Every "label run 1: …" of one harness invocation, with the CPU line that follows it. */
@@ -39,6 +41,7 @@ function parse(output: string): Map<string, Figures> {
     const cpu = lines.slice(i + 1, i + 4).map((l) => /server ([\d.]+), postgres backends ([\d.]+)/.exec(l)).find((x) => x);
     const main = lines.slice(i + 1, i + 4).map((l) => /server main thread ([\d.]+)/.exec(l)).find((x) => x);
     const stolen = lines.slice(i, i + 4).map((l) => /\(([\d.]+) stolen by the host\)/.exec(l)).find((x) => x);
+    const gc = lines.slice(i + 1, i + 4).map((l) => /GC paused the server [\d.]+ s \(([\d.]+) %/.exec(l)).find((x) => x);
     rows.set(m[1] as string, {
       rate: Number(m[2]),
       p99: Number(m[3]),
@@ -46,6 +49,7 @@ function parse(output: string): Map<string, Figures> {
       serverMainCpu: Number(main?.[1] ?? NaN),
       postgresCpu: Number(cpu?.[2] ?? NaN),
       stolen: Number(stolen?.[1] ?? NaN),
+      gcShare: Number(gc?.[1] ?? NaN),
     });
   });
   return rows;
@@ -65,17 +69,17 @@ for (let pair = 1; pair <= Number(values.pairs); pair++) {
     const rows = parse(out);
     results[name].push(rows);
     for (const [label, f] of rows) {
-      console.log(`pair ${pair} ${name} ${label}: ${f.rate}/s, p99 ${f.p99} ms, server ${f.serverCpu} s/1k (main thread ${f.serverMainCpu}), postgres ${f.postgresCpu} s/1k; ${f.stolen} cores stolen by the host; load ${loadavg()[0]?.toFixed(2)}`);
+      console.log(`pair ${pair} ${name} ${label}: ${f.rate}/s, p99 ${f.p99} ms, server ${f.serverCpu} s/1k (main thread ${f.serverMainCpu}), postgres ${f.postgresCpu} s/1k, GC ${f.gcShare} %; ${f.stolen} cores stolen by the host; load ${loadavg()[0]?.toFixed(2)}`);
     }
   }
 }
 
-console.log(`\n| row | build | entries/s median (range) | p99 ms median (range) | server CPU s/1k median (range) | server main thread s/1k median (range) | postgres CPU s/1k median |`);
-console.log('|---|---|---|---|---|---|---|');
+console.log(`\n| row | build | entries/s median (range) | p99 ms median (range) | server CPU s/1k median (range) | server main thread s/1k median (range) | postgres CPU s/1k median | GC % median (range) |`);
+console.log('|---|---|---|---|---|---|---|---|');
 for (const label of results.A[0]?.keys() ?? []) {
   for (const name of ['A', 'B'] as const) {
     const of = (pick: (f: Figures) => number): number[] => results[name].map((r) => r.get(label)).filter((f) => f !== undefined).map(pick);
     const cell = (xs: number[], d: number): string => `${median(xs).toFixed(d)} (${Math.min(...xs).toFixed(d)}–${Math.max(...xs).toFixed(d)})`;
-    console.log(`| ${label} | ${name} | ${cell(of((f) => f.rate), 0)} | ${cell(of((f) => f.p99), 1)} | ${cell(of((f) => f.serverCpu), 3)} | ${cell(of((f) => f.serverMainCpu), 3)} | ${median(of((f) => f.postgresCpu)).toFixed(3)} |`);
+    console.log(`| ${label} | ${name} | ${cell(of((f) => f.rate), 0)} | ${cell(of((f) => f.p99), 1)} | ${cell(of((f) => f.serverCpu), 3)} | ${cell(of((f) => f.serverMainCpu), 3)} | ${median(of((f) => f.postgresCpu)).toFixed(3)} | ${cell(of((f) => f.gcShare), 1)} |`);
   }
 }
