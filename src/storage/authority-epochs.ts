@@ -112,7 +112,8 @@ export async function rotateAuthority(sql: Sql, kind: AuthorityKind, chain: read
     }
     const inUse = current(epochs);
     if (inUse) {
-      if (from <= inUse.validFrom) throw new SealhouseError('invalid_input', `the ${kind} authority in use only started at ${inUse.validFrom.toISOString()}`);
+      // Windows are whole seconds: one that opens in the second the one in use opened would be empty.
+      if (from <= inUse.validFrom) throw new SealhouseError('invalid_input', `the ${kind} authority in use only started at ${inUse.validFrom.toISOString()}: rotate again in a second`);
       await tx.query('UPDATE authority_epochs SET valid_until = $3 WHERE kind = $1 AND epoch = $2', [kind, inUse.epoch, oldUntil]);
     }
     await insertEpoch(tx, kind, epochs.length + 1, chain, inUse ? from : notBefore(chain));

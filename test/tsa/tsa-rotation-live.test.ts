@@ -32,6 +32,28 @@ const request = (): { artifactHash: string; hashAlgorithm: string; certificates:
 /** With certificates: true the token carries the TSA's certificate: which TSA signed it. */
 const signedBy = (token: Buffer, leaf: Buffer): boolean => token.includes(leaf);
 
+describe('a TSA rotation in the second the authority in use started', () => {
+  let db: TestDatabase;
+  before(async () => {
+    db = await openTestDatabase();
+  });
+  after(() => db.close());
+
+  it('is refused with what to do, and the same rotation a second later is accepted', async () => {
+    const [first, second, third] = [makeTsa().material, makeTsa().material, makeTsa().material];
+    await bindAuthority(db.sql, 'tsa', first.chain, { what: 'TSA (test)', restore: 'restore it' });
+    const at = new Date(Math.ceil(Date.now() / 1000) * 1000 + 5000); // a whole second, so at + 500 ms is the same one
+    await rotateAuthority(db.sql, 'tsa', second.chain, at);
+    // Windows are whole seconds: epoch 3 opening in the second epoch 2 opened would leave epoch 2 none.
+    await assert.rejects(rotateAuthority(db.sql, 'tsa', third.chain, new Date(at.getTime() + 500)), /the tsa authority in use only started at .*: rotate again in a second/);
+    const epochs = await rotateAuthority(db.sql, 'tsa', third.chain, new Date(at.getTime() + 1000));
+    assert.deepEqual(
+      epochs.map((e) => e.epoch),
+      [1, 2, 3],
+    );
+  });
+});
+
 describe('a running server follows a TSA rotation: the signer and its follower', () => {
   let db: TestDatabase;
   before(async () => {
