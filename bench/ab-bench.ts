@@ -38,10 +38,12 @@ function parse(output: string): Map<string, Figures> {
   lines.forEach((line, i) => {
     const m = /^(.+) run \d+: (\d+)\/s, p50 [\d.]+ ms, p95 [\d.]+ ms, p99 ([\d.]+) ms/.exec(line);
     if (!m) return;
-    const cpu = lines.slice(i + 1, i + 4).map((l) => /server ([\d.]+), postgres backends ([\d.]+)/.exec(l)).find((x) => x);
-    const main = lines.slice(i + 1, i + 4).map((l) => /server main thread ([\d.]+)/.exec(l)).find((x) => x);
-    const stolen = lines.slice(i, i + 4).map((l) => /\(([\d.]+) stolen by the host\)/.exec(l)).find((x) => x);
-    const gc = lines.slice(i + 1, i + 4).map((l) => /GC paused the server [\d.]+ s \(([\d.]+) %/.exec(l)).find((x) => x);
+    // The figures of a run are on its own line (steal, in bench:v2) or the three below it.
+    const near = (pattern: RegExp): RegExpExecArray | undefined => lines.slice(i, i + 4).map((l) => pattern.exec(l)).find((x) => x !== null) ?? undefined;
+    const cpu = near(/server ([\d.]+), postgres backends ([\d.]+)/);
+    const main = near(/server main thread ([\d.]+)/);
+    const stolen = near(/\(([\d.]+) stolen by the host\)/);
+    const gc = near(/GC paused the server [\d.]+ s \(([\d.]+) %/);
     rows.set(m[1] as string, {
       rate: Number(m[2]),
       p99: Number(m[3]),
