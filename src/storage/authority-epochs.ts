@@ -9,6 +9,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { readTlv } from '../core/der.js';
 import { SealhouseError } from '../errors.js';
+import { SecondTakenError } from './rotation-second.js';
 import type { Queryable, Sql } from './sql.js';
 import { toBuffer, toSafeNumber } from './sql.js';
 
@@ -112,8 +113,7 @@ export async function rotateAuthority(sql: Sql, kind: AuthorityKind, chain: read
     }
     const inUse = current(epochs);
     if (inUse) {
-      // Windows are whole seconds: one that opens in the second the one in use opened would be empty.
-      if (from <= inUse.validFrom) throw new SealhouseError('invalid_input', `the ${kind} authority in use only started at ${inUse.validFrom.toISOString()}: rotate again in a second`);
+      if (from <= inUse.validFrom) throw new SecondTakenError(`the ${kind} authority in use`, inUse.validFrom);
       await tx.query('UPDATE authority_epochs SET valid_until = $3 WHERE kind = $1 AND epoch = $2', [kind, inUse.epoch, oldUntil]);
     }
     await insertEpoch(tx, kind, epochs.length + 1, chain, inUse ? from : notBefore(chain));

@@ -8,6 +8,7 @@
 import { randomInt } from 'node:crypto';
 import { SealhouseError, assert } from '../errors.js';
 import { EMPTY_ROOT } from '../merkle/hash.js';
+import { SecondTakenError } from './rotation-second.js';
 import type { Queryable, Sql } from './sql.js';
 import { toBuffer, toSafeNumber } from './sql.js';
 
@@ -148,7 +149,7 @@ export async function rotateShard(sql: Sql, logName: string, publicKey: Buffer, 
     if (reused) {
       throw new SealhouseError('invalid_input', `this key already signed shard ${reused.ordinal} (tree ${reused.treeId}) of the log "${logName}": a log key is never used for a second shard — rotate to a new key`);
     }
-    if (from <= active.activeFrom) throw new SealhouseError('invalid_input', `shard ${active.ordinal} of the log "${logName}" only started at ${active.activeFrom.toISOString()}: rotate again in a second`);
+    if (from <= active.activeFrom) throw new SecondTakenError(`shard ${active.ordinal} of the log "${logName}"`, active.activeFrom);
     // The head lock: an append of any process in progress commits first, and none follows.
     const [head] = await tx.query<{ tree_size: unknown }>('SELECT tree_size FROM trees WHERE tree_id = $1 FOR UPDATE', [active.treeId]);
     assert(head, `tree ${active.treeId} exists`);

@@ -16,6 +16,7 @@ import { PublicKey, TrustedRoot } from '@sigstore/protobuf-specs';
 import { MessageSignatureBundleBuilder, TSAWitness } from '@sigstore/sign';
 import { toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
 import { bindAuthority, rotateAuthority } from '../../src/storage/authority-epochs.js';
+import { rotateWhenSecondFree } from '../../src/storage/rotation-second.js';
 import { AuthorityFollower } from '../../src/storage/authority-follower.js';
 import { parseJsonTimestampRequest } from '../../src/tsa/timestamp-request.js';
 import { TimestampSigner } from '../../src/tsa/timestamp-signer.js';
@@ -51,6 +52,22 @@ describe('a TSA rotation in the second the authority in use started', () => {
       epochs.map((e) => e.epoch),
       [1, 2, 3],
     );
+  });
+
+  it('is done a second later by `sealhouse rotate` (rotateWhenSecondFree) instead of failing', async () => {
+    const own = await openTestDatabase(); // the test above left an epoch opening in the future
+    try {
+      const [first, second, third] = [makeTsa().material, makeTsa().material, makeTsa().material];
+      await bindAuthority(own.sql, 'tsa', first.chain, { what: 'TSA (test)', restore: 'restore it' });
+      const rotate = (chain: readonly Buffer[]) => rotateWhenSecondFree((at) => rotateAuthority(own.sql, 'tsa', chain, at));
+      await rotate(second.chain);
+      const epochs = await rotate(third.chain); // most likely in the second the one before opened
+      const [before, newest] = epochs.slice(-2);
+      assert.equal(newest?.epoch, 3);
+      assert.ok(newest && before && newest.validFrom > before.validFrom, 'each rotation opens a second of its own');
+    } finally {
+      await own.close();
+    }
   });
 });
 

@@ -19,6 +19,7 @@ import type { Config } from '../../config.js';
 import { SealhouseError } from '../../errors.js';
 import { type EcKeyUse, loadEcKey, nextKeyFile, retiredKeyFile } from '../../key-file.js';
 import { type LogShard, activeShardOf, logShards, rotateShard } from '../../storage/log-shards.js';
+import { rotateWhenSecondFree } from '../../storage/rotation-second.js';
 import type { Sql } from '../../storage/sql.js';
 
 /** A log whose key rotates by starting a new shard. */
@@ -78,7 +79,7 @@ export async function rotateLogKey(config: Config, sql: Sql, log: ShardedLogKey)
   } else {
     const spki = log.configuredPath ? spkiOf(loadEcKey(log.configuredPath, log.use).publicKey) : writeNextKey(config.dataDir, log);
     try {
-      shards = await rotateShard(sql, log.logName, spki, new Date(), log.baseUrl);
+      shards = await rotateWhenSecondFree((at) => rotateShard(sql, log.logName, spki, at, log.baseUrl));
     } catch (err) {
       // Never put into use: nothing may start from it.
       if (!log.configuredPath) rmSync(nextFile, { force: true });

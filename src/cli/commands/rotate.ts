@@ -34,6 +34,7 @@ import { REKOR_V2_KEY_FILE, REKOR_V2_KEY_USE } from '../../rekor-v2/rekor-v2-key
 import { REKOR_V2_TREE } from '../../rekor-v2/rekor-v2-log.js';
 import { rekorV2ShardAddress, shardPath } from '../../core/shard-paths.js';
 import { migrate } from '../../storage/migrate.js';
+import { rotateWhenSecondFree } from '../../storage/rotation-second.js';
 import { claimEmbeddedStore, embeddedStoreHolder } from '../../storage/embedded-store-lock.js';
 import { openSql } from '../../storage/open-sql.js';
 import { rotateAuthority } from '../../storage/authority-epochs.js';
@@ -148,8 +149,7 @@ async function rotateAuthorityKind(config: Config, sql: Sql, kind: 'tsa' | 'ca',
     // A <kind>.next left by an interrupted rotation was never put into use: start it afresh.
     rmSync(nextDir, { recursive: true, force: true });
     const made = kind === 'tsa' ? await newTsa(config, nextDir) : await newCa(config, generatedDir, nextDir);
-    const now = new Date();
-    const epochs = await rotateAuthority(sql, kind, made.chain, now, new Date(now.getTime() + graceMs));
+    const epochs = await rotateWhenSecondFree((at) => rotateAuthority(sql, kind, made.chain, at, new Date(at.getTime() + graceMs)));
     rotated = true;
     const retired = epochs[epochs.length - 2];
     if (made.madeIn) {
