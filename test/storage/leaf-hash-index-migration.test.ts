@@ -37,7 +37,9 @@ describe('migration 0009 (leaf-hash hash index) on an existing tree', () => {
     await db.sql.query('UPDATE rekor_entries SET body = $2 WHERE idx = $1', [3, bodies[3]]);
 
     await migrate(db.sql);
-    const [index] = await db.sql.query<{ def: string }>("SELECT indexdef AS def FROM pg_indexes WHERE indexname = 'rekor_entries_leaf_hash'");
+    // This test's schema only: pg_indexes spans every schema, and indexdef of another test's
+    // index being dropped meanwhile failed with "cache lookup failed for attribute 1".
+    const [index] = await db.sql.query<{ def: string }>("SELECT indexdef AS def FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'rekor_entries_leaf_hash'");
     assert.match(index?.def ?? '', /USING hash \(leaf_hash\)/);
 
     const log = await openLog(db.sql, { key });
